@@ -1,0 +1,87 @@
+"""A shared link is also a command.
+
+    python -m core <page> '<query string>' [--experiment KEY] [--indent N]
+    python -m core activations 'fns=sigmoid,relu&x0=2'
+    python -m core --list
+
+Runs the same experiments as the page with that link's query string and prints their summaries as
+JSON. Invalid input (unknown page, unknown key, out-of-range or malformed value) exits with status 2
+and a one-line message on stderr; nothing is run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from core import device, registry
+from core.params import GLOBAL_KEYS, parse_query_string
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return v if np.isfinite(v) else str(v)  # JSON has no NaN/inf: say it in words
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+def run(page: str, query: str, experiment: str | None = None) -> dict:
+    """Decode strictly and run; raises ValueError with a one-line message on invalid input."""
+    try:
+        concept = registry.get(page)
+    except KeyError:
+        raise ValueError(f"unknown page '{page}' (pages: {', '.join(c.key for c in registry.CONCEPTS)})") from None
+    values, notices = concept.params.decode(parse_query_string(query), known=GLOBAL_KEYS)
+    if notices:
+        raise ValueError(f"{page}: " + "; ".join(n.english() for n in notices))
+    chosen = concept.experiments if experiment is None else (concept.experiment(experiment),)
+    out = {"page": page, "query": concept.params.encode(values), "device": str(device.device()), "experiments": {}}
+    for exp in chosen:
+        start = time.perf_counter()
+        with device.compute():
+            result = exp.run({n: values[n] for n in exp.params.names})
+        summary = exp.summary(result)
+        summary["wall_s"] = round(time.perf_counter() - start, 4)
+        out["experiments"][exp.key] = summary
+    return _jsonable(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n\n")[0])
+    ap.add_argument("page", nargs="?", help="page key, e.g. activations")
+    ap.add_argument("query", nargs="?", default="", help="the link's query string (leading '?' allowed)")
+    ap.add_argument("--experiment", help="run only this experiment of the page")
+    ap.add_argument("--indent", type=int, default=2)
+    ap.add_argument("--list", action="store_true", help="list pages, experiments and parameters")
+    args = ap.parse_args(argv)
+    device.setup()
+    if args.list or not args.page:
+        for c in registry.CONCEPTS:
+            print(f"{c.key}: " + ", ".join(f"{e.key}({', '.join(e.params.names)})" for e in c.experiments))
+        return 0
+    try:
+        if args.experiment:
+            registry.get(args.page).experiment(args.experiment)
+        result = run(args.page, args.query, args.experiment)
+    except (ValueError, KeyError) as err:
+        msg = err.args[0] if err.args else str(err)
+        print(f"error: {msg if isinstance(msg, str) else err}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=args.indent, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

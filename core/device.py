@@ -1,0 +1,80 @@
+"""Where experiments run, how many threads they use, and the process-wide compute gate.
+
+- Device: CUDA when present, else CPU. `DLP_DEVICE=cpu` (or `cuda`, `cuda:1`) forces a choice.
+- Threads: `torch.set_num_threads(DLP_TORCH_THREADS or 1)`. Small tensors gain nothing from a
+  second thread on a 2-core box and a second thread adds latency spikes under load.
+- Gate: one bounded semaphore per process around heavy torch work, sized to the number of slots
+  (`DLP_COMPUTE_SLOTS`, default: CPU cores / threads, or 2 per GPU). Light pages stay responsive
+  while other sessions train, because trainings queue instead of oversubscribing the cores.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+
+import torch
+
+
+def _threads() -> int:
+    try:
+        return max(1, int(os.environ.get("DLP_TORCH_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+@lru_cache(maxsize=1)
+def setup() -> torch.device:
+    """Apply thread settings once per process and return the compute device."""
+    torch.set_num_threads(_threads())
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # already set, or parallel work already started
+        pass
+    wanted = os.environ.get("DLP_DEVICE", "").strip().lower()
+    if wanted.startswith("cuda") and torch.cuda.is_available():
+        return torch.device(wanted)
+    if wanted == "cpu" or not torch.cuda.is_available():
+        return torch.device("cpu")
+    return torch.device("cuda")
+
+
+def device() -> torch.device:
+    return setup()
+
+
+def describe() -> dict:
+    """What the server computes on, for the home page and the CLI."""
+    dev = device()
+    info = {"device": str(dev), "threads": torch.get_num_threads(), "cores": os.cpu_count() or 1,
+            "slots": _slots(), "torch": torch.__version__}
+    if dev.type == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(dev)
+    return info
+
+
+def _slots() -> int:
+    env = os.environ.get("DLP_COMPUTE_SLOTS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    if device().type == "cuda":
+        return 2
+    return max(1, (os.cpu_count() or 1) // _threads())
+
+
+@lru_cache(maxsize=1)
+def _gate() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(_slots())
+
+
+@contextmanager
+def compute():
+    """Hold one compute slot for the duration of a heavy torch computation."""
+    gate = _gate()
+    gate.acquire()
+    try:
+        yield device()
+    finally:
+        gate.release()

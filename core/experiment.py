@@ -1,0 +1,50 @@
+"""The unit a page is built from: a declared parameter set and a pure function of its values.
+
+    Experiment.run(values) -> Result        (torch/numpy only, deterministic for the same values)
+    Experiment.summary(result) -> dict      (the JSON numbers the page shows; what the CLI prints)
+
+`heavy=True` marks runs that hold the process-wide compute gate and show a spinner; a light
+experiment (an analytic curve) runs straight through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from core.params import ParamSet, merge
+
+
+@dataclass(frozen=True)
+class Experiment:
+    key: str
+    params: ParamSet
+    run: Callable[[dict], Any]
+    summary: Callable[[Any], dict]
+    heavy: bool = False
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One page of the playground. Titles, questions and all prose live in core/text/<key>.toml."""
+
+    key: str  # URL path and catalogue name
+    icon: str  # an emoji: Material icons fetch fonts from the web, classrooms may be offline
+    experiments: tuple[Experiment, ...]
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def page(self) -> str:
+        return f"views/{self.key}.py"  # not pages/: see README, "Why views/"
+
+    @cached_property
+    def params(self) -> ParamSet:
+        return merge(*(e.params for e in self.experiments))
+
+    def experiment(self, key: str) -> Experiment:
+        for e in self.experiments:
+            if e.key == key:
+                return e
+        raise KeyError(key)

@@ -1,0 +1,44 @@
+"""Shared look: one colour per stable key (a function keeps its colour whatever else is shown)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+PALETTE = qualitative.Dark24
+
+
+def color_for(key: str, keys: tuple[str, ...]) -> str:
+    """Colour of `key` by its position in the declared list `keys` (stable across selections)."""
+    return PALETTE[keys.index(key) % len(PALETTE)]
+
+
+def base_layout(fig: go.Figure, *, height: int, title: str | None = None, uirevision: str | None = None) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        title=title,
+        margin=dict(l=60, r=20, t=70 if title else 40, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hovermode="x unified",
+        uirevision=uirevision,
+    )
+    return fig
+
+
+def stacked_axes(x_title: str, panels: list[tuple[str, str]], gap: float = 0.10) -> dict:
+    """Layout for panels stacked vertically over one shared x-axis (drawn under the lowest panel).
+
+    panels: (y-axis title, panel title) from top to bottom; traces use yaxis "y", "y2", ...
+    """
+    n = len(panels)
+    height = (1 - gap * (n - 1)) / n
+    layout: dict = {"annotations": []}
+    for i, (y_title, panel_title) in enumerate(panels):
+        top = 1 - i * (height + gap)
+        name = "yaxis" if i == 0 else f"yaxis{i + 1}"
+        domain = [max(0.0, round(top - height, 6)), min(1.0, round(top, 6))]
+        layout[name] = dict(domain=domain, title=dict(text=y_title), zeroline=True)
+        layout["annotations"].append(dict(text=f"<b>{panel_title}</b>", x=0, y=top, xref="paper", yref="paper",
+                                          xanchor="left", yanchor="bottom", showarrow=False))
+    layout["xaxis"] = dict(anchor=f"y{n}" if n > 1 else "y", title=dict(text=x_title))
+    return layout

@@ -1,0 +1,332 @@
+"""Parameter declarations: one per knob, and everything derived from it.
+
+A concept module declares its knobs once, as data (`Float`, `LogFloat`, `Int`, `Choice`, `Multi`,
+`Bool`, `FloatList`), grouped in a `ParamSet`. From that declaration come the widgets (core/ui),
+the URL codec and validation (here), the CLI (core/__main__) and the tests. Bounds are hard caps:
+no query string can ask for more work than `hi` allows.
+
+URL form (short, stable, language-independent):
+    floats/ints  x0=1.5        choices  fn=relu       multi  fns=sigmoid,tanh
+    bools        bn=1 / bn=0   lists    k=0,-1,0,-1,5,-1,0,-1,0
+Defaults are left out, so a link lists only what differs from the page's defaults.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+GLOBAL_KEYS = ("lang",)  # app-wide URL keys owned by the shell, not by a page
+
+
+class ParamError(ValueError):
+    """A raw value that cannot be used. `code` picks the message; `info` fills it in."""
+
+    def __init__(self, code: str, **info: Any):
+        super().__init__(code, info)
+        self.code = code
+        self.info = info
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Why a value from a URL (or a combination of values) was not used as given."""
+
+    param: str
+    code: str  # unknown | type | range | choice | length | conflict
+    raw: str = ""
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def english(self) -> str:
+        """One-line plain-English form, for the CLI and logs (the UI translates `code`)."""
+        i, head = self.info, f"'{self.param}={self.raw}'"
+        why = {
+            "unknown": f"unknown parameter '{self.param}'",
+            "type": f"{head}: expected a {i.get('expected', 'value')}",
+            "range": f"{head}: outside [{i.get('lo')}, {i.get('hi')}]",
+            "choice": f"{head}: no option '{i.get('item', self.raw)}' (options: {i.get('choices')})",
+            "length": f"{head}: needs {i.get('lo')} to {i.get('hi')} entries",
+        }
+        return why.get(self.code, f"{head}: {i.get('why', self.code)}")
+
+
+def _fmt(v: float) -> str:
+    """Shortest stable text for a number: 5.0 -> '5', 0.30000000000000004 -> '0.3'."""
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    text = f"{float(v):.10g}"
+    return "0" if text == "-0" else text
+
+
+def _parse_float(raw: str) -> float:
+    try:
+        v = float(raw)
+    except (TypeError, ValueError):
+        raise ParamError("type", expected="number") from None
+    if not math.isfinite(v):
+        raise ParamError("type", expected="number")
+    return v
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+
+    def parse(self, raw: str) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def encode(self, value: Any) -> str:
+        return str(value)
+
+    def check(self, value: Any) -> Any:
+        """Validate a Python-side value (from a widget or a preset) by the same rules as a URL."""
+        return self.parse(self.encode(value))
+
+    def samples(self) -> list[Any]:
+        """Values the tests push through the codec: the edges and the default."""
+        return [self.default]
+
+
+@dataclass(frozen=True)
+class Float(Param):
+    lo: float = 0.0
+    hi: float = 1.0
+    step: float = 0.1
+
+    def parse(self, raw: str) -> float:
+        v = _parse_float(raw)
+        if not self.lo - 1e-12 <= v <= self.hi + 1e-12:
+            raise ParamError("range", lo=_fmt(self.lo), hi=_fmt(self.hi))
+        snapped = self.lo + round((v - self.lo) / self.step) * self.step  # onto the slider's grid
+        decimals = max(0, -math.floor(math.log10(self.step)) + 1)
+        return float(min(self.hi, max(self.lo, round(snapped, decimals))))
+
+    def encode(self, value: Any) -> str:
+        return _fmt(value)
+
+    def samples(self) -> list[Any]:
+        return [self.lo, self.default, self.hi]
+
+
+@dataclass(frozen=True)
+class LogFloat(Param):
+    """A positive float on a log scale; the widget offers `grid()` (1-2-5 per decade by default)."""
+
+    lo: float = 1e-3
+    hi: float = 1.0
+    mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)
+
+    def grid(self) -> tuple[float, ...]:
+        lo_e, hi_e = math.floor(math.log10(self.lo)), math.ceil(math.log10(self.hi))
+        vals = {float(f"{m * 10.0**e:.6g}") for e in range(lo_e, hi_e + 1) for m in self.mantissas}
+        vals |= {self.lo, self.hi, self.default}
+        return tuple(sorted(v for v in vals if self.lo * (1 - 1e-9) <= v <= self.hi * (1 + 1e-9)))
+
+    def parse(self, raw: str) -> float:
+        v = _parse_float(raw)
+        if not self.lo * (1 - 1e-9) <= v <= self.hi * (1 + 1e-9):
+            raise ParamError("range", lo=_fmt(self.lo), hi=_fmt(self.hi))
+        grid = np.asarray(self.grid())
+        return float(grid[np.argmin(np.abs(np.log(grid) - math.log(v)))])  # nearest grid value
+
+    def encode(self, value: Any) -> str:
+        return _fmt(value)
+
+    def samples(self) -> list[Any]:
+        return [self.lo, self.default, self.hi]
+
+
+@dataclass(frozen=True)
+class Int(Param):
+    lo: int = 0
+    hi: int = 10
+    step: int = 1
+
+    def parse(self, raw: str) -> int:
+        try:
+            v = int(raw)
+        except (TypeError, ValueError):
+            raise ParamError("type", expected="integer") from None
+        if not self.lo <= v <= self.hi:
+            raise ParamError("range", lo=self.lo, hi=self.hi)
+        return self.lo + round((v - self.lo) / self.step) * self.step
+
+    def samples(self) -> list[Any]:
+        return [self.lo, self.default, self.hi]
+
+
+@dataclass(frozen=True)
+class Choice(Param):
+    choices: tuple[str, ...] = ()
+
+    def parse(self, raw: str) -> str:
+        if raw not in self.choices:
+            raise ParamError("choice", item=raw, choices=",".join(self.choices))
+        return raw
+
+    def samples(self) -> list[Any]:
+        return list(self.choices)
+
+
+@dataclass(frozen=True)
+class Multi(Param):
+    """Several choices at once, kept in declaration order; `hi` caps how many."""
+
+    choices: tuple[str, ...] = ()
+    lo: int = 1
+    hi: int = 8
+
+    def parse(self, raw: str) -> tuple[str, ...]:
+        items = [s for s in str(raw).split(",") if s]
+        bad = [s for s in items if s not in self.choices]
+        if bad:
+            raise ParamError("choice", item=bad[0], choices=",".join(self.choices))
+        chosen = tuple(c for c in self.choices if c in items)
+        if not self.lo <= len(chosen) <= self.hi:
+            raise ParamError("length", lo=self.lo, hi=self.hi)
+        return chosen
+
+    def encode(self, value: Any) -> str:
+        return ",".join(value)
+
+    def samples(self) -> list[Any]:
+        return [self.default, tuple(self.choices[: self.hi]), tuple(self.choices[: self.lo])]
+
+
+@dataclass(frozen=True)
+class Bool(Param):
+    def parse(self, raw: str) -> bool:
+        text = str(raw).lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ParamError("type", expected="bool")
+
+    def encode(self, value: Any) -> str:
+        return "1" if value else "0"
+
+    def samples(self) -> list[Any]:
+        return [False, True]
+
+
+@dataclass(frozen=True)
+class FloatList(Param):
+    """A fixed-shape list of floats (e.g. kernel cells); `lengths` lists the allowed sizes."""
+
+    lo: float = -10.0
+    hi: float = 10.0
+    lengths: tuple[int, ...] = (9,)
+
+    def parse(self, raw: str) -> tuple[float, ...]:
+        vals = tuple(_parse_float(s) for s in str(raw).split(","))
+        if len(vals) not in self.lengths:
+            raise ParamError("length", lo=min(self.lengths), hi=max(self.lengths))
+        if any(not self.lo <= v <= self.hi for v in vals):
+            raise ParamError("range", lo=_fmt(self.lo), hi=_fmt(self.hi))
+        return vals
+
+    def encode(self, value: Any) -> str:
+        return ",".join(_fmt(v) for v in value)
+
+    def samples(self) -> list[Any]:
+        return [self.default, tuple([self.lo] * self.lengths[0]), tuple([self.hi] * self.lengths[-1])]
+
+
+Checker = Callable[[dict[str, Any]], list[Notice]]
+
+
+@dataclass(frozen=True)
+class ParamSet:
+    """The knobs of one experiment. `rules` fixes inconsistent combinations in place and says why."""
+
+    params: tuple[Param, ...]
+    rules: Checker | None = None
+
+    def __post_init__(self):
+        names = [p.name for p in self.params]
+        assert len(names) == len(set(names)), f"duplicate parameter names in {names}"
+
+    def __iter__(self):
+        return iter(self.params)
+
+    def __getitem__(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def decode(self, query: Mapping[str, Any], *, known: Iterable[str] = ()) -> tuple[dict, list[Notice]]:
+        """Query mapping -> (safe values, notices). Bad entries fall back to the default."""
+        values, notices = self.defaults(), []
+        allowed = set(self.names) | set(known) | set(GLOBAL_KEYS)
+        for key, raw in query.items():
+            raw = raw[-1] if isinstance(raw, (list, tuple)) else raw
+            if key not in allowed:
+                notices.append(Notice(key, "unknown", str(raw)))
+            elif key in self.names:
+                try:
+                    values[key] = self[key].parse(str(raw))
+                except ParamError as err:
+                    notices.append(Notice(key, err.code, str(raw), err.info))
+        return self.apply_rules(values, notices)
+
+    def apply_rules(self, values: dict, notices: list[Notice] | None = None) -> tuple[dict, list[Notice]]:
+        values, notices = dict(values), list(notices or [])
+        if self.rules is not None:
+            notices += self.rules(values)
+        return values, notices
+
+    def validate(self, values: Mapping[str, Any]) -> tuple[dict, list[Notice]]:
+        """Python-side values (widgets, presets) -> (safe values, notices); missing keys -> default."""
+        out, notices = self.defaults(), []
+        for p in self.params:
+            if p.name in values:
+                try:
+                    out[p.name] = p.check(values[p.name])
+                except ParamError as err:
+                    notices.append(Notice(p.name, err.code, p.encode(values[p.name]), err.info))
+        return self.apply_rules(out, notices)
+
+    def encode(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """Values -> the query mapping of those that differ from the default, in declaration order."""
+        out = {}
+        for p in self.params:
+            if p.name in values and p.encode(values[p.name]) != p.encode(p.default):
+                out[p.name] = p.encode(values[p.name])
+        return out
+
+
+def merge(*sets: ParamSet) -> ParamSet:
+    """One page's URL namespace: the union of its sections' parameters (names must not clash)."""
+    params = tuple(p for s in sets for p in s.params)
+
+    def rules(values: dict) -> list[Notice]:
+        return [n for s in sets if s.rules for n in s.rules(values)]
+
+    return ParamSet(params, rules)
+
+
+def parse_query_string(qs: str) -> dict[str, str]:
+    """'a=1&b=x' (leading '?' allowed) -> {'a': '1', 'b': 'x'}; the last of repeated keys wins."""
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(qs.lstrip("?"), keep_blank_values=True))
+
+
+def to_query_string(mapping: Mapping[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(mapping, safe=",")

@@ -1,0 +1,57 @@
+"""The seam: the only package in core that imports streamlit.
+
+A page is thin:
+
+    view = PageView(activations.CONCEPT)      # language, URL state, notices, presets, share box
+    with left: view.controls(activations.EXPLORER)
+    result = view.run(activations.EXPLORER)   # cached on the values, gated if heavy
+    st.plotly_chart(figures.explorer(result, view.t.section("fig")))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import streamlit as st
+
+from core.experiment import Concept, Experiment
+from core.text import Text
+from core.ui import chrome, state
+from core.ui.runner import run_cached
+from core.ui.widgets import draw, wkey
+
+
+class PageView:
+    def __init__(self, concept: Concept):
+        self.concept = concept
+        self.t = Text(concept.key, state.lang())
+        self.values, notices = state.page_values(concept)
+        chrome.notices(self.t, concept.params, self.values, notices)
+        chrome.sidebar(self.t, concept, self.values)
+
+    def header(self) -> None:
+        st.title(f"{self.concept.icon} {self.t('title')}")
+        st.markdown(f"**{self.t('question')}**")
+        st.markdown(self.t("intro"))
+
+    def controls(self, experiment: Experiment, only: Iterable[str] | None = None,
+                 active: dict[str, bool] | None = None) -> None:
+        """Draw the widgets of `experiment` (or the named subset) in the current container."""
+        names = list(only) if only is not None else list(experiment.params.names)
+        for name in names:
+            draw(experiment.params[name], self.t, wkey(self.concept.key, name),
+                 disabled=not (active or {}).get(name, True))
+
+    def values_for(self, experiment: Experiment) -> dict[str, Any]:
+        return {n: self.values[n] for n in experiment.params.names}
+
+    def run(self, experiment: Experiment) -> Any:
+        values = self.values_for(experiment)
+        if experiment.heavy:
+            with st.spinner(self.t("running")):
+                return run_cached(self.concept.key, experiment.key, values)
+        return run_cached(self.concept.key, experiment.key, values)
+
+
+__all__ = ["PageView", "state", "chrome", "run_cached"]

@@ -1,0 +1,98 @@
+"""The URL is the state: seed widgets from the query string, write the query string from widgets.
+
+Why not `bind="query-params"` alone: Streamlit's binding stores a select box by its *display
+label* (`format_func`), so the same view would get a different link in English and in Chinese,
+and a link made in one language would silently fall back to defaults in the other. It also drops
+bad values without telling anyone. Here the URL always holds the declared stable keys, through the
+same codec the CLI parses (core.params), and every rejected value produces a notice.
+
+Rules:
+- On the first run of a page (a fresh load, a shared link, arriving from another page), the page's
+  widgets are seeded from the query string; bad entries become notices and fall back to defaults.
+- On every later run of the same page the widgets are authoritative: their values are validated,
+  and the query string is rewritten (defaults left out) before anything slow runs.
+- `lang` is app-wide: read from the URL on the first run of the session, kept across pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.experiment import Concept
+from core.params import Choice, Notice, ParamSet
+from core.text import DEFAULT_LANG, LANGS
+from core.ui.widgets import from_widget, to_widget, wkey
+
+LANG = Choice("lang", DEFAULT_LANG, choices=LANGS)
+GLOBALS = ParamSet((LANG,))
+_PAGE = "_dlp.page"  # page key of the previous run in this session
+_FRESH = "_dlp.fresh"  # True while the current run is the first one of this page visit
+
+
+def enter_page(page_key: str) -> bool:
+    """Called by the shell before each page runs; remembers whether this run is a fresh visit."""
+    fresh = st.session_state.get(_PAGE) != page_key
+    st.session_state[_PAGE] = page_key
+    st.session_state[_FRESH] = fresh
+    return fresh
+
+
+def seed_lang() -> list[Notice]:
+    """Put the language from the URL into session state on the session's first run."""
+    if "lang" in st.session_state:
+        return []
+    raw = st.query_params.get("lang")
+    try:
+        st.session_state["lang"] = LANG.parse(raw) if raw is not None else LANG.default
+        return []
+    except Exception as err:  # ParamError
+        st.session_state["lang"] = LANG.default
+        return [Notice("lang", getattr(err, "code", "choice"), str(raw), getattr(err, "info", {}))]
+
+
+def lang() -> str:
+    value = st.session_state.get("lang", LANG.default)
+    return value if value in LANGS else LANG.default
+
+
+def seed(page: str, params: ParamSet, values: dict[str, Any]) -> None:
+    """Write declared values into the widgets' session state (before the widgets are drawn)."""
+    for p in params:
+        st.session_state[wkey(page, p.name)] = to_widget(p, values[p.name])
+
+
+def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
+    """The page's current values (validated) and the notices to show for this run."""
+    params, page = concept.params, concept.key
+    if st.session_state.get(_FRESH, True):
+        values, notices = params.decode(st.query_params.to_dict(), known=GLOBALS.names)
+        seed(page, params, values)
+        st.session_state[_FRESH] = False
+    else:
+        raw = {p.name: from_widget(p, st.session_state[wkey(page, p.name)])
+               for p in params if wkey(page, p.name) in st.session_state}
+        values, notices = params.validate(raw)
+        missing = {p.name for p in params} - raw.keys()
+        if missing:  # a widget not drawn in an interrupted run: seed it again
+            seed(page, ParamSet(tuple(p for p in params if p.name in missing)), values)
+    write_url(params.encode(values))
+    return values, notices
+
+
+def query_for(page_query: dict[str, str]) -> dict[str, str]:
+    """Page query + the app-wide keys (only where they differ from their defaults)."""
+    return {**page_query, **GLOBALS.encode({"lang": lang()})}
+
+
+def write_url(page_query: dict[str, str]) -> None:
+    wanted = query_for(page_query)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def apply_preset(page: str, params: ParamSet, preset: dict[str, Any]) -> None:
+    """Button callback: set every widget of the page to defaults overridden by `preset`."""
+    values, _ = params.validate({**params.defaults(), **preset})
+    seed(page, params, values)

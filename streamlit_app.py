@@ -1,0 +1,19 @@
+"""DL Playground — the router: page config, navigation over the concept registry, shared sidebar."""
+
+import plotly.graph_objects  # noqa: F401  - heavy imports first, so gc.freeze() covers them
+import streamlit as st
+
+from core import boot, registry  # noqa: F401  - registry imports every concept module (and torch)
+from core.text import Text
+from core.ui import chrome, state
+
+boot.once()  # device and thread settings, gc.freeze() after the heavy imports (once per process)
+
+st.set_page_config(page_title="DL Playground", page_icon="🧠", layout="wide")
+lang_notices = chrome.language()
+page = st.navigation(chrome.pages())
+state.enter_page(page.url_path)
+if lang_notices:
+    chrome.notices(Text(None, state.lang()), state.GLOBALS, {"lang": state.lang()}, lang_notices)
+with boot.timed():  # a no-op unless $DLP_TIMING_LOG is set (bench/)
+    page.run()

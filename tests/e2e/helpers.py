@@ -1,0 +1,58 @@
+"""Page helpers shared by the browser tests and bench/ scripts (no pytest here)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("DLP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+CHART = ".js-plotly-plot"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(script: Path, port: int, env: dict | None = None) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start within 90 s")
+
+
+def wait_for_probe(page, x0: float, timeout: float = 30_000) -> None:
+    """Wait until the explorer chart's probe markers sit at x0 (i.e. the chart shows this view)."""
+    page.wait_for_function(
+        """(x0) => { const gd = document.querySelector('.js-plotly-plot');
+                     return !!gd && !!gd.data && gd.data.some(t => t.mode === 'markers' && t.x
+                            && Math.abs(t.x[0] - x0) < 1e-6); }""",
+        arg=x0, timeout=timeout)
+
+
+def slider_thumb(page, label: str):
+    return page.locator('[data-testid="stSlider"]').filter(has_text=label).get_by_role("slider")
+
+
+def trace_names(page) -> list[str]:
+    return page.evaluate("() => document.querySelector('.js-plotly-plot').data.filter(t => t.showlegend !== false)"
+                         ".map(t => t.name)")

@@ -1,0 +1,43 @@
+"""`python -m core <page> '<query>'` prints the page's numbers as JSON, and refuses bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core import __main__ as cli
+from tests.conftest import ROOT
+
+
+def test_cli_runs_a_shared_link_and_prints_json():
+    proc = subprocess.run([sys.executable, "-m", "core", "activations", "?fns=sigmoid,relu&x0=2&lang=zh"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    fns = out["experiments"]["explorer"]["functions"]
+    assert set(fns) == {"sigmoid", "relu"}
+    assert fns["relu"]["f"] == 2.0 and fns["relu"]["df"] == 1.0
+    assert fns["sigmoid"]["df"] == pytest.approx(0.104993585, rel=1e-6)
+    assert out["query"] == {"fns": "sigmoid,relu", "x0": "2"}
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["activations", "x0=abc"], "x0=abc"),
+    (["activations", "x0=99"], "outside"),
+    (["activations", "fns=sigmoid,nope"], "nope"),
+    (["activations", "bogus=1"], "bogus"),
+    (["nosuchpage", ""], "unknown page"),
+])
+def test_cli_rejects_invalid_input_with_one_line_and_status_2(args, needle, capsys):
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and "\n" not in err and err.startswith("error:")
+
+
+def test_cli_result_matches_the_experiment_called_directly():
+    from core import activations as act
+
+    out = cli.run("activations", "fns=tanh&x0=0.5")
+    res = act.explore({**act.EXPLORER_PARAMS.defaults(), "fns": ("tanh",), "x0": 0.5})
+    assert out["experiments"]["explorer"] | {"wall_s": 0} == cli._jsonable(act.explorer_summary(res)) | {"wall_s": 0}
