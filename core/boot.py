@@ -29,8 +29,8 @@ def once() -> dict:
 
 
 @contextmanager
-def timed():
-    """Append the duration of the wrapped page run (ms) to $DLP_TIMING_LOG, when set (bench/ reads it)."""
+def timed(kind: str = "page"):
+    """Append `kind duration_ms` for the wrapped run to $DLP_TIMING_LOG, when set (bench/ reads it)."""
     log = os.environ.get("DLP_TIMING_LOG")
     start = time.perf_counter()
     try:
@@ -38,4 +38,4 @@ def timed():
     finally:
         if log:
             with open(log, "a") as fh:
-                fh.write(f"{(time.perf_counter() - start) * 1000:.2f}\n")
+                fh.write(f"{kind} {(time.perf_counter() - start) * 1000:.2f}\n")

@@ -1,7 +1,7 @@
 """Activation explorer figure: f(x) above, autograd f′(x) below, saturation shaded, probe marked.
 
-Built from plain dicts in one go (no add_vrect/add_vline): Plotly's per-shape helpers cost
-~10 ms each, the whole dict figure validates in ~20 ms.
+Built from plain dicts in one go (no add_vrect/add_vline: Plotly's per-shape helpers cost ~10 ms
+each); see core.figures.style.figure for validation.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
-from core.figures.style import base_layout, color_for, stacked_axes
+from core.figures.style import color_for, figure, stacked_axes
 
 STRIP = 0.035  # height of one function's saturation strip, as a share of the f′ panel
 
@@ -51,6 +51,5 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
     layout["shapes"] = shapes
     layout["annotations"].append(dict(x=res.x0, y=1.0, xref="x", yref="paper", text=labels["probe"],
                                       showarrow=False, yanchor="bottom"))
-    fig = go.Figure(data=traces, layout=layout)
-    return base_layout(fig, height=640, uirevision=f"{res.x[0]:.2f}:{res.x[-1]:.2f}")
+    return figure(traces, layout, height=640, uirevision=f"{res.x[0]:.2f}:{res.x[-1]:.2f}")
 

@@ -3,18 +3,25 @@
 A page is thin:
 
     view = PageView(activations.CONCEPT)      # language, URL state, notices, presets, share box
-    with left: view.controls(activations.EXPLORER)
-    result = view.run(activations.EXPLORER)   # cached on the values, gated if heavy
-    st.plotly_chart(figures.explorer(result, view.t.section("fig")))
+
+    @view.section                             # reruns alone when its own widgets move (st.fragment)
+    def explorer():
+        view.controls(activations.EXPLORER)
+        result = view.run(activations.EXPLORER)   # cached on the values, gated if heavy
+        st.plotly_chart(figures.explorer(result, view.t.section("fig"), ...))
+
+    explorer()
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import streamlit as st
 
+from core import boot
 from core.experiment import Concept, Experiment
 from core.text import Text
 from core.ui import chrome, state
@@ -27,13 +34,41 @@ class PageView:
         self.concept = concept
         self.t = Text(concept.key, state.lang())
         self.values, notices = state.page_values(concept)
-        chrome.notices(self.t, concept.params, self.values, notices)
-        chrome.sidebar(self.t, concept, self.values)
+        chrome.notices(self.t, concept.params, self.values, [n for n in notices if n.code != "conflict"])
+        self._conflicts = [n for n in notices if n.code == "conflict"]
+        self._share = chrome.sidebar(self.t, concept)
+        chrome.share_box(self._share, concept, self.values)
 
     def header(self) -> None:
         st.title(f"{self.concept.icon} {self.t('title')}")
         st.markdown(f"**{self.t('question')}**")
         st.markdown(self.t("intro"))
+
+    def section(self, body: Callable[[], None]) -> Callable[[], None]:
+        """Decorator: a page section that reruns on its own when one of its widgets changes.
+
+        A section rerun (st.fragment) skips the rest of the page, so it re-reads the widgets,
+        rewrites the URL and the share box itself, and shows the conflicts among its values.
+        """
+
+        @st.fragment
+        @functools.wraps(body)
+        def run_section():
+            with boot.timed("section"):
+                self.refresh()
+                body()
+
+        return run_section
+
+    def refresh(self) -> None:
+        self.values, notices = state.page_values(self.concept)
+        self._conflicts = [n for n in notices if n.code == "conflict"]
+        chrome.share_box(self._share, self.concept, self.values)
+
+    def conflicts(self, experiment: Experiment) -> None:
+        """Explain the combinations of `experiment`'s values that were adjusted (e.g. a probe outside the range)."""
+        mine = [n for n in self._conflicts if n.param in experiment.params.names]
+        chrome.notices(self.t, self.concept.params, self.values, mine)
 
     def controls(self, experiment: Experiment, only: Iterable[str] | None = None,
                  active: dict[str, bool] | None = None) -> None:

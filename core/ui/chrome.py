@@ -59,7 +59,8 @@ def link(concept_key: str, page_query: dict[str, str]) -> str:
     return f"{base}?{qs}" if qs else base
 
 
-def sidebar(t: Text, concept: Concept, values: dict[str, Any]) -> None:
+def sidebar(t: Text, concept: Concept) -> Any:
+    """Presets (a button and a 🔗 link each), reset, and the share box; returns the share box slot."""
     params = concept.params
     with st.sidebar:
         if concept.presets:
@@ -73,4 +74,8 @@ def sidebar(t: Text, concept: Concept, values: dict[str, Any]) -> None:
         st.button(t("sidebar.reset"), key="_reset", width="stretch",
                   on_click=state.apply_preset, args=(concept.key, params, {}))
         st.subheader(t("sidebar.share"), help=t("sidebar.share_help"))
-        st.code(link(concept.key, params.encode(values)), language=None, wrap_lines=True)
+        return st.empty()
+
+
+def share_box(slot: Any, concept: Concept, values: dict[str, Any]) -> None:
+    slot.code(link(concept.key, concept.params.encode(values)), language=None, wrap_lines=True)

@@ -1,6 +1,8 @@
 """The explorer figure explains itself and carries arrays, not lists."""
 
 import numpy as np
+import plotly.graph_objects as go
+import pytest
 
 from core import activations as act
 from core.figures import activations as figures
@@ -46,3 +48,9 @@ def test_colour_of_a_function_does_not_depend_on_what_else_is_shown():
     _, b = build(fns=("sigmoid", "tanh", "relu"))
     colour = lambda fig: next(t.line.color for t in fig.data if t.name == "ReLU")  # noqa: E731
     assert colour(a) == colour(b)
+
+
+@pytest.mark.parametrize("fns", [("sigmoid",), tuple(act.FUNCTIONS)])
+def test_the_figure_passes_plotly_validation(fns):
+    _, fig = build(fns=fns)
+    go.Figure(fig.to_dict())  # raises on any invalid property
