@@ -5,11 +5,16 @@
 
 `heavy=True` marks runs that hold the process-wide compute gate and show a spinner; a light
 experiment (an analytic curve) runs straight through.
+
+Training experiments stream: `stream(values)` yields `(fraction_done, result_so_far)` once per chunk
+of steps (100–250), reading metrics once per chunk (never `.item()` per step). Their `run` drains the
+stream and returns the last result, so the CLI and the tests see the same numbers as the page;
+core.ui.live shows the chunks as they come.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,6 +29,22 @@ class Experiment:
     run: Callable[[dict], Any]
     summary: Callable[[Any], dict]
     heavy: bool = False
+    stream: Callable[[dict], Iterator[tuple[float, Any]]] | None = None
+
+
+def drain(stream: Iterator[tuple[float, Any]]) -> Any:
+    """The final result of a stream of (fraction_done, result_so_far)."""
+    last = None
+    for _, result in stream:
+        last = result
+    return last
+
+
+def streaming(key: str, params: ParamSet, stream: Callable[[dict], Iterator[tuple[float, Any]]],
+              summary: Callable[[Any], dict]) -> Experiment:
+    """A training experiment: shown chunk by chunk on the page, drained by the CLI and tests."""
+    return Experiment(key, params, run=lambda values: drain(stream(values)), summary=summary, heavy=True,
+                      stream=stream)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""Real data sets that ship inside installed packages (no downloads): the scikit-learn 8×8 digits.
+
+    x_train, y_train, x_test, y_test = digits(seed=0)     # float32 (N, 1, 8, 8) in [0, 1], int64 labels
+
+The split is stratified and fixed by `seed`, so a shared link sees the same train/test digits.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+
+@lru_cache(maxsize=1)
+def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    images = (d.images / 16.0).astype(np.float32)  # (1797, 8, 8), pixel values 0..16 -> [0, 1]
+    return images, d.target.astype(np.int64)
+
+
+def digits(seed: int = 0, test_fraction: float = 0.25) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(x_train, y_train, x_test, y_test) on the CPU; x is (N, 1, 8, 8) float32 in [0, 1]."""
+    images, labels = _digits_arrays()
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(labels), dtype=bool)
+    for c in range(10):  # stratified: the same share of every class in the test set
+        idx = np.flatnonzero(labels == c)
+        test[rng.choice(idx, size=int(round(len(idx) * test_fraction)), replace=False)] = True
+    x = torch.from_numpy(images).unsqueeze(1)
+    y = torch.from_numpy(labels)
+    keep = torch.from_numpy(~test)
+    return x[keep], y[keep], x[~keep], y[~keep]
