@@ -98,7 +98,7 @@ def main():
     print(f"gc.collect() with torch+plotly+streamlit loaded: {before:.1f} ms; after gc.freeze(): {after:.1f} ms")
 
     log = Path(tempfile.mkstemp(suffix=".log")[1])
-    explorer = (1.5, 1.6, wait_for_probe)
+    explorer = (1.5, 1.6, lambda page, x0: wait_for_probe(page, x0, polling="raf"))  # the measured page is visible
     bare = (1.5, 1.6, wait_bare)
     results, procs = {}, []
     try:

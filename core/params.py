@@ -310,13 +310,20 @@ class ParamSet:
 
 
 def merge(*sets: ParamSet) -> ParamSet:
-    """One page's URL namespace: the union of its sections' parameters (names must not clash)."""
-    params = tuple(p for s in sets for p in s.params)
+    """One page's URL namespace: the union of its sections' parameters. Sections may share a knob by
+    sharing its declaration (a seed, a network both sections use); two different declarations under
+    one name are an error. A rules function shared by several sections runs once."""
+    params: dict[str, Param] = {}
+    for s in sets:
+        for p in s.params:
+            if params.setdefault(p.name, p) != p:
+                raise ValueError(f"two different declarations of parameter '{p.name}'")
+    checkers = tuple(dict.fromkeys(s.rules for s in sets if s.rules))
 
     def rules(values: dict) -> list[Notice]:
-        return [n for s in sets if s.rules for n in s.rules(values)]
+        return [n for check in checkers for n in check(values)]
 
-    return ParamSet(params, rules)
+    return ParamSet(tuple(params.values()), rules)
 
 
 def parse_query_string(qs: str) -> dict[str, str]:

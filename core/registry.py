@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core import activations
+from core import activations, pooling
 from core.experiment import Concept
 
-CONCEPTS: tuple[Concept, ...] = (activations.CONCEPT,)
+CONCEPTS: tuple[Concept, ...] = (activations.CONCEPT, pooling.CONCEPT)
 
 
 def get(key: str) -> Concept:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from plotly.colors import qualitative
+from plotly.colors import get_colorscale, qualitative
 
 PALETTE = qualitative.Dark24
 
@@ -29,7 +29,21 @@ def figure(data: list[dict], layout: dict, *, height: int, title: str | None = N
         hovermode="x unified",
         uirevision=uirevision,
     )
-    return go.Figure(data=data, layout={**base, **layout}, _validate=False)
+    return go.Figure(data=[_resolve_colorscales(t) for t in data], layout={**base, **layout}, _validate=False)
+
+
+def _resolve_colorscales(trace: dict) -> dict:
+    """Named colour scales ("Oranges", "RdBu_r") are expanded by Plotly's Python validators, which
+    `_validate=False` skips — and st.plotly_chart sends the unvalidated figure. plotly.js knows only a
+    few names and silently falls back to its default for the rest, so expand every name here."""
+    out = dict(trace)
+    for key in ("colorscale",):
+        if isinstance(out.get(key), str):
+            out[key] = get_colorscale(out[key])
+    marker = out.get("marker")
+    if isinstance(marker, dict) and isinstance(marker.get("colorscale"), str):
+        out["marker"] = {**marker, "colorscale": get_colorscale(marker["colorscale"])}
+    return out
 
 
 def stacked_axes(x_title: str, panels: list[tuple[str, str]], gap: float = 0.10) -> dict:

@@ -36,6 +36,8 @@ class PageView:
         self.values, notices = state.page_values(concept)
         chrome.notices(self.t, concept.params, self.values, [n for n in notices if n.code != "conflict"])
         self._conflicts = [n for n in notices if n.code == "conflict"]
+        self._link_conflicts = list(self._conflicts)  # from a shared link: its widgets hold the fixed values,
+        # so a section's refresh() no longer sees them; view.conflicts shows each once, in its section
         self._share = chrome.sidebar(self.t, concept)
         chrome.share_box(self._share, concept, self.values)
 
@@ -68,7 +70,9 @@ class PageView:
     def conflicts(self, experiment: Experiment) -> None:
         """Explain the combinations of `experiment`'s values that were adjusted (e.g. a probe outside the range)."""
         mine = [n for n in self._conflicts if n.param in experiment.params.names]
-        chrome.notices(self.t, self.concept.params, self.values, mine)
+        link = [n for n in self._link_conflicts if n.param in experiment.params.names and n not in mine]
+        self._link_conflicts = [n for n in self._link_conflicts if n not in link]
+        chrome.notices(self.t, self.concept.params, self.values, mine + link)
 
     def controls(self, experiment: Experiment, only: Iterable[str] | None = None,
                  active: dict[str, bool] | None = None) -> None:

@@ -40,13 +40,17 @@ def start_server(script: Path, port: int, env: dict | None = None) -> subprocess
     raise RuntimeError("streamlit did not start within 90 s")
 
 
-def wait_for_probe(page, x0: float, timeout: float = 30_000) -> None:
+POLL_MS = 50  # poll on a timer: Playwright's default (requestAnimationFrame) never fires in a page
+# that headless Chromium considers hidden, e.g. a second browser context — the wait then times out
+
+
+def wait_for_probe(page, x0: float, timeout: float = 30_000, polling: float | str = POLL_MS) -> None:
     """Wait until the explorer chart's probe markers sit at x0 (i.e. the chart shows this view)."""
     page.wait_for_function(
         """(x0) => { const gd = document.querySelector('.js-plotly-plot');
                      return !!gd && !!gd.data && gd.data.some(t => t.mode === 'markers' && t.x
                             && Math.abs(t.x[0] - x0) < 1e-6); }""",
-        arg=x0, timeout=timeout)
+        arg=x0, timeout=timeout, polling=polling)
 
 
 def slider_thumb(page, label: str):

@@ -1,0 +1,234 @@
+"""Pooling: window by window (editable grid, real photo, gradient routing), translation, receptive
+field, GAP vs flatten, a training check, and the notes' claims."""
+
+import pandas as pd
+import streamlit as st
+
+from core import pool_training
+from core import pooling as pl
+from core import receptive_field as rfm
+from core.figures import pooling as figures
+from core.params import Notice, ParamError
+from core.ui import PageView, chrome
+from core.ui.live import finished_runs, run_live
+from core.ui.runner import freeze
+from core.ui.widgets import from_widget, wkey
+
+view = PageView(pl.CONCEPT)
+t = view.t
+view.header()
+fig = t.section("fig")
+X, LAYERS = pl.POOL_PARAMS["x"], pl.RF_PARAMS["layers"]
+
+
+def _refused(param) -> None:
+    """A text box the user types into: say why its text was not used (the page falls back to the default)."""
+    raw = str(st.session_state.get(wkey("pooling", param.name), ""))
+    try:
+        param.parse(raw)
+    except ParamError as err:
+        chrome.notices(t, pl.CONCEPT.params, view.values, [Notice(param.name, err.code, raw, err.info)])
+
+
+def _cells() -> tuple:
+    return from_widget(X, st.session_state.get(wkey("pooling", "x"), X.encode(X.default)))
+
+
+def _set_cells(cells: tuple) -> None:
+    st.session_state[wkey("pooling", "x")] = X.encode(cells)
+
+
+def _apply_edits(editor_key: str, n: int) -> None:
+    cells = list(_cells())
+    if len(cells) != n * n:
+        return
+    for row, changes in st.session_state[editor_key]["edited_rows"].items():
+        for col, value in changes.items():
+            cells[int(row) * n + int(col)] = float(value) if value is not None else 0.0
+    _set_cells(tuple(cells))
+
+
+def _grid_editor(cells: tuple) -> None:
+    n = pl.grid_side(cells)
+    frame = pd.DataFrame([cells[i * n:(i + 1) * n] for i in range(n)], columns=[str(j) for j in range(n)])
+    key = f"pool_editor_{X.encode(cells)}"  # new cells -> a fresh editor holding them
+    config = {str(j): st.column_config.NumberColumn(str(j), min_value=X.lo, max_value=X.hi, required=True)
+              for j in range(n)}
+    st.data_editor(frame, key=key, column_config=config, hide_index=False, num_rows="fixed",
+                   on_change=_apply_edits, args=(key, n))
+    row1, row2 = st.columns(3), st.columns(3)
+    row1[0].button(t("pool.seeds_btn"), on_click=_set_cells, args=(pl.SEEDS_EXAMPLE,), key="pool_seeds",
+                   width="stretch")
+    for col, size in zip(row1[1:], (6, 8)):
+        col.button(t("pool.random_btn", n=size), on_click=_set_cells, key=f"pool_rand{size}", width="stretch",
+                   args=(pl.random_grid(size, X.encode(cells)),))
+    for col, size, key in zip(row2, (max(2, n - 1), min(12, n + 1)), ("pool_shrink", "pool_grow")):
+        col.button(t("pool.grow_btn", n=size), on_click=_set_cells, key=key, args=(pl.resize_grid(cells, size),),
+                   disabled=size == n, width="stretch")
+    with st.expander(t("pool.cells_text")):
+        view.controls(pl.POOL, only=("x",))
+    _refused(X)
+
+
+@view.section
+def window_section():
+    v = view.values
+    st.header(t("pool.heading"))
+    st.markdown(t("pool.intro"))
+    left, right = st.columns([1, 2.2], gap="medium")
+    with left:
+        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"),
+                      active={"pad": v["op"] != "lp", "cip": v["op"] == "avg", "pnorm": v["op"] == "lp"})
+    with right:
+        st.markdown(f"**{t('pool.grid_label')}**")
+        _grid_editor(v["x"])
+    view.conflicts(pl.POOL)
+    res = view.run(pl.POOL)
+    st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
+    st.caption(t("pool.step_help"))
+    st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
+    st.latex(pl.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
+    size = res.size
+    if size["out"] != size["out_raw"]:
+        st.info(t("pool.dropped", raw=size["out_raw"], s=res.s, start=(size["out_raw"] - 1) * res.s,
+                  limit=size["n"] + res.p, out=size["out"]), icon="ℹ️")
+    if res.s > res.k:
+        st.info(t("pool.skip", s=res.s, k=res.k), icon="ℹ️")
+    elif res.uncovered:
+        st.info(t("pool.uncovered", count=res.uncovered), icon="ℹ️")
+    if res.op == "lp":
+        st.caption(t("pool.lp_pad"))
+        if res.lp_scaled:
+            cells = "; ".join(f"({i}, {j}): {res.out[i, j]:.4g} / {tb:.4g}" for i, j, tb in res.lp_scaled)
+            st.info(t("pool.lp_scaled", cells=cells), icon="ℹ️")
+    if res.nan_cells:
+        st.warning(t("pool.nan", count=res.nan_cells), icon="⚠️")
+
+    st.subheader(t("pool.grad_heading"))
+    st.markdown(t("pool.grad_intro"))
+    st.plotly_chart(figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pl.OPS}),
+                    key="pool_grad_chart")
+
+    st.subheader(t("pool.image_heading"))
+    st.markdown(t("pool.image_intro"))
+    c1, c2 = st.columns(2)
+    with c1:
+        view.controls(pl.POOL, only=("img",))
+    with c2:
+        view.controls(pl.POOL, only=("side",))
+    st.plotly_chart(figures.image(res, fig, t(f"names.op.{res.op}")), key="pool_image_chart")
+    if res.img_out_scale > 1:
+        st.caption(t("pool.lp_display", scale=f"{res.img_out_scale:.3g}"))
+
+
+@view.section
+def shift_section():
+    st.header(t("shift.heading"))
+    st.markdown(t("shift.intro"))
+    cols = st.columns(3)
+    for col, names in zip(cols, (("t_img", "t_feat"), ("t_k", "t_s"), ("t_max", "t_dir"))):
+        with col:
+            view.controls(pl.SHIFT, only=names)
+    res = view.run(pl.SHIFT)
+    st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in pl.CURVES}), key="shift_chart")
+    st.markdown(t("shift.reading", **pl.shift_numbers(res)))
+
+
+def _edit_stack(token: str | None) -> None:
+    key = wkey("pooling", "layers")
+    layers = [s for s in str(st.session_state.get(key, LAYERS.default)).split(",") if s]
+    if token is None:
+        layers = layers[:-1] or layers
+    elif len(layers) < rfm.MAX_LAYERS:
+        layers.append(token)
+    st.session_state[key] = ",".join(layers)
+
+
+@view.section
+def rf_section():
+    st.header(t("rf.heading"))
+    st.markdown(t("rf.intro"))
+    st.text_input(t.label("layers"), key=wkey("pooling", "layers"), help=t.help("layers"))
+    _refused(LAYERS)
+    st.caption(t("rf.add"))
+    tokens = ("c3", "c3s2", "c5", "c3d2", "m2", "m3s2p1", "a2")
+    buttons = st.columns(len(tokens) + 1)
+    for col, token in zip(buttons, tokens):
+        col.button(f"+ {token}", on_click=_edit_stack, args=(token,), key=f"rf_add_{token}", width="stretch")
+    buttons[-1].button("⌫", on_click=_edit_stack, args=(None,), key="rf_remove", help=t("rf.remove"),
+                       width="stretch")
+    c1, c2 = st.columns(2)
+    with c1:
+        view.controls(pl.RF, only=("rf_in",))
+    with c2:
+        view.controls(pl.RF, only=("rf_img",))
+    view.conflicts(pl.RF)
+    res = view.run(pl.RF)
+    last = res.rows[-1]
+    st.markdown(t("rf.result", n=last.n, rf=last.rf, n_in=res.n_in, share=f"{res.support_share:.0%}"))
+    st.plotly_chart(figures.receptive_field(res, fig), key="rf_chart")
+    cols = ("i", "layer", "k", "s", "p", "d", "n", "j", "rf")
+    data = [(i + 1, r.layer.token(), r.layer.k, r.layer.s, r.layer.p, r.layer.d, r.n, r.jump, r.rf)
+            for i, r in enumerate(res.rows)]
+    st.dataframe({t(f"rf.col_{c}"): [row[k] for row in data] for k, c in enumerate(cols)}, hide_index=True,
+                 width="stretch")
+    st.markdown(f"**{t('rf.formula')}**")
+    st.latex(rfm.LATEX)
+
+
+@view.section
+def head_section():
+    st.header(t("head.heading"))
+    st.markdown(t("head.intro"))
+    cols = st.columns(5)
+    for col, name in zip(cols, pl.HEAD_PARAMS.names):
+        with col:
+            view.controls(pl.HEAD, only=(name,), active={"h_hidden": view.values["h_depth"] > 0})
+    res = view.run(pl.HEAD)
+    names = {h: t(f"names.heads.{h}") for h in pl.HEADS}
+    st.plotly_chart(figures.heads(res, fig, names), key="head_chart")
+    shown = [h for h in pl.HEADS if res.chosen[h] > 0]
+    st.dataframe({t("head.col_head"): [names[h] for h in shown],
+                  t("head.col_in"): [res.features_in[h] for h in shown],
+                  t("head.col_params"): [f"{res.chosen[h]:,}" for h in shown],
+                  t("head.col_layers"): [", ".join(f"{n} ({p:,})" for n, p in res.layers[h] if p) for h in shown]},
+                 hide_index=True, width="stretch")
+    st.markdown(t("head.ratio", size=res.size, ratio=res.chosen["flatten"] / res.chosen["gap"]))
+
+
+@view.section
+def train_section():
+    st.header(t("train.heading"))
+    st.markdown(t("train.intro"))
+    cols = st.columns(4)
+    for col, name in zip(cols, pl.TRAIN_PARAMS.names):
+        with col:
+            view.controls(pl.TRAIN, only=(name,))
+    names = {m: t(f"names.models.{m}") for m in pool_training.MODELS}
+    stored = finished_runs().get((pl.CONCEPT.key, pl.TRAIN.key, freeze(view.values_for(pl.TRAIN))))
+    if stored is None and not st.button(t("train.button"), key="train_go", type="primary", help=t("train.cost")):
+        st.caption(t("train.cost"))
+        return
+    chart, words = st.empty(), st.empty()
+
+    def render(result, done):
+        chart.plotly_chart(figures.training(result, fig, names), key=f"train_chart_{len(result.steps)}_{done}")
+        if done:
+            numbers = pool_training.verdict(result)
+            key = "train.overfit_yes" if numbers["overfit_reduced"] else "train.overfit_no"
+            words.markdown(t(key, **numbers) + "\n\n" + t("train.shifted", **numbers))
+
+    run_live(view, pl.TRAIN, render)
+
+
+window_section()
+shift_section()
+rf_section()
+head_section()
+train_section()
+
+st.header(t("claims.heading"))
+st.markdown(t("claims.intro"))
+numbers = pl.claims()
+st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}"
+                      for key in ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth")))
