@@ -12,7 +12,6 @@ Statistics "under N(0,1)" integrate over a standard-normal input z on a dense gr
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,94 +19,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, Activation, evaluate, latex  # noqa: F401
 from core.experiment import Concept, Experiment
 from core.params import Float, LogFloat, Multi, Notice, ParamSet
-
-Fn = Callable[[torch.Tensor, dict], torch.Tensor]
-
-
-@dataclass(frozen=True)
-class Activation:
-    fn: Fn  # f(x, values): values carries the knobs (leak, elu_alpha, ...)
-    latex: str
-    knob: str | None = None  # the parameter this function reads, if any
-
-
-def _step(x: torch.Tensor, v: dict) -> torch.Tensor:
-    return (x > 0).to(x.dtype) + 0.0 * x  # Heaviside; the 0·x keeps x in the graph so f' = 0
-
-
-FUNCTIONS: dict[str, Activation] = {
-    "identity": Activation(lambda x, v: x, r"f(x) = x"),
-    "step": Activation(_step, r"H(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"),
-    "sigmoid": Activation(lambda x, v: torch.sigmoid(x), r"\sigma(x) = \frac{1}{1 + e^{-x}}"),
-    "tanh": Activation(
-        lambda x, v: torch.tanh(x), r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1"
-    ),
-    "relu": Activation(lambda x, v: F.relu(x), r"\mathrm{ReLU}(x) = \max(0, x)"),
-    "leaky_relu": Activation(
-        lambda x, v: F.leaky_relu(x, v["leak"]),
-        r"\mathrm{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases},\ \alpha = {leak}",
-        "leak",
-    ),
-    "prelu": Activation(
-        lambda x, v: F.prelu(x, torch.tensor([v["prelu_a"]], dtype=x.dtype)),
-        r"\mathrm{PReLU}(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases},\ a = {prelu_a}\ \text{(learned)}",
-        "prelu_a",
-    ),
-    "elu": Activation(
-        lambda x, v: F.elu(x, v["elu_alpha"]),
-        r"\mathrm{ELU}(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases},\ \alpha = {elu_alpha}",
-        "elu_alpha",
-    ),
-    "selu": Activation(
-        lambda x, v: F.selu(x),
-        r"\mathrm{SELU}(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases},"
-        r"\ \alpha \approx 1.6733,\ \lambda \approx 1.0507",
-    ),
-    "gelu": Activation(
-        lambda x, v: F.gelu(x), r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"
-    ),
-    "gelu_tanh": Activation(
-        lambda x, v: F.gelu(x, approximate="tanh"),
-        r"\mathrm{GELU}_{\tanh}(x) = \tfrac{x}{2}\left(1 + \tanh\!\left("
-        r"\sqrt{2/\pi}\,(x + 0.044715\,x^{3})\right)\right)",
-    ),
-    "silu": Activation(
-        lambda x, v: x * torch.sigmoid(v["swish_beta"] * x),
-        r"\mathrm{Swish}_\beta(x) = x\,\sigma(\beta x),\ \beta = {swish_beta}\ (\beta = 1:\ \mathrm{SiLU})",
-        "swish_beta",
-    ),
-    "softplus": Activation(
-        lambda x, v: F.softplus(x, beta=v["softplus_beta"]),
-        r"\mathrm{Softplus}_\beta(x) = \tfrac{1}{\beta}\log\left(1 + e^{\beta x}\right),\ \beta = {softplus_beta}",
-        "softplus_beta",
-    ),
-    "mish": Activation(lambda x, v: F.mish(x), r"\mathrm{Mish}(x) = x \tanh\left(\mathrm{softplus}(x)\right)"),
-    "hardsigmoid": Activation(
-        lambda x, v: F.hardsigmoid(x),
-        r"\mathrm{HardSigmoid}(x) = \max\left(0, \min\left(1, \tfrac{x}{6} + \tfrac{1}{2}\right)\right)",
-    ),
-    "hardtanh": Activation(lambda x, v: F.hardtanh(x), r"\mathrm{HardTanh}(x) = \max(-1, \min(1, x))"),
-}
-
-KNOBS = ("leak", "prelu_a", "elu_alpha", "swish_beta", "softplus_beta")
-
-
-def latex(key: str, values: dict) -> str:
-    """The formula with this view's knob values filled in."""
-    text = FUNCTIONS[key].latex
-    for knob in KNOBS:
-        text = text.replace("{" + knob + "}", f"{values[knob]:g}")
-    return text
-
-
-def evaluate(keys: tuple[str, ...], x: torch.Tensor, values: dict) -> tuple[torch.Tensor, torch.Tensor]:
-    """f and f' for each function on the 1-D grid x: two (F, N) tensors, f' by autograd."""
-    xs = x.detach().expand(len(keys), -1).clone().requires_grad_(True)  # (F, N), one row per function
-    y = torch.stack([FUNCTIONS[k].fn(xs[i], values) for i, k in enumerate(keys)])  # (F, N)
-    (dy,) = torch.autograd.grad(y.sum(), xs)  # rows are independent, so d(sum)/dx_ij = f_i'(x_ij)
-    return y.detach(), dy
 
 
 def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
@@ -154,11 +68,11 @@ EXPLORER_PARAMS = ParamSet(
         Float("xmax", 6.0, lo=0.5, hi=20.0, step=0.5),
         Float("x0", 1.0, lo=-20.0, hi=20.0, step=0.1),
         LogFloat("thresh", 0.05, lo=0.001, hi=0.5),
-        Float("leak", 0.01, lo=0.0, hi=0.5, step=0.01),
-        Float("prelu_a", 0.25, lo=-0.5, hi=1.0, step=0.05),
-        Float("elu_alpha", 1.0, lo=0.1, hi=3.0, step=0.1),
-        Float("swish_beta", 1.0, lo=0.0, hi=10.0, step=0.1),
-        Float("softplus_beta", 1.0, lo=0.1, hi=10.0, step=0.1),
+        Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01),
+        Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05),
+        Float("elu_alpha", KNOB_DEFAULTS["elu_alpha"], lo=0.1, hi=3.0, step=0.1),
+        Float("swish_beta", KNOB_DEFAULTS["swish_beta"], lo=0.0, hi=10.0, step=0.1),
+        Float("softplus_beta", KNOB_DEFAULTS["softplus_beta"], lo=0.1, hi=10.0, step=0.1),
     ),
     rules=_rules,
 )
@@ -250,12 +164,28 @@ def claims() -> dict[str, float]:
 
 
 PRESETS = {
+    # the explorer
     "sigmoid_saturates": {"fns": ("sigmoid", "tanh"), "x0": 4.0, "xmin": -8.0, "xmax": 8.0},
     "dead_relu": {"fns": ("relu", "leaky_relu", "elu"), "x0": -2.0, "leak": 0.1},
     "smooth_relus": {"fns": ("relu", "gelu", "silu", "mish", "softplus"), "xmin": -4.0, "xmax": 3.0, "x0": -1.0},
     "hard_vs_smooth": {"fns": ("sigmoid", "tanh", "hardsigmoid", "hardtanh")},
     "swish_to_relu": {"fns": ("relu", "silu"), "swish_beta": 10.0, "x0": -0.5, "xmin": -3.0, "xmax": 3.0},
     "selfnorm": {"fns": ("elu", "selu", "relu"), "x0": -3.0},
+    # why non-linearity (the trainer)
+    "linear_xor": {"data": "xor", "act": "identity"},
+    "deep_linear_circles": {"data": "circles", "act": "identity", "depth": 6, "width": 32},
+    "tanh_circles_small": {"data": "circles", "act": "tanh", "depth": 1, "width": 4},
+    "relu_xor": {"data": "xor", "act": "relu"},
+    "spiral3": {"data": "spiral3", "act": "relu", "width": 32, "steps": 2000, "noise": 0.05},
+    # dead ReLU
+    "relu_dies": {"d_lr": 2.0, "d_init": "default"},
+    # softmax
+    "softmax_cold": {"temp": 0.2},
+    "softmax_hot": {"temp": 5.0},
 }
 
-CONCEPT = Concept("activations", "📈", (EXPLORER,), PRESETS)
+# imported here, below the explorer: these modules build on the function table, not on this module
+from core import dead_relu, nonlinearity, softmax  # noqa: E402
+
+CONCEPT = Concept("activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD,
+                                       softmax.SOFTMAX), PRESETS)

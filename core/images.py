@@ -3,11 +3,22 @@
     img = builtin("camera", max_side=512)     # float32 (C, H, W) in [0, 1]; C = 1 (gray) or 3 (RGB)
 
 Images larger than `max_side` are downscaled (area averaging) for compute; callers that display
-them downsample again for the browser. Upload validation belongs here too (see the convolution page).
+them downsample again for the browser.
+
+    up = load_upload(data, max_side=512)      # an uploaded PNG/JPEG, validated; raises UploadError
+
+An upload is refused with a reason (`UploadError.code`) when it is empty, larger than
+MAX_UPLOAD_BYTES, not an image, not PNG/JPEG, over MAX_UPLOAD_PIXELS (checked from the header,
+before decoding, so a decompression bomb costs nothing), smaller than MIN_UPLOAD_SIDE, or corrupt /
+truncated (the decoder fails). A valid one is turned upright (EXIF orientation), converted to gray
+or RGB (alpha dropped, 16-bit scaled) and downscaled to `max_side` with `downscaled=True`.
 """
 
 from __future__ import annotations
 
+import io
+import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -59,3 +70,75 @@ def builtin(name: str, max_side: int = 512, gray: bool = False) -> torch.Tensor:
     if gray and img.shape[0] == 3:
         img = (img * torch.tensor([0.299, 0.587, 0.114]).view(3, 1, 1)).sum(0, keepdim=True)  # ITU-R 601 luma
     return img
+
+
+# ---- uploads -----------------------------------------------------------------------------------
+
+UPLOAD_TYPES = ("png", "jpg", "jpeg")
+UPLOAD_FORMATS = ("PNG", "JPEG")
+MAX_UPLOAD_BYTES = 8 * 2**20  # 8 MiB
+MAX_UPLOAD_PIXELS = 40_000_000  # width × height, read from the header before decoding
+MIN_UPLOAD_SIDE = 8
+
+
+class UploadError(ValueError):
+    """An upload that cannot be used. `code` picks the message; `info` fills it in."""
+
+    def __init__(self, code: str, **info):
+        super().__init__(code, info)
+        self.code = code
+        self.info = info
+
+
+@dataclass(frozen=True)
+class Upload:
+    image: torch.Tensor  # float32 (C, H, W) in [0, 1], C = 1 or 3, at most max_side on its longer side
+    width: int  # as uploaded
+    height: int
+    format: str  # PNG | JPEG
+    downscaled: bool
+
+
+def _pixels(im) -> np.ndarray:
+    """A decoded PIL image -> uint8 (H, W) gray or (H, W, 3) RGB, or float (H, W) in [0, 1] for 16-bit."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return np.clip(np.array(im, dtype=np.float32) / 65535.0, 0.0, 1.0)  # 16-bit gray PNG
+    if im.mode in ("1", "L", "LA", "F"):
+        return np.array(im.convert("L"))
+    return np.array(im.convert("RGB"))  # RGB, RGBA, P, CMYK, YCbCr, …: alpha dropped
+
+
+def load_upload(data: bytes, max_side: int = 512) -> Upload:
+    """Validate and decode an uploaded PNG/JPEG; raises UploadError with a reason code."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not data:
+        raise UploadError("empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError("too_large", size=f"{len(data) / 2**20:.1f}", limit=f"{MAX_UPLOAD_BYTES / 2**20:.0f}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:
+            raise UploadError("not_image") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise UploadError("too_many_pixels", limit=f"{MAX_UPLOAD_PIXELS / 1e6:.0f}") from None
+        except Exception:  # a header the decoder chokes on (truncated, malformed): any error means unusable
+            raise UploadError("corrupt") from None
+        fmt = str(im.format)
+        if fmt not in UPLOAD_FORMATS:
+            raise UploadError("format", format=fmt)
+        width, height = im.size
+        if width * height > MAX_UPLOAD_PIXELS:
+            raise UploadError("too_many_pixels", limit=f"{MAX_UPLOAD_PIXELS / 1e6:.0f}")
+        if min(width, height) < MIN_UPLOAD_SIDE:
+            raise UploadError("too_small", side=MIN_UPLOAD_SIDE)
+        try:
+            im.load()  # decodes everything: a truncated or corrupt file fails here
+            im = ImageOps.exif_transpose(im)
+            arr = _pixels(im)
+        except Exception:  # truncated or corrupt pixel data
+            raise UploadError("corrupt") from None
+    img = to_chw(arr)
+    return Upload(fit(img, max_side), width, height, fmt, max(img.shape[-2:]) > max_side)

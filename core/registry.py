@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from core import activations, pooling
+from core import activations, convolution, gan, gradients, optimizers, pooling
 from core.experiment import Concept
 
-CONCEPTS: tuple[Concept, ...] = (activations.CONCEPT, pooling.CONCEPT)
+CONCEPTS: tuple[Concept, ...] = (activations.CONCEPT, pooling.CONCEPT, gradients.CONCEPT, convolution.CONCEPT,
+                                  optimizers.CONCEPT, gan.CONCEPT)
 
 
 def get(key: str) -> Concept:

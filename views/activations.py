@@ -1,10 +1,17 @@
-"""Activations: the function explorer (f, autograd f′, saturation, probe, trade-offs, claims)."""
+"""Activations: the function explorer (f, autograd f′, saturation, probe, trade-offs, claims), then
+activations in training: a live 2-D classifier (why non-linearity, hidden units), dead ReLUs, softmax."""
 
 import streamlit as st
 
 from core import activations as act
+from core import dead_relu as dr
+from core import nonlinearity as nl
+from core import softmax as sm
 from core.figures import activations as figures
+from core.figures import softmax as sm_fig
+from core.figures import trainer as tr_fig
 from core.ui import PageView
+from core.ui.live import run_live
 
 view = PageView(act.CONCEPT)
 t = view.t
@@ -12,6 +19,12 @@ view.header()
 
 # ---- function explorer ---------------------------------------------------------------------------
 names = {k: t.choice("fns", k) for k in act.FUNCTIONS}
+ORDER = tuple(act.FUNCTIONS)
+
+
+def say(prefix: str, lines: list[tuple[str, dict]]) -> list[str]:
+    """Catalogue sentences with their numbers; `act` keys become display names."""
+    return [t(f"{prefix}.{key}", name=names.get(nums.get("act"), ""), **nums) for key, nums in lines]
 
 
 def _where(res, intervals):
@@ -37,7 +50,7 @@ def explorer():
     view.conflicts(act.EXPLORER)
     res = view.run(act.EXPLORER)
     with right:
-        st.plotly_chart(figures.explorer(res, t.section("fig"), names, tuple(act.FUNCTIONS)), key="explorer_chart")
+        st.plotly_chart(figures.explorer(res, t.section("fig"), names, ORDER), key="explorer_chart")
 
     st.subheader(t("explorer.probe_heading", x0=f"{res.x0:g}"))
     st.dataframe(
@@ -71,3 +84,83 @@ numbers = act.claims()
 claims = ("tanh", "sigmoid_vanish", "sigmoid_explode", "sigmoid_band", "tanh_stable", "relu_always_one",
           "sigmoid_mean", "gelu")
 st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}" for key in claims))
+
+
+# ---- activations in training: the trainer, dead ReLUs, softmax -----------------------------------
+def columns(experiment, groups, widths, heads=()):
+    """The experiment's widgets in columns, one group per column (with an optional bold heading)."""
+    for i, (col, group) in enumerate(zip(st.columns(widths, gap="medium"), groups)):
+        with col:
+            if heads:
+                st.markdown(f"**{t(heads[i])}**")
+            view.controls(experiment, only=group)
+
+
+@view.section
+def trainer():
+    st.header(t("train.heading"))
+    st.markdown(t("train.intro"))
+    columns(nl.TRAIN, (("data", "noise", "n", "test"), ("depth", "width", "act"),
+                       ("opt", "lr", "batch", "steps", "l2", "seed")), 3,
+            ("train.data_heading", "train.net_heading", "train.opt_heading"))
+    view.conflicts(nl.UNITS)
+    words, chart = st.empty(), st.empty()
+    st.subheader(t("train.units_heading"))
+    st.caption(t("train.units_intro"))
+    columns(nl.UNITS, (("layer",),), [1, 2])
+    units, labels, layer = st.empty(), t.section("tfig"), view.values["layer"]
+
+    def render(c, done):
+        classes = tuple(labels["cls"].format(i=i + 1) for i in range(c.run.classes))
+        chart.plotly_chart(tr_fig.training(c, labels, classes, done), key=f"train_chart_{c.run.done}_{done}")
+        if done:  # words and unit maps once, at the end (up to 64 small heatmaps: too many to redraw per chunk)
+            text = " ".join(say("train", nl.lines(c))) + "\n\n" + t("train.replay_hint")
+            (words.warning if c.run.diverged_at is not None else words.markdown)(text)
+            units.plotly_chart(tr_fig.units(c.run, layer, labels), key=f"units_chart_{c.run.done}")
+
+    run_live(view, nl.TRAIN, render)
+
+
+@view.section
+def dead():
+    st.header(t("dead.heading"))
+    st.markdown(t("dead.intro"))
+    columns(dr.DEAD, (("d_data", "d_cmp"), ("d_init", "d_lr"), ("d_depth", "d_width"), ("d_steps", "d_seed")),
+            [1.3, 1.3, 1, 1])
+    chart, words = st.empty(), st.empty()
+
+    def render(res, done):
+        chart.plotly_chart(tr_fig.dead(res, t.section("dfig"), names, ORDER), key=f"dead_{res.runs[0].done}_{done}")
+        if done:
+            words.markdown("\n".join(f"- {line}" for line in say("dead", dr.lines(res))))
+
+    run_live(view, dr.DEAD, render)
+    st.caption(t("dead.notes") + "\n\n" + t("dead.seeds"))
+
+
+@view.section
+def softmax():
+    st.header(t("softmax.heading"))
+    st.markdown(t("softmax.intro"))
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
+        view.controls(sm.SOFTMAX, only=("classes", "temp", "target"))
+        st.markdown(f"**{t('softmax.logits')}**")
+        logits = [f"z{i + 1}" for i in range(6)]
+        view.controls(sm.SOFTMAX, only=logits, active={z: i < view.values["classes"] for i, z in enumerate(logits)})
+    view.conflicts(sm.SOFTMAX)
+    r, labels = view.run(sm.SOFTMAX), t.section("sfig")
+    nums = sm.numbers(r)
+    with right:
+        st.plotly_chart(sm_fig.bars(r, labels), key="softmax_bars")
+        st.markdown(t("softmax.numbers", **nums))
+        st.caption(t("softmax.grad_note"))
+    st.plotly_chart(sm_fig.two_class(r, labels), key="softmax_two")
+    st.markdown("\n\n".join(t(f"softmax.{k}", **nums) for k in ("two_class", "temp_note", "claim_signorm")))
+    with st.expander(t("softmax.formulas")):
+        st.latex(r"\\[6pt]".join(sm.LATEX))
+
+
+trainer()
+dead()
+softmax()

@@ -5,7 +5,10 @@
 - Each chunk is computed holding the process-wide compute gate (core.device.compute), one chunk at
   a time, so trainings from many sessions share the cores instead of oversubscribing them.
 - Between chunks the progress bar and `render` run: every `st.*` call is a point where Streamlit
-  stops this run if the user has moved a widget, so a stale training never finishes over a new one.
+  stops this run if the user has moved a widget outside a fragment. A widget inside a fragment
+  (a PageView section) only queues its rerun behind the run in progress (Streamlit 1.67), so between
+  chunks `superseded()` also looks for a queued rerun of this section (or of the page) and stops the
+  training there: a stale training never finishes over a new one.
 - A finished run is stored per (page, experiment, values) for every session: a shared link, a
   language switch or a return to the page replays it without training again.
 """
@@ -53,8 +56,28 @@ def finished_runs() -> ResultStore:
     return ResultStore()
 
 
+def superseded() -> bool:
+    """Whether this session has a rerun queued that reruns the running section (or the whole page).
+
+    Reads Streamlit's pending script request (not a public API: if its shape changes this answers
+    False and trainings simply run to their end before the queued rerun, as Streamlit does itself)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
+
+        requests = get_script_run_ctx().script_requests
+        if requests is None or requests._state != ScriptRequestType.RERUN:
+            return False
+        queued = requests._rerun_data.fragment_id_queue
+        return not queued or ThreadState.get().fragment_id in queued
+    except Exception:  # noqa: BLE001 - private API moved: fall back to Streamlit's own behaviour
+        return False
+
+
 def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) -> Any:
-    """Run `experiment.stream` for the view's current values, rendering after every chunk."""
+    """Run `experiment.stream` for the view's current values, rendering after every chunk. Returns the
+    finished result; when a newer rerun of this section supersedes the training, the partial result
+    so far (not stored; the queued rerun replaces everything drawn from it at once)."""
     values = view.values_for(experiment)
     key = (view.concept.key, experiment.key, freeze(values))
     store = finished_runs()
@@ -74,6 +97,8 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
         elapsed = time.perf_counter() - start
         bar.progress(min(1.0, fraction), text=view.t("live.progress", pct=f"{fraction:.0%}", s=f"{elapsed:.1f}"))
         render(result, False)
+        if superseded():  # the user moved a widget of this section: its queued rerun trains the new values
+            return result
     bar.empty()
     store.put(key, result)
     render(result, True)

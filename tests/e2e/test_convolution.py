@@ -1,0 +1,91 @@
+"""In a real browser: editing one kernel cell re-filters the photo and rewrites the link (which reopens
+the same feature map in a fresh context); the step-through slider steps client-side."""
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+FMAP_SUM = """() => { const gd = document.querySelector('.js-plotly-plot');
+                      if (!gd || !gd._fullData || gd._fullData.length < 2) return null;
+                      const z = gd._fullData[1].z; let s = 0;
+                      for (const row of z) for (const v of row) s += v;
+                      return s; }"""
+
+
+def query(url: str) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def fmap_sum(page):
+    page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=60_000)
+    return page.evaluate(FMAP_SUM)
+
+
+def wait_fmap_change(page, before: float) -> float:
+    page.wait_for_function(f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-3; }}",
+                           arg=before, timeout=60_000)
+    return page.evaluate(FMAP_SUM)
+
+
+def edit_kernel_cell(page, row: int, col: int, n: int, value: str) -> None:
+    """Click a cell of the first kernel grid (glide-data-grid: 35 px header and rows) and type a number."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.locator('[data-testid="data-grid-canvas"]').wait_for()
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + (col + 0.5) * box["width"] / n, box["y"] + 35 + (row + 0.5) * 35)
+    page.wait_for_timeout(200)
+    page.keyboard.type(value)  # typing on a selected cell opens its editor with that text
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+
+
+def test_editing_a_kernel_cell_refilters_and_the_link_reproduces_it(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    page.goto(f"{server}/convolution?side=128")
+    before = fmap_sum(page)  # Sobel x on the camera man: the default kernel, shown read-only
+    page.get_by_role("button", name="Edit these cells").click()  # copy it into a typed kernel
+    page.wait_for_url(lambda url: query(url).get("kernel") == "custom", timeout=30_000)
+    page.locator('[data-testid="stDataFrame"]').first.locator('[data-testid="data-grid-canvas"]').wait_for()
+    page.wait_for_timeout(500)
+    assert fmap_sum(page) == pytest.approx(before, rel=1e-6)  # the same weights, the same map
+
+    edit_kernel_cell(page, 1, 1, 3, "4")  # the centre weight 0 -> 4: the image itself comes back into the map
+    after = wait_fmap_change(page, before)
+    page.wait_for_url(lambda url: query(url).get("k") == "-1,0,1,-2,4,2,-1,0,1", timeout=30_000)
+    assert query(page.url) == {"side": "128", "kernel": "custom", "k": "-1,0,1,-2,4,2,-1,0,1"}
+    assert after > before  # + 4 × (a positive image)
+    page.screenshot(path=str(artifacts / "convolution-after-edit.png"), full_page=True)
+    shared = page.url
+    ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page2 = fresh.new_page()
+    page2.goto(shared)
+    assert fmap_sum(page2) == pytest.approx(after, rel=1e-6)
+    assert query(page2.url) == query(shared)
+    fresh.close()
+
+
+def test_the_step_slider_moves_the_window_in_the_browser(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = ctx.new_page()
+    page.goto(f"{server}/convolution?t_in=seeds&t_p=1")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
+    chart = page.locator(".js-plotly-plot").nth(1)
+    chart.scroll_into_view_if_needed()
+    caption = "(gd) => gd.data[gd.data.length - 1].text[0]"
+    assert chart.evaluate(caption).startswith("y[0, 0] = ")
+    # the slider's step 4 (output cell (1, 1)), run as a click on it would: Plotly.animate with its inline frame
+    chart.evaluate("""(gd) => { const st = gd.layout.sliders[0].steps[4];
+                                return Plotly.animate(gd, st.args[0], st.args[1]); }""")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot')[1].data.at(-1).text[0]"
+                           ".startsWith('y[1, 1]')", timeout=10_000)
+    text = chart.evaluate(caption)
+    assert text.endswith("= 1")  # the notes' example: the centre window of the cross gives 1
+    chart.screenshot(path=str(artifacts / "convolution-step-through.png"))
+    ctx.close()

@@ -1,0 +1,93 @@
+"""Optimizers page in a real browser: a slider key press redraws the paths and rewrites the URL, a click
+on the map sets the start point, ▶ animates the runs client-side, and the network race trains to the end."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAP = "document.querySelectorAll('.js-plotly-plot')[0]"
+
+
+def query(url: str) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def slider(page, label: str):
+    """The slider whose label is exactly `label` (\"Steps\" must not match \"Training steps\")."""
+    box = page.locator('[data-testid="stSlider"]').filter(has=page.get_by_text(label, exact=True))
+    return box.get_by_role("slider")
+
+
+def wait_for_steps(page, steps: int) -> None:
+    """Until the map's animation slider ends at `steps`, i.e. the map shows runs of that length."""
+    page.wait_for_function(
+        f"(n) => {{ const gd = {MAP}; return !!gd && !!gd.layout && !!gd.layout.sliders &&"
+        " gd.layout.sliders[0].steps.at(-1).label === String(n); }", arg=steps, timeout=60_000)
+
+
+def start_marker(page) -> list[float]:
+    """Plotly keeps numpy arrays as typed-array specs in gd.data; the decoded values are in gd._fullData."""
+    return page.evaluate(f"() => {{ const t = {MAP}._fullData.find(t => t.name === 'start');"
+                         " return [t.x[0], t.y[0]]; }")
+
+
+def open_page(browser, url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = ctx.new_page()
+    page.goto(url)
+    return ctx, page
+
+
+def test_slider_redraws_the_paths_a_click_sets_the_start_and_play_animates(server, browser, artifacts):
+    ctx, page = open_page(browser, f"{server}/optimizers?steps=300")
+    wait_for_steps(page, 300)
+
+    # a key press on the steps slider: new paths on the map, the URL says so
+    slider(page, "Steps").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_steps(page, 310)
+    page.wait_for_url(re.compile(r"steps=310"))
+    assert query(page.url) == {"steps": "310"}
+    page.screenshot(path=str(artifacts / "optimizers-after-keypress.png"))
+
+    # a click on the map: the start point moves there, slider and URL follow
+    assert start_marker(page) == pytest.approx([-1.2, 1.0])
+    target = (0.5, 2.0)  # a point of the click grid on Rosenbrock's plot (−2…2 × −1…3)
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    px, py = page.evaluate(
+        f"""([x, y]) => {{ const l = {MAP}._fullLayout;
+            return [l.xaxis._offset + l.xaxis.l2p(x), l.yaxis._offset + l.yaxis.l2p(y)]; }}""", list(target))
+    page.mouse.move(box["x"] + px, box["y"] + py)
+    page.wait_for_timeout(300)  # let Plotly register the hover that a click selects
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    page.wait_for_url(re.compile(r"x0=0\.5.*y0=2"), timeout=30_000)
+    assert query(page.url) == {"steps": "310", "x0": "0.5", "y0": "2"}
+    page.wait_for_function(f"() => {MAP}._fullData.find(t => t.name === 'start').x[0] === 0.5", timeout=30_000)
+    assert start_marker(page) == pytest.approx(list(target))
+    assert slider(page, "Start x").get_attribute("aria-valuetext") == "0.50"
+    page.screenshot(path=str(artifacts / "optimizers-click-start.png"))
+
+    # ▶ play: the optimizers' heads leave the start, in the browser (no server round trip)
+    heads = "() => { const t = " + MAP + "._fullData.find(t => t.name === 'play');" \
+            " return [...t.x].map((x, i) => [x, t.y[i]]); }"
+    before = page.evaluate(heads)
+    assert len(before) == 3 and all(h == pytest.approx(list(target)) for h in before)
+    page.get_by_text("▶ play", exact=True).click()
+    page.wait_for_function(f"(b) => ({heads})().some((h, i) => h[0] !== b[i][0])", arg=before, timeout=30_000)
+    ctx.close()
+
+
+def test_the_network_race_trains_to_the_end_in_the_browser(server, browser, artifacts):
+    ctx, page = open_page(browser, f"{server}/optimizers?net_opts=sgd,adam&net_steps=200&batch=16&width=16")
+    page.get_by_role("button", name="▶ Train").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.updatemenus"
+        " && gd.layout.updatemenus.length && gd.layout.updatemenus[0].buttons[0].label.includes('Replay'))",
+        timeout=120_000)
+    body = page.inner_text("body")
+    assert "passes over the training digits" in body
+    page.screenshot(path=str(artifacts / "optimizers-race.png"))
+    ctx.close()

@@ -1,0 +1,248 @@
+"""Convolution: a kernel over a real photo (or an upload), step by step on a small grid (and transposed),
+parameter counts, a CNN trained live on the digits, and the notes' claims."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import conv_claims, conv_cnn, conv_count, conv_steps
+from core import conv_kernels as ck
+from core import convolution as cv
+from core.figures import conv_steps as step_figures
+from core.figures import convolution as figures
+from core.images import UPLOAD_TYPES, UploadError
+from core.ui import PageView, chrome
+from core.ui.live import finished_runs, run_live
+from core.ui.runner import freeze
+from core.ui.widgets import wkey
+
+view = PageView(cv.CONCEPT)
+t = view.t
+view.header()
+fig = t.section("fig")
+KEY = cv.CONCEPT.key
+K_PARAM, TW_PARAM = cv.FILTER_PARAMS["k"], conv_steps.STEPS_PARAMS["t_w"]
+
+
+def _set(name: str, value) -> None:
+    st.session_state[wkey(KEY, name)] = value
+
+
+def _frame(cells: tuple) -> pd.DataFrame:
+    n = math.isqrt(len(cells))
+    return pd.DataFrame(np.asarray(cells, dtype=np.float64).reshape(n, n), columns=[str(j) for j in range(n)])
+
+
+def _apply_edits(editor_key: str, name: str, cells: tuple, mark: str) -> None:
+    """data_editor callback: write the edited cells into the parameter's widget (the URL follows)."""
+    n, new = math.isqrt(len(cells)), list(cells)
+    for row, changes in st.session_state[editor_key]["edited_rows"].items():
+        for col, value in changes.items():
+            new[int(row) * n + int(col)] = float(value) if value is not None else 0.0
+    _set(name, cv.CONCEPT.params[name].encode(tuple(new)))
+    st.session_state[mark] = (st.session_state[mark][0], tuple(new))  # the editor already shows them: keep it
+
+
+def _cells_text(name: str, custom: bool) -> None:
+    with st.expander(t("grid.as_text")):  # typing the photo's cells also selects the typed kernel
+        st.text_input(t.label(name), key=wkey(KEY, name), help=t.help(name),
+                      on_change=_set if custom else None, args=("kernel", "custom") if custom else None)
+
+
+def grid_editor(name: str, cells: tuple, custom: bool = False) -> None:
+    """An editable n×n grid for a FloatList parameter; the parameter (and so the URL) stays the source of truth.
+
+    The editor keeps its key (stays mounted, ~0.5 s less browser work under load) while the cells only
+    change by its own edits; cells changed from outside (buttons, size, text, a link) get a fresh editor."""
+    param, n, mark = cv.CONCEPT.params[name], math.isqrt(len(cells)), f"_conv_grid.{name}"
+    version, shown = st.session_state.get(mark, (0, None))
+    if cells != shown:
+        version += 1
+        st.session_state[mark] = (version, cells)
+    key = f"conv_grid_{name}_{version}"
+    config = {str(j): st.column_config.NumberColumn(str(j), min_value=param.lo, max_value=param.hi, format="%.4g",
+                                                    required=True) for j in range(n)}
+    st.data_editor(_frame(cells), key=key, column_config=config, hide_index=True, num_rows="fixed",
+                   on_change=_apply_edits, args=(key, name, cells, mark))
+    _cells_text(name, custom)
+
+
+def _edit_preset(cells: tuple) -> None:
+    _set("kernel", "custom")
+    _set("k", K_PARAM.encode(cells))
+
+
+def kernel_grid(v: dict) -> None:
+    """The photo's kernel: editable when typed; a preset is shown read-only with a button that copies it."""
+    if v["kernel"] == "custom":
+        st.caption(t("filter.grid_help"))
+        grid_editor("k", v["k"], custom=True)
+        return
+    cells = ck.cells(v["kernel"], v["ksize"], v["sigma"])
+    st.dataframe(_frame(cells), hide_index=True, column_config={str(j): st.column_config.NumberColumn(format="%.4g")
+                                                                for j in range(v["ksize"])})
+    st.button(t("filter.edit"), key="conv_edit_kernel", on_click=_edit_preset, args=(cells,), width="stretch")
+    _cells_text("k", True)
+
+
+def _resize_custom(cells: tuple) -> None:  # kernel/ksize callback: a typed kernel keeps its centre cells
+    if st.session_state[wkey(KEY, "kernel")] == "custom":
+        _set("k", K_PARAM.encode(ck.resize(cells, st.session_state[wkey(KEY, "ksize")])))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _run_upload(data: bytes, frozen: tuple):
+    return cv.run_upload(data, dict(frozen))
+
+
+@view.section
+def filter_section():
+    v = view.values
+    st.header(t("filter.heading"))
+    st.markdown(t("filter.intro"))
+    view.conflicts(cv.FILTER)
+    res = view.run(cv.FILTER)
+    upload = st.session_state.get("conv_upload")
+    if upload is not None:
+        try:
+            info, res = _run_upload(upload.getvalue(), freeze(view.values_for(cv.FILTER)))
+            st.info(t("filter.upload_note", img=t.choice("img", v["img"])), icon="🔗")
+            if info["downscaled"]:
+                st.info(t("filter.downscaled", **info), icon="ℹ️")
+            chrome.notices(t, cv.CONCEPT.params, v, list(res.notices))
+        except UploadError as err:
+            st.warning(t(f"upload.{err.code}", **err.info) + " " + t("upload.fallback"), icon="⚠️")
+    rgb = res.in_shape[0] == 3
+    left, right = st.columns([1, 2.3], gap="medium")
+    with left:
+        view.controls(cv.FILTER, only=("img", "side", "gray"))
+        st.file_uploader(t("filter.upload"), type=list(UPLOAD_TYPES), key="conv_upload", help=t("filter.upload_help"))
+        st.selectbox(t.label("kernel"), ck.KERNELS, format_func=lambda k: t.choice("kernel", k),
+                     key=wkey(KEY, "kernel"), on_change=_resize_custom, args=(v["k"],), help=t.help("kernel"))
+        st.slider(t.label("ksize"), 3, 7, step=2, key=wkey(KEY, "ksize"), on_change=_resize_custom, args=(v["k"],),
+                  help=t.help("ksize"))
+        view.controls(cv.FILTER, only=("sigma",), active={"sigma": v["kernel"] == "gauss"})
+        kernel_grid(v)
+        view.controls(cv.FILTER, only=("stride", "pad"))
+        st.selectbox(t.label("pmode"), cv.FILTER_PARAMS["pmode"].choices, key=wkey(KEY, "pmode"),
+                     format_func=lambda k: t.choice("pmode", k), help=t.help("pmode"))  # a narrow column
+        view.controls(cv.FILTER, only=("dil",))
+        with st.expander(t("filter.weights"), expanded=rgb):
+            view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
+    with right:
+        st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
+        for latex in res.size_latex[:1 if res.in_shape[1] == res.in_shape[2] else 2]:
+            st.latex(latex)
+        st.caption(t("filter.stats", **res.stats, macs=f"{res.macs:,}", c=res.in_shape[0], k=res.kernel.shape[0]))
+    if rgb:
+        st.subheader(t("filter.rgb_heading"))
+        st.markdown(t("filter.rgb_intro", c=res.in_shape[0], k=res.kernel.shape[0], n=3 * res.kernel.size))
+        st.plotly_chart(figures.channels(res, fig), key="conv_channels_chart")
+
+
+def _fill(kind: str, cells: tuple) -> None:
+    n = math.isqrt(len(cells))
+    if kind == "ones":
+        new = (1.0,) * (n * n)
+    else:  # a 3×3 kernel, centred in (or cropped to) the current size
+        new = ck.resize(ck.SEEDS_SHARPEN if kind == "sharpen" else ck.cells(kind, 3), n)
+    _set("t_w", TW_PARAM.encode(new))
+
+
+@view.section
+def steps_section():
+    v = view.values
+    st.header(t("steps.heading"))
+    st.markdown(t("steps.intro"))
+    transposed = v["t_op"] == "transposed"
+    left, right = st.columns([1, 1.3], gap="medium")
+    with left:
+        view.controls(conv_steps.STEPS, only=("t_op", "t_in", "t_n"),
+                      active={"t_n": v["t_in"] not in conv_steps.FIXED_SIDE})
+        view.controls(conv_steps.STEPS, only=("t_s", "t_p", "t_pm", "t_d", "t_opad"),
+                      active={"t_pm": not transposed, "t_opad": transposed})
+    with right:
+        st.markdown(f"**{t('steps.kernel')}**")
+        grid_editor("t_w", v["t_w"])
+        n = math.isqrt(len(v["t_w"]))
+        for col, side in zip(st.columns(len(conv_steps.KERNEL_SIDES)), conv_steps.KERNEL_SIDES):
+            col.button(f"{side}×{side}", key=f"conv_tw_{side}", disabled=side == n, width="stretch",
+                       on_click=_set, args=("t_w", TW_PARAM.encode(ck.resize(v["t_w"], side))))
+        for col, kind in zip(st.columns(4), ("ones", "sharpen", "sobel_x", "identity")):
+            col.button(t(f"steps.fill_{kind}"), key=f"conv_fill_{kind}", on_click=_fill, args=(kind, v["t_w"]),
+                       width="stretch")
+    view.conflicts(conv_steps.STEPS)
+    res = view.run(conv_steps.STEPS)
+    st.plotly_chart(step_figures.steps(res, fig), key="conv_steps_chart")
+    st.latex(res.size_latex)
+    st.markdown(t("steps.check", n=len(res.cells), err=f"{res.max_err:.1e}",
+                  fn="conv_transpose2d" if transposed else "conv2d"))
+    st.markdown(t("steps.t_explain" if transposed else "steps.explain"))
+    if res.cropped:
+        st.caption(t("steps.cropped", n=res.x.shape[0]))
+
+
+@view.section
+def count_section():
+    st.header(t("count.heading"))
+    st.markdown(t("count.intro"))
+    for col, name in zip(st.columns(5), conv_count.COUNT_PARAMS.names):
+        with col:
+            view.controls(conv_count.COUNT, only=(name,))
+    res = view.run(conv_count.COUNT)
+    names = {k: t(f"count.kind_{k}") for k in conv_count.KINDS}
+    st.plotly_chart(figures.counts(res, fig, names, conv_count.KINDS), key="conv_count_chart")
+    st.dataframe({t("count.col_kind"): [names[k] for k in conv_count.KINDS],
+                  t("count.col_formula"): [conv_count.PLAIN[k] for k in conv_count.KINDS],
+                  t("count.col_params"): [f"{res.params[k]:,}" for k in conv_count.KINDS],
+                  t("count.col_macs"): [f"{res.macs[k]:,}" for k in conv_count.KINDS],
+                  t("count.col_ratio"): [f"{res.params[k] / res.params['standard']:.4g}" for k in conv_count.KINDS]},
+                 hide_index=True, width="stretch")
+    st.latex(res.latex)
+    st.markdown(t("count.reading", factor=f"{1 / res.ratio:.1f}", k=res.k, c_out=res.c_out))
+
+
+@view.section
+def learn_section():
+    v = view.values
+    st.header(t("learn.heading"))
+    st.markdown(t("learn.intro"))
+    for col, name in zip(st.columns(6), conv_cnn.PROBE_PARAMS.names):
+        with col:
+            view.controls(conv_cnn.PROBE, only=(name,))
+    stored = finished_runs().get((KEY, conv_cnn.LEARN.key, freeze(view.values_for(conv_cnn.LEARN))))
+    if stored is None and not st.button(t("learn.button"), key="conv_learn_go", type="primary"):
+        st.caption(t("learn.cost"))
+        return
+    curves_slot, kernels_slot = st.columns(2)
+    with curves_slot:
+        curves = st.empty()
+    with kernels_slot:
+        kernels = st.empty()
+
+    def render(res, done):
+        curves.plotly_chart(figures.curves(res, fig), key=f"conv_curves_{len(res.steps)}_{done}")
+        kernels.plotly_chart(figures.kernels(res, fig), key=f"conv_kernels_{len(res.steps)}_{done}")
+
+    res = run_live(view, conv_cnn.LEARN, render)
+    if not res.finite:
+        st.warning(t("learn.diverged"), icon="⚠️")
+        return
+    st.markdown(t("learn.result", acc=f"{res.test_acc[-1]:.1%}", steps=int(res.steps[-1]), ch=res.ch, k=res.k))
+    probe = conv_cnn.feature_maps(res, v["l_digit"])
+    st.plotly_chart(figures.probe(probe, fig), key="conv_probe_chart")
+    st.markdown(t("learn.maps", digit=probe.label, pred=probe.pred, p=f"{probe.probs[probe.pred]:.1%}"))
+
+
+filter_section()
+steps_section()
+count_section()
+learn_section()
+
+st.header(t("claims.heading"))
+st.markdown(t("claims.intro"))
+numbers = conv_claims.claims()
+st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}"
+                      for key in ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing")))

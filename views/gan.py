@@ -1,0 +1,165 @@
+"""GAN: a live 2-D GAN lab (targets, losses, teaching phases, coverage, replay), then a conv GAN on
+8×8 digits (trained on demand, scored by a digit classifier, latent interpolation), then the seeds' claims."""
+
+import streamlit as st
+
+from core import gan, gan_targets
+from core import gan_digits as gd
+from core.figures import gan as fig
+from core.params import ParamError
+from core.ui import PageView
+from core.ui.live import finished_runs, run_live
+from core.ui.runner import freeze
+from core.ui.widgets import wkey
+
+view = PageView(gan.CONCEPT)
+t = view.t
+view.header()
+PTS, TARGET = wkey("gan", "pts"), wkey("gan", "target")
+UPLOAD_ERROR = "_gan.upload_error"
+
+
+def _set_points(points) -> None:
+    st.session_state[PTS] = gan.LAB_PARAMS["pts"].encode(points)
+    st.session_state[TARGET] = "points"
+
+
+def _uploaded() -> None:
+    """file_uploader callback: validate the CSV and put its (thinned) points into the link."""
+    file = st.session_state.get("_gan.upload")
+    st.session_state.pop(UPLOAD_ERROR, None)
+    if file is None:
+        return
+    try:
+        raw = gan_targets.parse_points(file.getvalue())
+    except gan_targets.PointsError as err:
+        st.session_state[UPLOAD_ERROR] = t(f"upload.{err.code}", **err.info)
+        return
+    pts = gan_targets.fit_points(raw)
+    _set_points(pts)
+    st.session_state[UPLOAD_ERROR] = t("upload.ok", n=len(raw), kept=len(pts) // 2)
+
+
+def _clicked() -> None:
+    """Preview-chart callback: a click on the faint grid adds that point (up to MAX_POINTS)."""
+    chosen = st.session_state.get("_gan.click", {}).get("selection", {}).get("points", [])
+    if not chosen:
+        return
+    try:
+        keep = st.session_state[TARGET] == "points"
+        current = list(gan.LAB_PARAMS["pts"].parse(st.session_state[PTS])) if keep else []
+    except ParamError:  # the text box holds something unusable: start a new list
+        current = []
+    for p in chosen[:1]:
+        if len(current) // 2 < gan_targets.MAX_POINTS:
+            current += [round(float(p["x"]), 2), round(float(p["y"]), 2)]
+    _set_points(tuple(current))
+
+
+def _points_box(values: dict) -> None:
+    with st.expander(t("lab.points_heading"), expanded=values["target"] == "points"):
+        st.markdown(t("lab.points_intro", max=gan_targets.MAX_POINTS))
+        view.controls(gan.LAB, only=("pts",))
+        st.file_uploader(t("lab.upload"), type=["csv", "txt"], key="_gan.upload", on_change=_uploaded,
+                         help=t("lab.upload_help", kb=gan_targets.MAX_UPLOAD_BYTES // 1000,
+                                rows=gan_targets.MAX_UPLOAD_ROWS))
+        note = st.session_state.get(UPLOAD_ERROR)
+        if note:
+            (st.success if note.startswith("✓") else st.error)(note)
+        st.caption(t("lab.upload_link_note", max=gan_targets.MAX_POINTS))
+        if values["target"] == "points":
+            target = gan_targets.make("points", values["width"], values["pts"])
+            st.plotly_chart(fig.target_preview(target, gan.preview_points(target), gan.click_axis(target),
+                                               t.section("fig")),
+                            key="_gan.click", on_select=_clicked, selection_mode="points")
+
+
+LOSS_KNOBS = {"gp": "wgan_gp", "clip": "wgan"}
+
+
+@view.section
+def lab():
+    values = view.values
+    st.header(t("lab.heading"))
+    st.markdown(t("lab.intro"))
+    cols = st.columns(3, gap="medium")
+    with cols[0]:
+        st.markdown(f"**{t('lab.target_heading')}**")
+        view.controls(gan.LAB, only=("target", "width"))
+    with cols[1]:
+        st.markdown(f"**{t('lab.loss_heading')}**")
+        view.controls(gan.LAB, only=("loss", "gp", "clip"),
+                      active={k: values["loss"] == v for k, v in LOSS_KNOBS.items()})
+    with cols[2]:
+        st.markdown(f"**{t('lab.teach_heading')}**")
+        view.controls(gan.LAB, only=("phase", "k"), active={"k": values["phase"] != "none"})
+    _points_box(values)
+    with st.expander(t("lab.more_heading")):
+        more = st.columns(3, gap="medium")
+        adam = {k: "adam" in (values["g_opt"], values["d_opt"]) for k in ("beta1", "beta2")}
+        for col, group in zip(more, (("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act"),
+                                     ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2"),
+                                     ("d_steps", "batch", "steps", "seed"))):
+            with col:
+                view.controls(gan.LAB, only=group, active=adam)
+    view.conflicts(gan.LAB)
+    chart, words = st.empty(), st.empty()
+    labels = t.section("fig")
+
+    def render(r, done):
+        chart.plotly_chart(fig.lab(r, labels, done), key=f"_gan.lab_{r.done}_{done}")
+        if done:
+            words.markdown("\n\n".join(t(key, **nums) for key, nums in gan.lab_verdict(r)))
+
+    run_live(view, gan.LAB, render)
+    st.caption(t("lab.reading"))
+    with st.expander(t("lab.formulas")):
+        st.latex(r"\\[4pt]".join(gan.LATEX))
+
+
+lab()
+
+
+@view.section
+def digits():
+    st.header(t("digits.heading"))
+    st.markdown(t("digits.intro"))
+    cols = st.columns([1, 1.6, 1], gap="medium")
+    for col, group in zip(cols, (("dg_steps", "dg_lr"), ("dg_loss", "dg_batch"), ("dg_z", "dg_seed"))):
+        with col:
+            view.controls(gan.DIGITS, only=group)
+    values = view.values_for(gan.DIGITS)
+    ready = finished_runs().get((view.concept.key, gan.DIGITS.key, freeze(values))) is not None
+    start = ready or st.button(t("digits.train"), key="_gan.digits_train", type="primary")
+    chart, words = st.empty(), st.empty()
+    labels = t.section("fig")
+    result = None
+    if start:
+        def render(r, done):
+            chart.plotly_chart(fig.digits(r, labels, done), key=f"_gan.digits_{r.done}_{done}")
+            if done:
+                words.markdown("\n\n".join(t(key, **nums) for key, nums in gan.digits_verdict(r)))
+
+        result = run_live(view, gan.DIGITS, render)
+    else:
+        st.info(t("digits.press"))
+        st.plotly_chart(fig.real_digits(gd.real_examples(), labels), key="_gan.real_digits")
+    st.subheader(t("digits.interp_heading"))
+    st.markdown(t("digits.interp_intro"))
+    a, b, _ = st.columns([1, 1, 2])
+    finished = result is not None and result.g_state is not None
+    for col, name in ((a, "dg_a"), (b, "dg_b")):
+        with col:
+            view.controls(gan.INTERP, only=(name,), active={name: finished})
+    if finished:
+        images, probs = gd.interpolate(result, view.values["dg_a"], view.values["dg_b"])
+        st.plotly_chart(fig.interpolation(images, probs, labels), key="_gan.interp")
+    else:
+        st.caption(t("digits.interp_wait"))
+
+
+digits()
+
+st.header(t("claims.heading"))
+st.markdown(t("claims.intro"))
+st.markdown("\n".join(f"- {t('claims.' + key, **gan.claims())}" for key in gan.CLAIMS))

@@ -1,0 +1,157 @@
+"""Vanishing and exploding gradients: a deep MLP layer by layer, trained live, and RNN/LSTM/GRU through time."""
+
+import math
+
+import streamlit as st
+
+from core import grad_rnn, inits
+from core import gradients as gr
+from core.figures import gradients as figures
+from core.ui import PageView
+from core.ui.live import finished_runs, run_live
+from core.ui.runner import freeze
+
+view = PageView(gr.CONCEPT)
+t = view.t
+fig = t.section("fig")
+view.header()
+
+
+def config_name(v: dict, k: str) -> str:
+    init = t.choice(f"init_{k}", v[f"init_{k}"])
+    if v[f"init_{k}"] == "normal":
+        init += t("names.sigma", sigma=v[f"sigma_{k}"])
+    extra = t(f"names.{v[f'norm_{k}']}") if v[f"norm_{k}"] != "none" else ""
+    extra += t("names.res") if v[f"res_{k}"] else ""
+    return t("names.config", k=k.upper(), act=t.choice(f"act_{k}", v[f"act_{k}"]), init=init) + extra
+
+
+def init_caption(v: dict, k: str) -> None:
+    key, n = v[f"init_{k}"], v["width"]
+    var = inits.INITS[key].variance(n, n, v[f"sigma_{k}"])
+    st.latex(inits.INITS[key].latex)
+    st.caption(t("net.var_line", var=var, n=n, nvar=n * var))
+    if key in ("default", "orthogonal"):
+        st.caption(t(f"net.{key}_note"))
+
+
+def num(x: float, spec: str = ".3f") -> str:
+    return format(x, spec) if math.isfinite(x) else t("net.na")
+
+
+@view.section
+def network():
+    v = view.values
+    st.header(t("net.heading"))
+    st.markdown(t("net.intro"))
+    with st.container(border=True):
+        st.markdown(f"**{t('net.shared')}**")
+        for col, name in zip(st.columns(5), ("depth", "width", "data", "batch", "seed")):
+            with col:
+                view.controls(gr.NET, only=(name,))
+    for col, k in zip(st.columns(2, gap="medium"), "ab"):
+        with col.container(border=True):
+            st.markdown(f"**{t('net.config', k=k.upper())}**")
+            view.controls(gr.NET, only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"),
+                          active={f"sigma_{k}": v[f"init_{k}"] == "normal"})
+            init_caption(v, k)
+    view.conflicts(gr.NET)
+    res = view.run(gr.NET)
+    names = {k: config_name(v, k) for k in "ab"}
+
+    st.subheader(t("net.norms_heading"))
+    st.markdown(t("net.norms_intro"))
+    st.plotly_chart(figures.norms(res, fig, names), key="norms_chart")
+    rows = [(names[k], p) for k, p in (("a", res.a), ("b", res.b))]
+    cols = {"factor": ".3f", "theory": ".3f", "gain": ".3f", "slope": ".3f", "act_ratio": ".2e",
+            "weight_ratio": ".2e", "loss": ".4g"}
+    head = [t("net.col_config"), *(t(f"net.col_{c}") for c in cols)]  # a markdown table: no DataFrame per rerun
+    body = [[n, *(num(gr.table_row(p)[c], spec) for c, spec in cols.items())] for n, p in rows]
+    st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *body]))
+    st.caption(t("net.factor_note"))
+    for name, p in rows:
+        for key, numbers in gr.notes(p):
+            st.info(t(key, name=name, **numbers), icon="🕳️" if key == "net.underflow" else "💥")
+    with st.expander(t("net.why_heading")):
+        st.markdown(t("net.why"))
+    with st.expander(t("net.formulas")):
+        st.latex(gr.FORMULAS["backward"])
+        st.latex(gr.FORMULAS["factor"])
+
+    st.subheader(t("net.forward_heading"))
+    st.markdown(t("net.forward_intro"))
+    st.plotly_chart(figures.forward_stats(res, fig, names), key="forward_chart")
+    for col, (k, p) in zip(st.columns(2), (("a", res.a), ("b", res.b))):
+        col.plotly_chart(figures.ridge(p, fig, names[k], figures.COLORS[k]), key=f"ridge_{k}")
+
+
+@view.section
+def training():
+    v = view.values
+    st.header(t("train.heading"))
+    st.markdown(t("train.intro"))
+    for col, name in zip(st.columns(4), ("steps", "lr", "clip", "clip_at")):
+        with col:
+            view.controls(gr.TRAIN, only=(name,), active={"clip_at": v["clip"] != "none"})
+    view.conflicts(gr.TRAIN)
+    with st.expander(t("train.clip_heading")):
+        st.markdown(t("train.clip_intro"))
+        st.latex(gr.FORMULAS["clip_norm"] + r"\qquad" + gr.FORMULAS["clip_value"])
+    names = {k: config_name(v, k) for k in "ab"}
+    st.caption(t("train.uses", a=names["a"], b=names["b"], depth=v["depth"], width=v["width"], seed=v["seed"]))
+    stored = finished_runs().get((gr.CONCEPT.key, gr.TRAIN.key, freeze(view.values_for(gr.TRAIN))))
+    if stored is None and not st.button(t("train.button"), key="train_go", type="primary"):
+        st.caption(t("train.cost"))
+        return
+    chart, words, heat_title = st.empty(), st.empty(), st.empty()
+    heat = [c.empty() for c in st.columns(2)]
+    replay = st.empty()
+
+    def render(res, done):
+        tag = f"{res.done}_{done}"
+        chart.plotly_chart(figures.training(res, fig, names), key=f"train_chart_{tag}")
+        heat_title.subheader(t("train.heat_heading"))
+        zrange = figures.heat_range(res)
+        for slot, k in zip(heat, "ab"):
+            slot.plotly_chart(figures.heatmap(res, k, fig, names[k], zrange), key=f"heat_{k}_{tag}")
+        words.markdown("\n\n".join(t(key, name=names[k], **numbers)
+                                     for k, (key, numbers) in zip("ab", gr.verdicts(res))))
+        if done:
+            with replay.container():
+                st.subheader(t("train.replay_heading"))
+                st.caption(t("train.replay_intro"))
+                st.plotly_chart(figures.replay(res, fig, names), key="replay_chart")
+
+    run_live(view, gr.TRAIN, render)
+
+
+@view.section
+def through_time():
+    st.header(t("rnn.heading"))
+    st.markdown(t("rnn.intro"))
+    for col, name in zip(st.columns(4), ("seq_len", "hidden", "fbias", "w_scale")):
+        with col:
+            view.controls(gr.RNN, only=(name,))
+    res = view.run(gr.RNN)
+    cells = {k: t.choice("cell", k) for k in grad_rnn.CELLS}
+    st.plotly_chart(figures.through_time(res, fig, cells, grad_rnn.CELLS), key="rnn_chart")
+    series = [(cells[k], res.h[i]) for i, k in enumerate(grad_rnn.CELLS)] + [(fig["cell_state"], res.c)]
+    drops = [grad_rnn.steps_to_drop(s) for _, s in series]
+    st.dataframe({t("rnn.col_cell"): [n for n, _ in series],
+                  t("rnn.col_drop"): [t("rnn.never") if d is None else str(d) for d in drops],
+                  t("rnn.col_first"): [num(gr.ratio(s[0], s[-1]), ".2e") for _, s in series]},
+                 hide_index=True, width="stretch")
+    st.caption(t("rnn.forget", f=res.forget, fbias=res.fbias))
+    with st.expander(t("net.formulas")):
+        st.latex(gr.FORMULAS["rnn"])
+
+
+network()
+training()
+through_time()
+
+st.header(t("claims.heading"))
+st.markdown(t("claims.intro"))
+numbers = gr.claims()
+claims = ("relu_always_one", "relu_explode", "sigmoid_explode", "bn_vanish", "bn_explode", "resnet", "lstm", "clip")
+st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}" for key in claims))

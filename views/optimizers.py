@@ -1,0 +1,190 @@
+"""Optimizers: paths on 2-D surfaces (click to start, animation, internals, theory on the quadratic),
+the same optimizers racing on a real network, and the notes' claims checked."""
+
+import streamlit as st
+
+from core import optimizers as opt
+from core import surfaces
+from core.figures import optimizers as figures
+from core.ui import PageView
+from core.ui.live import finished_runs, run_live
+from core.ui.runner import freeze
+from core.ui.widgets import to_widget, wkey
+
+KEY = opt.CONCEPT.key
+view = PageView(opt.CONCEPT)
+t = view.t
+fig = t.section("fig")
+names = {k: t.choice("opts", k) for k in opt.KINDS}
+view.header()
+
+
+def _set(values: dict) -> None:
+    """Button/selection callback: put values into their widgets (the URL follows on the rerun)."""
+    for name, value in values.items():
+        st.session_state[wkey(KEY, name)] = to_widget(opt.CONCEPT.params[name], value)
+
+
+def _load_surface() -> None:
+    _set(opt.suggested(st.session_state[wkey(KEY, "surface")]))
+
+
+def _start_from_click() -> None:
+    points = st.session_state["opt_landscape"]["selection"]["points"]
+    if points:
+        _set({"x0": round(float(points[0]["x"]), 2), "y0": round(float(points[0]["y"]), 2)})
+
+
+def _start_sliders(box) -> None:
+    for name, lo, hi in (("x0", box[0], box[1]), ("y0", box[2], box[3])):
+        key = wkey(KEY, name)
+        st.session_state[key] = min(max(st.session_state.get(key, view.values[name]), lo), hi)
+        st.slider(t.label(name), min_value=float(lo), max_value=float(hi), step=0.01, key=key, help=t.help(name))
+
+
+def _dash(n) -> str:
+    return "—" if n is None or n < 0 else str(int(n))
+
+
+@view.section
+def paths_section():
+    v = view.values
+    st.header(t("paths.heading"))
+    st.markdown(t("paths.intro"))
+    left, right = st.columns([1, 2.3], gap="medium")
+    surface = surfaces.get(v["surface"], v["kappa"], v["theta"])
+    with left:
+        st.selectbox(t.label("surface"), surfaces.KEYS, format_func=lambda k: t.choice("surface", k),
+                     key=wkey(KEY, "surface"), on_change=_load_surface, help=t.help("surface"))
+        quad = v["surface"] == "quadratic"
+        view.controls(opt.PATHS, only=("kappa", "theta"), active={"kappa": quad, "theta": quad})
+        _start_sliders(surface.box)
+        view.controls(opt.PATHS, only=("steps", "starts", "opts"))
+        with st.expander(t("paths.hyper"), expanded=True):
+            for kind, tab in zip(opt.KINDS, st.tabs([names[k] for k in opt.KINDS])):
+                with tab:
+                    on = kind in v["opts"]
+                    view.controls(opt.PATHS, only=opt.KNOBS[kind], active={n: on for n in opt.KNOBS[kind]})
+                    st.latex(opt.UPDATES[kind])
+        with st.expander(t("paths.more")):
+            uses = opt.schedules.USES[v["sched"]]
+            view.controls(opt.PATHS, only=("wd", "noise", "seed", "sched"), active={"seed": v["noise"] > 0})
+            view.controls(opt.PATHS, only=("every", "gamma", "warmup", "patience"),
+                          active={n: n in uses for n in ("every", "gamma", "warmup", "patience")})
+            st.latex(opt.GRAD)
+        view.controls(opt.PATHS, only=("tol", "view3d"))
+    view.conflicts(opt.PATHS)
+    res = view.run(opt.PATHS)
+    grid = opt.landscape_grid(v)
+    with right:
+        st.plotly_chart(figures.landscape(res, grid, fig, names), key="opt_landscape", on_select=_start_from_click,
+                        selection_mode="points")
+        st.caption(t("paths.click_hint"))
+        for kind, starts, steps, bad in res.divergences():
+            text = t("paths.escaped" if res.fstar is None else "paths.diverged", name=names[kind],
+                     starts=", ".join(map(str, starts)), steps=", ".join(map(str, steps)))
+            st.info(text + (t("paths.nonfinite", step=bad) if bad is not None else ""), icon="💥")
+        if v["view3d"]:
+            st.plotly_chart(figures.surface3d(res, grid, fig, names), key="opt_3d")
+    st.latex(surface.latex)
+    st.markdown(t(f"about.{v['surface']}"))
+
+    st.subheader(t("paths.curves_heading"))
+    st.plotly_chart(figures.curves(res, fig, names), key="opt_curves")
+    st.dataframe({
+        t("paths.col_opt"): [names[k] for k in res.kinds],
+        t("paths.col_loss", tol=f"{res.tol:g}") if res.fstar is not None else t("paths.col_f"):
+            [f"{x:.3g}" for x in res.final_loss[:, 0]],
+        t("paths.col_tol", tol=f"{res.tol:g}"): [_dash(n) for n in res.to_tol[:, 0]],
+        t("paths.col_end"): [f"({x:.4f}, {y:.4f})" for x, y in res.end[:, 0]],
+        t("paths.col_diverged"): [_dash(n) for n in res.left[:, 0]],
+        t("paths.col_torch"): list(res.calls),
+    }, hide_index=True, width="stretch")
+    if res.theory is not None:
+        theory_panel(res, v)
+
+    st.subheader(t("paths.internals_heading"))
+    st.markdown(t("paths.internals_intro"))
+    view.controls(opt.PATHS, only=("inspect",))
+    kind = v["inspect"]
+    o = res.kinds.index(kind)
+    st.markdown(f"**{fig['internals_title'].format(name=names[kind])}**")
+    st.plotly_chart(figures.internals(res, o, fig, kind in opt.BUFFERED, kind in opt.ADAPTIVE), key="opt_internals")
+    st.markdown(t(f"why.{kind}"))
+
+
+def theory_panel(res, v: dict) -> None:
+    th = res.theory
+    st.subheader(t("theory.heading", kappa=f"{th.kappa:g}"))
+    st.markdown(t("theory.intro", L=f"{th.big_l:g}", mu=f"{th.mu:.4g}"))
+    left, right = st.columns(2)
+    left.latex(opt.optim_theory.FORMULAS["gd"])
+    left.markdown(t("theory.gd", lr=f"{th.gd_lr:.4f}", rate=f"{th.gd_rate:.4f}"))
+    right.latex(opt.optim_theory.FORMULAS["hb"])
+    right.markdown(t("theory.hb", lr=f"{th.hb_lr:.4f}", beta=f"{th.hb_beta:.4f}", rate=f"{th.hb_rate:.4f}"))
+    rate = lambda r: "—" if r is None else f"{r:.4f}"  # noqa: E731
+    st.dataframe({
+        t("theory.col_opt"): [names[r.kind] for r in th.rows],
+        t("theory.col_lr"): [f"{r.lr:g}" for r in th.rows],
+        t("theory.col_mom"): ["—" if r.momentum is None else f"{r.momentum:g}" for r in th.rows],
+        t("theory.col_pred"): [rate(r.predicted) for r in th.rows],
+        t("theory.col_meas"): [rate(r.measured) for r in th.rows],
+        t("theory.col_steps"): [f"{opt.optim_theory.steps_for(r.predicted):.0f}" if r.predicted else "—"
+                                for r in th.rows],
+    }, hide_index=True, width="stretch")
+    if not th.exact:
+        st.caption(t("theory.not_exact"))
+    st.caption(t("theory.note"))
+    st.button(t("theory.button"), key="opt_optimal", on_click=_set, args=(opt.optimal_values(th.kappa, v["opts"]),),
+              type="primary")
+
+
+@view.section
+def race_section():
+    v = view.values
+    st.header(t("race.heading"))
+    st.markdown(t("race.intro"))
+    view.controls(opt.RACE, only=("net_opts",))
+    for col, name in zip(st.columns(4), ("batch", "net_steps", "width", "net_seed")):
+        with col:
+            view.controls(opt.RACE, only=(name,))
+    with st.expander(t("race.lrs")):
+        for col, kind in zip(st.columns(3) * 3, opt.KINDS):
+            with col:
+                view.controls(opt.RACE, only=(f"nlr_{kind}",), active={f"nlr_{kind}": kind in v["net_opts"]})
+        st.caption(t("race.defaults"))
+    view.conflicts(opt.RACE)
+    stored = finished_runs().get((KEY, opt.RACE.key, freeze(view.values_for(opt.RACE))))
+    if stored is None and not st.button(t("race.button"), key="race_go", type="primary"):
+        st.caption(t("race.cost"))
+        return
+    chart, table = st.empty(), st.empty()
+
+    def render(res, done):
+        chart.plotly_chart(figures.race(res, fig, names, done), key=f"race_{res.done}_{done}")
+        tail = max(1, res.done // 10)
+        table.dataframe({
+            t("race.col_opt"): [names[k] for k in res.kinds],
+            t("race.col_loss"): [f"{res.loss[-tail:, o].mean():.4f}" for o in range(len(res.kinds))],
+            t("race.col_acc"): [f"{res.test_acc[-1, o]:.1%}" for o in range(len(res.kinds))],
+            t("race.col_diverged"): [_dash(n) for n in res.diverged],
+            t("race.col_torch"): list(res.calls),
+        }, hide_index=True, width="stretch")
+
+    res = run_live(view, opt.RACE, render)
+    st.caption(t("race.done", steps=res.done, epochs=f"{res.epochs:.1f}", batch=res.batch))
+
+
+paths_section()
+race_section()
+
+st.header(t("claims.heading"))
+st.markdown(t("claims.intro"))
+numbers = opt.claims()
+st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}" for key in ("momentum", "halve", "saddle")))
+if st.session_state.get("opt_net_claims") or st.button(t("claims.net_button"), key="opt_net_claims_go"):
+    st.session_state["opt_net_claims"] = True
+    with st.spinner(t("running")):
+        net = opt.network_claims()
+    best = "adam" if net["acc_adam"] > net["acc_momentum"] else "sgd"
+    st.markdown("\n".join(f"- {t('claims.' + key, **net)}" for key in ("state", f"small_data_{best}", "batch")))
