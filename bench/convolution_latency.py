@@ -25,7 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import fmt, timed  # noqa: E402
+
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server  # noqa: E402
+
+POLL_MS = 10  # timer polling (never requestAnimationFrame), fine enough not to blur the latencies
 
 FMAP_SUM = """() => { const gd = document.querySelector('.js-plotly-plot');
                       if (!gd || !gd._fullData || gd._fullData.length < 2) return null;
@@ -33,25 +37,6 @@ FMAP_SUM = """() => { const gd = document.querySelector('.js-plotly-plot');
                       for (const row of z) for (const v of row) s += v;
                       return s; }"""
 URL = os.environ.get("CONV_BENCH_URL", "/convolution?img=astronaut&side=512&kernel=gauss&ksize=7&pad=3")
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def fmt(xs):
-    return f"median {statistics.median(xs):7.1f} ms   p90 {pct(xs, 0.9):7.1f} ms   (n={len(xs)})"
-
-
-def timed(fn, n=7):
-    fn()  # warm-up: imports, image decoding, first-call dispatch
-    runs = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - t) * 1000)
-    return runs
 
 
 def compute():
@@ -106,7 +91,7 @@ def press_loop(page, presses):
         t = time.perf_counter()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         page.wait_for_function(f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-6; }}",
-                               arg=before, timeout=60_000)
+                               arg=before, timeout=60_000, polling=POLL_MS)
         times.append((time.perf_counter() - t) * 1000)
         page.wait_for_timeout(600)  # let the rest of the page settle, as between human key presses
     return times
@@ -123,7 +108,7 @@ def browser(presses):
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = b.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}{URL}")
-            page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=120_000)
+            page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=120_000, polling=POLL_MS)
             press_loop(page, 6)  # warm-up: first renders, caches
             skip = sum(1 for line in log.read_text().splitlines() if line.startswith("section"))
             times = press_loop(page, presses)

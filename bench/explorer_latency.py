@@ -3,7 +3,7 @@
     python bench/explorer_latency.py [--presses 40]
 
 Prints, on this machine:
-  - server-side script time per rerun of the explorer page (median, p90) from the app's timing log;
+  - server-side script time per rerun of the explorer section, from the app's timing log;
   - gc.collect() time with everything imported, with and without gc.freeze();
   - in a real browser (Debian chromium, headless): key press on a slider -> chart showing the new
     value, median and p90, for the app with gc.freeze (default), without it, and the bare page;
@@ -14,26 +14,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import ROOT, app_server, fmt, press_times, section_times, verdict
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server, wait_for_probe  # noqa: E402
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def fmt(xs):
-    return f"median {statistics.median(xs):6.1f} ms   p90 {pct(xs, 0.9):6.1f} ms   (n={len(xs)})"
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb, wait_for_probe
 
 
 def gc_cost() -> tuple[float, float]:
@@ -57,33 +43,24 @@ def gc_cost() -> tuple[float, float]:
     return before, after
 
 
-def press_loop(page, thumb_label, expect, presses):
-    """Alternate ArrowRight/ArrowLeft; time each press until the chart shows the new value."""
-    thumb = slider_thumb(page, thumb_label)
-    times = []
-    for i in range(presses):
-        key, target = ("ArrowRight", expect[1]) if i % 2 == 0 else ("ArrowLeft", expect[0])
-        thumb.focus()
-        t = time.perf_counter()
-        page.keyboard.press(key)
-        expect[2](page, target)
-        times.append((time.perf_counter() - t) * 1000)
-        page.wait_for_timeout(600)  # let the rest of the page settle, as between human key presses
-    return times
+def wait_bare(a):
+    return lambda page: page.wait_for_function(
+        "(a) => { const gd = document.querySelector('.js-plotly-plot');"
+        " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }", arg=a, polling="raf")
 
 
-def wait_bare(page, a):
-    page.wait_for_function("(a) => { const gd = document.querySelector('.js-plotly-plot');"
-                           " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }", arg=a)
+def wait_probe(x0, timeout=30_000):
+    return lambda page: wait_for_probe(page, x0, timeout, polling="raf")  # the measured page is visible: raf is exact
 
 
-def measure(browser, url, label, expect, presses):
+def measure(browser, url: str, label: str, waits, presses: int) -> list[float]:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.goto(url)
-    expect[2](page, expect[0])
-    press_loop(page, label, expect, 6)  # warm-up: first renders, caches, JIT
-    times = press_loop(page, label, expect, presses)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a cold server imports torch first
+    waits[0](page)
+    steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
+    times = press_times(page, slider_thumb(page, label), steps, presses, pause_ms=600)
     ctx.close()
     return times
 
@@ -96,43 +73,23 @@ def main():
 
     before, after = gc_cost()
     print(f"gc.collect() with torch+plotly+streamlit loaded: {before:.1f} ms; after gc.freeze(): {after:.1f} ms")
-
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    explorer = (1.5, 1.6, lambda page, x0: wait_for_probe(page, x0, polling="raf"))  # the measured page is visible
-    bare = (1.5, 1.6, wait_bare)
-    results, procs = {}, []
-    try:
-        servers = {
-            "app (gc.freeze)": (ROOT / "streamlit_app.py", {"DLP_TIMING_LOG": str(log)}),
-            "app (no freeze)": (ROOT / "streamlit_app.py", {"DLP_GC_FREEZE": "0"}),
-            "bare page": (ROOT / "bench/bare_app.py", {}),
-        }
-        urls = {}
-        for name, (script, env) in servers.items():
-            port = free_port()
-            procs.append(start_server(script, port, env))
-            urls[name] = f"http://127.0.0.1:{port}"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name in servers:
-                if name == "bare page":
-                    results[name] = measure(browser, urls[name] + "/?", "a", bare, args.presses)
-                else:
-                    results[name] = measure(browser, urls[name] + "/activations?x0=1.5", "Probe x", explorer,
-                                            args.presses)
-            browser.close()
-    finally:
-        for proc in procs:
-            proc.terminate()
-    rows = [line.split() for line in log.read_text().splitlines()]
-    os.unlink(log)
-    section_ms = [float(ms) for kind, ms in rows if kind == "section"][8:]  # skip first load and warm-up
+    results = {}
+    with (app_server() as (app, log), app_server(env={"DLP_GC_FREEZE": "0"}) as (nofreeze, _),
+          app_server(ROOT / "bench/bare_app.py") as (bare, _), sync_playwright() as p):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        explorer = (wait_probe(1.5), wait_probe(1.6))
+        results["app (gc.freeze)"] = measure(browser, app + "/activations?x0=1.5", "Probe x", explorer, args.presses)
+        results["app (no freeze)"] = measure(browser, nofreeze + "/activations?x0=1.5", "Probe x", explorer,
+                                             args.presses)
+        results["bare page"] = measure(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses)
+        browser.close()
+        section_ms = section_times(log)[-args.presses:]
     print(f"server time per slider rerun (explorer section, st.fragment): {fmt(section_ms)}")
     for name, xs in results.items():
         print(f"browser key press -> chart updated, {name:16s}: {fmt(xs)}")
     ratio = statistics.median(results["app (gc.freeze)"]) / statistics.median(results["bare page"])
     print(f"ratio app / bare page (medians): {ratio:.2f}x   (target <= 1.5x)")
-    print(f"app median vs 150 ms target: {'OK' if statistics.median(results['app (gc.freeze)']) <= 150 else 'OVER'}")
+    print(verdict(results["app (gc.freeze)"], 150))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import fmt  # noqa: E402
+
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server  # noqa: E402
 
 DEPTH, WIDTH, BATCH = 50, 128, 256
@@ -33,15 +35,6 @@ B_SIGNATURE = """() => { const gd = document.querySelector('.js-plotly-plot');
     if (!gd || !gd.data) return null;
     const t = gd.data.find(t => t.legendgroup === 'b');
     return t ? JSON.stringify([t.name, t.y]) : null; }"""  # the name carries σ: it changes even when y is all gaps
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def fmt(xs):
-    return f"median {statistics.median(xs):6.1f} ms   p90 {pct(xs, 0.9):6.1f} ms   (n={len(xs)})"
 
 
 def in_process(n: int = 30) -> list[float]:

@@ -25,30 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from common import fmt, timed  # noqa: E402
+
 os.environ.setdefault("DLP_DEVICE", "cpu")
 
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 
 SEVEN = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def fmt(xs):
-    return f"median {statistics.median(xs):7.1f} ms   p90 {pct(xs, 0.9):7.1f} ms   (n={len(xs)})"
-
-
-def timed(fn, n=7):
-    fn()  # warm-up
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def compute():
@@ -97,7 +81,7 @@ def wait_steps(page, n):
     page.wait_for_function(
         "(n) => { const gd = document.querySelectorAll('.js-plotly-plot')[0]; return !!gd && !!gd.layout"
         " && !!gd.layout.sliders && gd.layout.sliders[0].steps.at(-1).label === String(n); }",
-        arg=n, timeout=60_000)
+        arg=n, timeout=60_000, polling=10)  # a timer, not requestAnimationFrame; 10 ms: fine enough to time
 
 
 def browser(presses: int):

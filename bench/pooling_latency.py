@@ -14,36 +14,11 @@ Prints, on this machine:
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import app_server, fmt, press_times, section_times, timed, verdict
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server  # noqa: E402
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def fmt(xs):
-    return f"median {statistics.median(xs):7.1f} ms   p90 {pct(xs, 0.9):7.1f} ms   (n={len(xs)})"
-
-
-def timed(fn, n=7):
-    fn()  # warm-up: imports, image decoding, first-call dispatch
-    runs = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - t) * 1000)
-    return runs
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb
 
 
 def compute():
@@ -78,49 +53,33 @@ def compute():
     print(f"training, defaults (4 CNNs × 300 steps)                : {(time.perf_counter() - t):.1f} s")
 
 
-def wait_out_shape(page, shape):
-    page.wait_for_function(
+def wait_out_shape(shape):
+    return lambda page: page.wait_for_function(
         """(want) => { const gd = document.querySelector('.js-plotly-plot');
                        if (!gd || !gd.data) return false;
                        const out = gd.data.find(t => t.xaxis === 'x2');
                        return !!out && out.text.length === want[0] && out.text[0].length === want[1]; }""",
-        arg=shape, timeout=60_000)
+        arg=shape, timeout=60_000, polling="raf")
 
 
 def browser(presses, side=512):
     from playwright.sync_api import sync_playwright
 
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    port = free_port()
-    proc = start_server(ROOT / "streamlit_app.py", port, {"DLP_TIMING_LOG": str(log)})
     x = ",".join(str((i * 7) % 10) for i in range(64))  # an 8×8 grid: k=2 -> 4×4, k=3 -> 3×3 (stride 2)
-    times = []
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = b.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/pooling?side={side}&x={x}")
-            wait_out_shape(page, [4, 4])
-            page.wait_for_timeout(3000)  # the rest of the first page run
-            thumb = slider_thumb(page, "Kernel k")
-            for i in range(6 + presses):  # the first 6 are warm-up
-                key, shape = ("ArrowRight", [3, 3]) if i % 2 == 0 else ("ArrowLeft", [4, 4])
-                thumb.focus()
-                t = time.perf_counter()
-                page.keyboard.press(key)
-                wait_out_shape(page, shape)
-                if i >= 6:
-                    times.append((time.perf_counter() - t) * 1000)
-                page.wait_for_timeout(500)
-            b.close()
-    finally:
-        proc.terminate()
-    rows = [line.split() for line in log.read_text().splitlines()]
-    os.unlink(log)
-    sections = [float(ms) for kind, ms in rows if kind == "section"]
-    print(f"server time per window-section rerun ({side}-px photo, st.fragment): {fmt(sections[-presses:])}")
+    with app_server() as (url, log), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/pooling?side={side}&x={x}")
+        page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a cold server imports torch first
+        wait_out_shape([4, 4])(page)
+        page.wait_for_timeout(3000)  # the rest of the first page run
+        steps = [("ArrowRight", wait_out_shape([3, 3])), ("ArrowLeft", wait_out_shape([4, 4]))]
+        times = press_times(page, slider_thumb(page, "Kernel k"), steps, presses)
+        b.close()
+        sections = section_times(log)[-presses:]
+    print(f"server time per window-section rerun ({side}-px photo, st.fragment): {fmt(sections)}")
     print(f"browser key press -> grid chart updated ({side}-px photo)         : {fmt(times)}")
-    print(f"median vs 200 ms target: {'OK' if statistics.median(times) <= 200 else 'OVER'}")
+    print(verdict(times, 200))
 
 
 def main():

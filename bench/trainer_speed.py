@@ -25,16 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server, wait_for_probe  # noqa: E402
+from common import fmt  # noqa: E402
+
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, POLL_MS, free_port, slider_thumb, start_server, wait_for_probe  # noqa: E402
 
 TRAIN_CHART = """(needle) => Array.from(document.querySelectorAll('.js-plotly-plot')).some(
     gd => gd.layout && gd.layout.title && String(gd.layout.title.text).includes(needle))"""
-
-
-def fmt(xs: list[float], unit: str = "ms") -> str:
-    xs = sorted(xs)
-    p90 = xs[min(len(xs) - 1, round(0.9 * (len(xs) - 1)))]
-    return f"median {statistics.median(xs):7.1f} {unit}   p90 {p90:7.1f} {unit}   (n={len(xs)})"
 
 
 def steps_per_second() -> None:
@@ -80,7 +76,7 @@ def load_worker(url: str) -> None:
         seed = 100
         while True:
             page.goto(f"{url}/activations?steps=5000&seed={seed}")
-            page.wait_for_function(TRAIN_CHART, arg="step 5000 of 5000", timeout=600_000)
+            page.wait_for_function(TRAIN_CHART, arg="step 5000 of 5000", timeout=600_000, polling=POLL_MS)
             seed += 1
 
 
@@ -111,25 +107,25 @@ def browser_figures(runs: int, presses: int) -> None:
             for seed, label in ((900, "cold server (first training in the process)"), (901, "warm server")):
                 start = time.perf_counter()
                 page.goto(f"{url}/activations?seed={seed}")
-                page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000)
+                page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000, polling=POLL_MS)
                 took = time.perf_counter() - start
                 print(f"browser: page opened -> finished training figure, {label}: {took:.2f} s")
             times = []
             for seed in range(1, runs + 1):
                 start = time.perf_counter()
                 page.goto(f"{url}/activations?seed={seed}")
-                page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000)
+                page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000, polling=POLL_MS)
                 times.append(time.perf_counter() - start)
             print(f"browser: page opened -> finished training figure, default config, fresh seeds: {fmt(times, 's')}")
             start = time.perf_counter()
             page.goto(f"{url}/activations?seed=1")  # the same link again: replayed from the finished-run store
-            page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000)
+            page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000, polling=POLL_MS)
             took = time.perf_counter() - start
             print(f"browser: the same link opened again (cached replay, no training): {took:.2f} s")
 
             page.goto(f"{url}/activations?x0=1.5")
-            wait_for_probe(page, 1.5)
-            page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000)
+            wait_for_probe(page, 1.5, timeout=120_000)
+            page.wait_for_function(TRAIN_CHART, arg="step 1000 of 1000", timeout=300_000, polling=POLL_MS)
             press_latency(page, 4)  # warm-up
             alone = press_latency(page, presses)
             worker = subprocess.Popen([sys.executable, __file__, "--load-worker", url], cwd=ROOT)

@@ -179,6 +179,7 @@ PRESETS = {
     "spiral3": {"data": "spiral3", "act": "relu", "width": 32, "steps": 2000, "noise": 0.05},
     # dead ReLU
     "relu_dies": {"d_lr": 2.0, "d_init": "default"},
+    "relu_xavier": {"d_init": "xavier"},  # the notes' fix, at the default η = 1
     # softmax
     "softmax_cold": {"temp": 0.2},
     "softmax_hot": {"temp": 5.0},

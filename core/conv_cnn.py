@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -21,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core import data, device
-from core.experiment import Experiment, drain
+from core.experiment import Experiment, finished_run
 from core.params import Int, LogFloat, ParamSet
 
 CHUNK, BATCH, C2 = 100, 64, 16
@@ -72,8 +71,8 @@ def train(v: dict) -> Iterator[tuple[float, LearnResult]]:
     """Yield (fraction done, result so far) after every chunk of CHUNK steps."""
     dev = device.device()
     x_tr, y_tr, x_te, y_te = (t.to(dev) for t in data.digits(SPLIT_SEED))
-    torch.manual_seed(v["seed"])
-    model = make(v["l_ch"], v["l_k"]).to(dev)
+    with device.seeded(v["seed"]):
+        model = make(v["l_ch"], v["l_k"]).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=v["l_lr"])
     order = torch.Generator().manual_seed(v["seed"])
     steps, losses, accs = [0], [float("nan")], [_accuracy(model, x_te, y_te)]
@@ -108,14 +107,7 @@ def _result(v, model, steps, losses, accs, kernels, finite) -> LearnResult:
     )
 
 
-@lru_cache(maxsize=8)
-def _trained(frozen: tuple) -> LearnResult:
-    return drain(train(dict(frozen)))
-
-
-def trained(v: dict) -> LearnResult:
-    """The finished run (cached in this process: the CLI's probe reuses the learn run)."""
-    return _trained(tuple(sorted((k, v[k]) for k in LEARN_PARAMS.names)))
+trained = finished_run(train, tuple(LEARN_PARAMS.names), maxsize=8)  # the CLI's probe reuses the learn run
 
 
 def learn_summary(r: LearnResult) -> dict:

@@ -69,6 +69,19 @@ def _gate() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(_slots())
 
 
+_GLOBAL_RNG = threading.Lock()
+
+
+@contextmanager
+def seeded(seed: int):
+    """Seed torch's global RNG and keep it to this thread while the block draws from it (nn.Module
+    default inits do): with two compute slots, another session's training could otherwise draw
+    between the seeding and these draws, and the same link would give other initial weights."""
+    with _GLOBAL_RNG:
+        torch.manual_seed(seed)
+        yield
+
+
 @contextmanager
 def compute():
     """Hold one compute slot for the duration of a heavy torch computation."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from core.params import ParamSet, merge
@@ -38,6 +38,18 @@ def drain(stream: Iterator[tuple[float, Any]]) -> Any:
     for _, result in stream:
         last = result
     return last
+
+
+def finished_run(stream: Callable[[dict], Iterator[tuple[float, Any]]], names: tuple[str, ...],
+                 maxsize: int = 4) -> Callable[[dict], Any]:
+    """`run(values)`: the drained stream for the named values, cached in this process, so experiments
+    built on one training (the run, its probes, its interpolations) train once in a headless run."""
+
+    @lru_cache(maxsize=maxsize)
+    def trained(frozen: tuple) -> Any:
+        return drain(stream(dict(frozen)))
+
+    return lambda values: trained(tuple(sorted((name, values[name]) for name in names)))
 
 
 def streaming(key: str, params: ParamSet, stream: Callable[[dict], Iterator[tuple[float, Any]]],

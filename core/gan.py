@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from core import gan2d, gan_digits, gan_metrics, gan_targets
-from core.experiment import Concept, Experiment, drain
+from core.experiment import Concept, Experiment, drain, finished_run
 from core.gan_losses import LOSSES, g_terms
 from core.params import Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet
 
@@ -151,14 +151,8 @@ def digits_stream(v: dict):
     yield from gan_digits.train(digits_config(v))
 
 
-@lru_cache(maxsize=2)
-def _digits_trained(frozen: tuple) -> gan_digits.DigitsResult:
-    return drain(digits_stream(dict(frozen)))
-
-
-def digits_run(v: dict) -> gan_digits.DigitsResult:
-    """The finished run (shared by DIGITS and INTERP, so a headless run of both trains once)."""
-    return _digits_trained(tuple(sorted((k, v[k]) for k in DIGITS_PARAMS.names)))
+# the finished run, shared by DIGITS and INTERP (so a headless run of both trains once)
+digits_run = finished_run(digits_stream, tuple(DIGITS_PARAMS.names), maxsize=2)
 
 
 def digits_summary(r: gan_digits.DigitsResult) -> dict:
@@ -290,7 +284,7 @@ def click_axis(t: gan_targets.Target, n: int = 31) -> np.ndarray:
 
 # ---- the seeds' claims, checked -----------------------------------------------------------------------
 
-CLAIMS = ("diverse", "saturate", "adam", "wgan_clip", "strong_d", "compute")
+CLAIMS = ("diverse", "saturate", "adam", "wgan_clip", "probability", "no_real", "strong_d", "compute")
 
 
 @lru_cache(maxsize=1)

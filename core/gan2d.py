@@ -52,7 +52,7 @@ class Config:
     noise: str = "gauss"
     act: str = "relu"
     loss: str = "nonsat"
-    gp: float = 10.0  # λ of WGAN-GP
+    gp: float = 1.0  # λ of WGAN-GP (the page default; Gulrajani et al. use 10)
     clip: float = 0.1  # c of WGAN weight clipping
     g_opt: str = "adam"
     g_lr: float = 1e-3

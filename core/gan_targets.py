@@ -104,6 +104,8 @@ def make(key: str, width: float, points: tuple[float, ...] = DEFAULT_POINTS) -> 
         anchors = np.array([[1.0, 1.0]])
     elif key == "points":
         anchors = np.asarray(points, np.float64).reshape(-1, 2)
+        _, first = np.unique(anchors, axis=0, return_index=True)
+        anchors = anchors[np.sort(first)]  # a repeated point is one mode, not two (one of which no sample could own)
     elif key in CURVES:
         anchors = _moons_anchors() if key == "moons" else _by_arc_length(_curve(key), CURVE_ANCHORS)
     else:

@@ -9,7 +9,8 @@ Clipping (applied to all weights and biases of a net together, before the step):
 By norm keeps the direction and bounds the step; by value bounds each coordinate and can turn it.
 
 Exploding: a step whose loss or gradient is inf/NaN marks the net as diverged at that step; it stops
-training (its later steps stay NaN) and the other net carries on. Metrics live on the device and are
+training (its later steps stay NaN, its test accuracy too: the argmax of NaN logits is class 0, a
+meaningless ~10 %) and the other net carries on. Metrics live on the device and are
 read once per chunk of CHUNK steps, never per step. Batch norm has no running averages here: it always
 normalizes with the statistics of the batch it sees, the 450 test digits included.
 """
@@ -125,8 +126,10 @@ def stream(values: dict) -> Iterator[tuple[float, TrainResult]]:
                 bad = np.flatnonzero(~np.isfinite(host[k, start:stop, :3]).all(1))
                 if len(bad):
                     nan_step[k] = start + int(bad[0]) + 1
+        acc = chunk[-2:].copy()
+        acc[[k for k in (0, 1) if nan_step[k] is not None]] = np.nan  # NaN weights: argmax says class 0, not a score
         evals.append(stop)
-        accs.append(chunk[-2:])
+        accs.append(acc)
         yield stop / steps, _result(nets, steps, stop, host, evals, accs, nan_step, clip, clip_at, lr)
 
 

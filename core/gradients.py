@@ -177,7 +177,7 @@ def train_summary(r: grad_training.TrainResult) -> dict:
             "activation": net.act, "init": net.init, "loss_per_step": r.loss[: r.done, "ab".index(k)],
             "nan": nan is not None, "nan_step": nan,
             "final_loss": float(r.loss[last, "ab".index(k)]) if last >= 0 else None,
-            "test_accuracy": float(r.test_acc[-1, "ab".index(k)]),
+            "test_accuracy": None if nan else float(r.test_acc[-1, "ab".index(k)]),
             "layer_grad_norm_last_step": r.layer_grad["ab".index(k), last] if last >= 0 else None,
         }
     return out
@@ -234,6 +234,8 @@ def claims() -> dict[str, float]:
     rnn = lambda fbias: grad_rnn.through_time(  # noqa: E731
         {"seq_len": 100, "hidden": 64, "fbias": fbias, "w_scale": 1.0, "seed": 0})
     plain_lstm, biased_lstm = rnn(0.0), rnn(1.0)
+    loud = grad_rnn.through_time({"seq_len": 100, "hidden": 64, "fbias": 1.0, "w_scale": 3.0, "seed": 0})
+    small_batch, large_batch = (probe(Net("relu", "normal"), "normal", b, 0, 30, 128) for b in (16, 512))
     clip = _clip_check()
     return {
         "relu_default_rel": rel(relu_default), "relu_default_factor": grad_net.factor(relu_default.act_grad),
@@ -247,6 +249,9 @@ def claims() -> dict[str, float]:
         "lstm1_steps": grad_rnn.steps_to_drop(biased_lstm.h[1]) or 100,
         "rnn_steps": grad_rnn.steps_to_drop(plain_lstm.h[0]) or 100,
         "forget0": plain_lstm.forget, "forget1": biased_lstm.forget, **clip,
+        "rnn_loud_rel": float(loud.h[0][0] / loud.h[0][-1]), "lstm_loud_rel": float(loud.h[1][0] / loud.h[1][-1]),
+        "batch16_factor": grad_net.factor(small_batch.act_grad),
+        "batch512_factor": grad_net.factor(large_batch.act_grad),
     }
 
 

@@ -9,9 +9,11 @@ them downsample again for the browser.
 
 An upload is refused with a reason (`UploadError.code`) when it is empty, larger than
 MAX_UPLOAD_BYTES, not an image, not PNG/JPEG, over MAX_UPLOAD_PIXELS (checked from the header,
-before decoding, so a decompression bomb costs nothing), smaller than MIN_UPLOAD_SIDE, or corrupt /
-truncated (the decoder fails). A valid one is turned upright (EXIF orientation), converted to gray
-or RGB (alpha dropped, 16-bit scaled) and downscaled to `max_side` with `downscaled=True`.
+before decoding, so a decompression bomb costs nothing), smaller than MIN_UPLOAD_SIDE, so long and
+thin that shrinking it to `max_side` would leave its shorter side under MIN_UPLOAD_SIDE (no kernel and
+padding mode could then work on it), or corrupt / truncated (the decoder fails). A valid one is
+turned upright (EXIF orientation), converted to gray or RGB (alpha dropped, 16-bit scaled) and
+downscaled to `max_side` with `downscaled=True`.
 """
 
 from __future__ import annotations
@@ -108,6 +110,14 @@ def _pixels(im) -> np.ndarray:
     return np.array(im.convert("RGB"))  # RGB, RGBA, P, CMYK, YCbCr, …: alpha dropped
 
 
+def _fitted_short_side(width: int, height: int, max_side: int) -> int:
+    """The shorter side after `fit(img, max_side)` (the same rounding), known from the header alone."""
+    if max(width, height) <= max_side:
+        return min(width, height)
+    s = max_side / max(width, height)
+    return max(1, round(min(width, height) * s))
+
+
 def load_upload(data: bytes, max_side: int = 512) -> Upload:
     """Validate and decode an uploaded PNG/JPEG; raises UploadError with a reason code."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -134,6 +144,10 @@ def load_upload(data: bytes, max_side: int = 512) -> Upload:
             raise UploadError("too_many_pixels", limit=f"{MAX_UPLOAD_PIXELS / 1e6:.0f}")
         if min(width, height) < MIN_UPLOAD_SIDE:
             raise UploadError("too_small", side=MIN_UPLOAD_SIDE)
+        short = _fitted_short_side(width, height, max_side)
+        if short < MIN_UPLOAD_SIDE:
+            raise UploadError("too_thin", width=width, height=height, max_side=max_side, short=short,
+                              side=MIN_UPLOAD_SIDE)
         try:
             im.load()  # decodes everything: a truncated or corrupt file fails here
             im = ImageOps.exif_transpose(im)

@@ -14,13 +14,12 @@ hidden unit of one layer responds to, for the same trained network).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 
 from core import datasets2d, trainer
 from core.activation_fns import FUNCTIONS
-from core.experiment import Experiment, drain, streaming
+from core.experiment import Experiment, finished_run, streaming
 from core.params import Choice, Float, Int, LogFloat, Notice, ParamSet
 
 LINEAR_HARD = ("xor", "circles", "spiral2", "spiral3")  # data no straight cut can separate
@@ -93,14 +92,7 @@ def stream(v: dict):
         yield fraction, (_finish(res, data, v["data"]) if res.finished else Classifier(res, v["data"], data.chance()))
 
 
-@lru_cache(maxsize=4)
-def _trained(frozen: tuple) -> Classifier:
-    return drain(stream(dict(frozen)))
-
-
-def train_run(v: dict) -> Classifier:
-    """The finished run (shared by TRAIN and UNITS, so a headless run of both trains once)."""
-    return _trained(tuple(sorted((k, v[k]) for k in TRAIN_PARAMS.names)))
+train_run = finished_run(stream, tuple(TRAIN_PARAMS.names))  # shared by TRAIN and UNITS: a headless run trains once
 
 
 def _pct(x: float) -> str:

@@ -6,6 +6,8 @@
     race    the same optimizers training one small network on the digits, same weights and batches
             (core.optim_race), live
 
+The notes' claims that the page checks by experiment are in core.optim_claims.
+
 Update rules (torch.optim's, g = ∇f, t = 1, 2, …; shown on the page from `UPDATES`):
     SGD p ← p − α g             Momentum b ← μ b + g,  p ← p − α b          Nesterov p ← p − α (g + μ b)
     AdaGrad s ← s + g²,  p ← p − α g / (√s + ε)       RMSprop s ← ρ s + (1−ρ) g²,  p ← p − α g / (√s + ε)
@@ -24,7 +26,7 @@ import torch
 from core import optim_race, optim_theory, schedules, surfaces
 from core.experiment import Concept, Experiment, streaming
 from core.optim_batched import ADAPTIVE, BUFFERED, KINDS, Spec  # noqa: F401  (the page reads them here)
-from core.optim_paths import Paths, exits, noise_for, paths, simulate
+from core.optim_paths import Paths, paths
 from core.params import Bool, Choice, Float, Int, LogFloat, Multi, Notice, ParamSet
 
 UPDATES = {
@@ -52,25 +54,20 @@ BETA1 = dict(lo=0.0, hi=0.999, step=0.001)
 BETA2 = dict(lo=0.9, hi=0.9999, step=0.0001)
 SEED = Int("seed", 0, lo=0, hi=999)
 
-# Per surface: a start that shows its difficulty and learning rates that suit it (loaded with the surface).
-SUGGESTED = {
-    "rosenbrock": dict(sgd=0.002, momentum=0.001, nesterov=0.001, adagrad=0.5, rmsprop=0.005, adam=0.05, adamw=0.05,
-                       nadam=0.03, adadelta=1.0),
-    "beale": dict(sgd=0.01, momentum=0.001, nesterov=0.001, adagrad=1.0, rmsprop=0.01, adam=0.1, adamw=0.1,
-                  nadam=0.1, adadelta=5.0),
-    "himmelblau": dict(sgd=0.01, momentum=0.003, nesterov=0.003, adagrad=1.0, rmsprop=0.03, adam=0.1, adamw=0.1,
-                       nadam=0.1, adadelta=1.0),
-    "booth": dict(sgd=0.01, momentum=0.003, nesterov=0.003, adagrad=3.0, rmsprop=0.1, adam=0.3, adamw=0.3, nadam=0.3,
-                  adadelta=3.0),
-    "saddle": dict(sgd=0.01, momentum=0.003, nesterov=0.003, adagrad=0.1, rmsprop=0.003, adam=0.01, adamw=0.01,
-                   nadam=0.01, adadelta=1.0),
-    "quadratic": dict(sgd=0.5, momentum=0.1, nesterov=0.1, adagrad=0.5, rmsprop=0.01, adam=0.05, adamw=0.05,
-                      nadam=0.05, adadelta=1.0),
-    "rastrigin": dict(sgd=0.001, momentum=0.001, nesterov=0.001, adagrad=0.3, rmsprop=0.03, adam=0.1, adamw=0.1,
-                      nadam=0.1, adadelta=1.0),
-    "plateau": dict(sgd=1.0, momentum=0.1, nesterov=0.1, adagrad=0.3, rmsprop=0.01, adam=0.05, adamw=0.05, nadam=0.05,
-                    adadelta=1.0),
-}
+# Per surface: learning rates that suit it (loaded with the surface, with its start point), one column per
+# optimizer in KINDS' order.
+_LR_COLUMNS = KINDS  # sgd    momentum nesterov adagrad rmsprop adam  adamw nadam adadelta
+_LR_TABLE = {
+    "rosenbrock": (0.002, 0.001, 0.001, 0.5, 0.005, 0.05, 0.05, 0.03, 1.0),
+    "beale":      (0.01,  0.001, 0.001, 1.0, 0.01,  0.1,  0.1,  0.1,  5.0),
+    "himmelblau": (0.01,  0.003, 0.003, 1.0, 0.03,  0.1,  0.1,  0.1,  1.0),
+    "booth":      (0.01,  0.003, 0.003, 3.0, 0.1,   0.3,  0.3,  0.3,  3.0),
+    "saddle":     (0.01,  0.003, 0.003, 0.1, 0.003, 0.01, 0.01, 0.01, 1.0),
+    "quadratic":  (0.5,   0.1,   0.1,   0.5, 0.01,  0.05, 0.05, 0.05, 1.0),
+    "rastrigin":  (0.001, 0.001, 0.001, 0.3, 0.03,  0.1,  0.1,  0.1,  1.0),
+    "plateau":    (1.0,   0.1,   0.1,   0.3, 0.01,  0.05, 0.05, 0.05, 1.0),
+}  # fmt: skip
+SUGGESTED = {surface: dict(zip(_LR_COLUMNS, lrs, strict=True)) for surface, lrs in _LR_TABLE.items()}
 START_LIMIT = 10.0  # the start sliders' hard range; each surface clamps to its own box
 
 
@@ -284,81 +281,3 @@ PRESETS = {
 }
 
 CONCEPT = Concept("optimizers", "🏃", (PATHS, RACE), PRESETS)
-
-
-# ---- the notes' claims, checked by computation -------------------------------------------------------------
-
-
-def _quad_run(kinds_lrs: list[tuple[str, float, float]], kappa: float, steps: int, noise: float = 0.0,
-              sched: str = "constant", patience: int = 20, seed: int = 0) -> np.ndarray:
-    """Positions (T+1, R, 2) of optimizers (kind, lr, momentum) on the quadratic from its start."""
-    s = surfaces.get("quadratic", kappa, 0.0)
-    specs = [Spec(k, lr, momentum=mu) for k, lr, mu in kinds_lrs]
-    n = len(specs)
-    sigma = noise * surfaces.grad_scale("quadratic", kappa, 0.0)
-    h = simulate(s, specs, torch.tensor([s.start] * n, dtype=torch.float64), steps, schedules.factors(sched, steps),
-                 patience if sched == "plateau" else None, noise_for(steps, n, 1, sigma, seed))
-    return h.p.numpy()
-
-
-@lru_cache(maxsize=1)
-def claims() -> dict:
-    """Surface experiments behind the page's verdicts on the interview notes (about 3,000 batched steps)."""
-    quad = surfaces.get("quadratic", 100.0, 0.0)
-    # "momentum reduces the zig-zag": κ = 100; momentum's effective step along the floor is α/(1 − μ) = 2.5
-    p = _quad_run([("momentum", 0.25, 0.9), ("sgd", 2.5, 0.0), ("sgd", 1.9, 0.0)], 100.0, 600)
-    with np.errstate(over="ignore", invalid="ignore"):
-        dist = np.linalg.norm(p, axis=-1)
-    reach = [int(np.argmax(dist[:, i] < 1e-3)) if (dist[:, i] < 1e-3).any() else -1 for i in range(3)]
-    left, _, _ = exits(p, quad.box)
-    zig = [float(np.abs(p[20:41, i, 1]).max()) for i in (0, 2)]
-    # "halve the learning rate when the loss stops falling": SGD with gradient noise, κ = 10
-    f = surfaces.get("quadratic", 10.0, 0.0).f
-    tail = lambda p: float(f(torch.from_numpy(p[-100:, 0])).mean())  # noqa: E731  mean loss, last 100 steps
-    noise_const = tail(_quad_run([("sgd", 0.5, 0.0)], 10.0, 600, noise=0.5))
-    noise_plateau = tail(_quad_run([("sgd", 0.5, 0.0)], 10.0, 600, noise=0.5, sched="plateau"))
-    # "saddle points are the real difficulty": gradient descent on x² − y² from y₀ = 10⁻², 10⁻⁸, 10⁻⁸ + noise
-    steps, sigma = 1500, 0.05 * surfaces.grad_scale("saddle")
-    noise = torch.zeros(steps, 3, 2, dtype=torch.float64)
-    noise[:, 2] = torch.randn(steps, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * sigma
-    h = simulate(surfaces.get("saddle"), [Spec("sgd", 0.01)] * 3,
-                 torch.tensor([[-1.8, 1e-2], [-1.8, 1e-8], [-1.8, 1e-8]], dtype=torch.float64), steps,
-                 np.ones(steps), None, noise)
-    out = np.abs(h.p[:, :, 1].numpy()) > 1
-    escape = [int(np.argmax(out[:, i])) if out[:, i].any() else steps for i in range(3)]
-    return {
-        "reach_momentum": reach[0], "reach_sgd": reach[2], "gd_big_diverges": int(left[1]),
-        "zig_momentum": zig[0], "zig_sgd": zig[1], "noise_const": noise_const, "noise_plateau": noise_plateau,
-        "noise_ratio": noise_const / noise_plateau,
-        "escape_1e2": escape[0], "escape_1e8": escape[1], "escape_noise": escape[2],
-    }
-
-
-@lru_cache(maxsize=1)
-def network_claims() -> dict:
-    """Digits experiments behind the verdicts on optimizer state, adaptive methods and batch size (~2,000 steps)."""
-    x = torch.zeros(optim_race.N_IN * 64 + 64 + 64 * 10 + 10)
-    state = {}
-    for k in ("sgd", "momentum", "adam"):
-        p = x.clone().requires_grad_(True)
-        opt = eval(Spec(k, 0.01).torch_call(), {"torch": torch, "params": [p]})  # our own constructor string
-        p.sum().backward()
-        opt.step()
-        state[k] = sum(t.numel() for t in opt.state[p].values() if torch.is_tensor(t) and t.numel() > 1)
-    last = lambda stream: list(stream)[-1][1]  # noqa: E731  a stream's final result
-    final = last(optim_race.stream([Spec("momentum", 0.05), Spec("adam", 0.002), Spec("adadelta", 1.0)], 600, 32, 64,
-                                   0))
-    by_epochs, by_steps = {}, {}
-    n_train = len(optim_race.dataset(0, "cpu")[1])
-    for b in (8, 32, 128, 512):
-        epochs3 = max(1, round(3 * n_train / b))
-        by_epochs[b] = float(last(optim_race.stream([Spec("sgd", 0.1)], epochs3, b, 64, 0)).test_acc[-1, 0])
-        by_steps[b] = float(last(optim_race.stream([Spec("sgd", 0.1)], 150, b, 64, 0)).test_acc[-1, 0])
-    return {
-        "params": int(x.numel()), "state_sgd": state["sgd"], "state_momentum": state["momentum"],
-        "state_adam": state["adam"],
-        "acc_momentum": float(final.test_acc[-1, 0]), "acc_adam": float(final.test_acc[-1, 1]),
-        "acc_adadelta": float(final.test_acc[-1, 2]),
-        **{f"epochs_b{b}": a for b, a in by_epochs.items()}, **{f"steps_b{b}": a for b, a in by_steps.items()},
-    }
-

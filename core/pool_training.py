@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core import data
+from core import data, device
 
 MODELS = ("flat", "max", "avg", "gap")
 CANVAS, OFFSET = 12, 2  # 8×8 digit in a 12×12 canvas: up to 2 pixels of room on every side
@@ -101,8 +101,8 @@ def train(seed: int, n_train: int, steps: int, shift: int) -> Iterator[tuple[flo
     d = dataset(seed, n_train, shift)
     models, opts = [], []
     for kind in MODELS:
-        torch.manual_seed(seed)  # every model starts from its own seeded init, whatever ran before
-        m = make(kind)
+        with device.seeded(seed):  # every model starts from its own seeded init, whatever runs alongside
+            m = make(kind)
         models.append(m)
         opts.append(torch.optim.Adam(m.parameters(), lr=LR, fused=True))  # one kernel per step, not per tensor
     g = torch.Generator().manual_seed(seed + 1)

@@ -169,3 +169,26 @@ def test_the_cli_prints_the_training_sections():
     assert {"explorer", "train", "units", "dead", "softmax"} == set(exps)
     assert 0 <= exps["train"]["test_acc"] <= 1 and exps["softmax"]["temp"] == 0.5
     assert "dead_share_over_steps" in exps["dead"]["relu"]
+
+
+# ---- the presets do what their names say ------------------------------------------------------------
+
+
+def preset(name: str) -> dict:
+    values, _ = act.CONCEPT.params.validate({**act.CONCEPT.params.defaults(), **act.PRESETS[name]})
+    return values
+
+
+@pytest.mark.parametrize("name,solved", [("linear_xor", False), ("tanh_circles_small", True), ("spiral3", True)])
+def test_the_trainer_presets_solve_or_fail_as_named(name, solved):
+    s = nl.train_summary(nl.TRAIN.run({k: preset(name)[k] for k in nl.TRAIN_PARAMS.names}))
+    if solved:
+        assert s["test_acc"] > 0.9 and s["test_acc"] > s["linear_model"]["test_acc"] + 0.3, s
+    else:
+        assert s["test_acc"] < 0.65 and abs(s["test_acc"] - s["chance"]) < 0.1 and "identity_collapse" in s, s
+
+
+def test_the_relu_dies_preset_kills_most_relus_and_no_leaky_relu():
+    v = dr.verdict(dr.DEAD.run({k: preset("relu_dies")[k] for k in dr.DEAD_PARAMS.names}))
+    assert v["relu"]["lr"] == 2.0 and v["relu"]["dead"] > 0.6 * v["relu"]["units"] > v["relu_ref"]["dead"]
+    assert v["leaky_relu"]["dead"] == 0

@@ -1,7 +1,10 @@
 """The 2-D classifier trainer: data sets, determinism, torch.optim reference runs (L2 included), what
-the page claims (identity = linear model, tanh/ReLU solve XOR and circles), dead units, divergence."""
+the page claims (identity = linear model, tanh/ReLU solve XOR and circles), dead units, divergence,
+and that other pages (optimizers, regularization) can reuse it as it is."""
 
+import ast
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,6 +15,8 @@ from torch import nn
 from core import datasets2d as d2
 from core import trainer as tr
 from core.activation_fns import FUNCTIONS
+from core.dead_relu import DEAD_PARAMS
+from core.dead_relu import configs as dead_configs
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +240,41 @@ def test_every_activation_of_the_explorer_trains_without_error(circles):
     for act in FUNCTIONS:
         r = tr.run(tr.Config(act=act, steps=20, depth=1, width=4, seed=0), circles)
         assert r.done == 20 and r.probs.shape[1:] == (50, 50, 2)
+
+
+# ---- the seeds' advice on dead ReLUs, checked ---------------------------------------------------
+
+
+def test_xavier_init_saves_relus_at_a_moderate_learning_rate_but_not_at_a_large_one():
+    """The page's words on the notes' advice ("use Xavier initialisation"), with the section's defaults."""
+    data = d2.make("moons", 500, 0.1, 0.3, 0)
+    dead = {}
+    for init, lr in (("xavier", 1.0), ("he", 1.0), ("xavier", 2.0)):
+        cfg = dict(dead_configs({**DEAD_PARAMS.defaults(), "d_init": init, "d_lr": lr}))["relu"]
+        cfg = replace(cfg, eval_every=cfg.steps)  # only the end is read: skip the curves
+        dead[init, lr] = int(tr.run(cfg, data).dead_units.sum())  # of 48
+    assert dead["xavier", 1.0] <= 6 and dead["he", 1.0] > 24  # a few vs more than half
+    assert dead["xavier", 2.0] > 24  # no initialisation saves η = 2
+
+
+# ---- reuse by other pages -----------------------------------------------------------------------
+
+
+def test_the_trainer_knows_no_page_so_other_pages_can_import_it():
+    tree = ast.parse(open(tr.__file__, encoding="utf-8").read())
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    ours = {m for m in modules if m.split(".")[0] == "core"}
+    assert ours <= {"core", "core.activation_fns", "core.datasets2d", "core.device", "core.experiment"}, ours
+
+
+def test_an_optimizer_comparison_starts_every_optimizer_from_the_same_network(circles):
+    """How an optimizers or regularization page would use it: one seed, one knob changed per run."""
+    small = dict(steps=100, seed=7, lr=0.05, snapshots=1, grid=2, unit_grid=2)
+    runs = {opt: tr.run(tr.Config(opt=opt, **small), circles) for opt in tr.OPTIMIZERS}
+    runs["adam_l2"] = tr.run(tr.Config(opt="adam", l2=0.01, **small), circles)
+    start = {k: float(r.train_loss[0]) for k, r in runs.items()}
+    assert len(set(start.values())) == 1, start  # same initial weights for every optimizer
+    ends = {k: float(r.train_loss[-1]) for k, r in runs.items()}
+    assert len(set(ends.values())) == len(ends) and all(e < start["sgd"] for e in ends.values()), ends
+    assert runs["sgd"].probs.shape == (2, 2, 2, 2)  # a cheap grid where no picture is wanted

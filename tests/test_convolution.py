@@ -167,3 +167,17 @@ def test_identity_kernel_returns_the_image_and_the_summary_reports_the_formula()
     c, h, w = summary["input_shape"]
     assert summary["output_shape"] == [1, h, w] and summary["formula"]["H_out"] == h
     assert summary["kernel"] == [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("side,s,p,d", [(512, 3, 0, 2), (96, 4, 9, 3), (64, 2, 5, 1)])
+def test_a_non_square_photo_gets_both_formulas_with_torch_sizes(side, s, p, d):
+    values, _ = filter_values(img="chelsea", side=side, kernel="outline", ksize=5, stride=s, pad=p, dil=d)
+    res = cv.run_filter(values)
+    c, h, w = res.in_shape
+    assert h != w
+    want = F.conv2d(torch.zeros(1, 1, h, w), torch.zeros(1, 1, 5, 5), stride=s, padding=p, dilation=d).shape[-2:]
+    assert res.out_shape == tuple(want)
+    for latex, n, got in zip(res.size_latex, (h, w), want):
+        assert latex.endswith(f"= {got} \\end{{aligned}}") and f"\\frac{{{n} + 2\\cdot{p}" in latex
+    summary = cv.filter_summary(res)["formula"]
+    assert (summary["H"], summary["W"], summary["H_out"], summary["W_out"]) == (h, w, *want)

@@ -52,7 +52,7 @@ def test_the_stream_yields_one_result_per_chunk_and_is_deterministic():
     assert list(chunks[-1][1].steps) == [0, 100, 200]
     again = drain(cn.train(v))
     np.testing.assert_array_equal(again.kernels, chunks[-1][1].kernels)
-    other = drain(cn.train({**v, "seed": 4}))
+    _, other = next(cn.train({**v, "seed": 4}))  # the first chunk is enough: kernels[0] are the initial weights
     assert not np.array_equal(other.kernels[0], again.kernels[0])
 
 

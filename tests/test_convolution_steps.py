@@ -133,3 +133,44 @@ def test_digit_is_cropped_for_transposed_and_summary_is_jsonable():
     summary = cs.steps_summary(res)
     assert summary["output_shape"] == list(res.out.shape) and summary["max_abs_diff_vs_torch"] == 0.0
     assert cv.CONCEPT.experiment("steps") is cs.STEPS
+
+
+def _torch_side(op: str, v: dict, n: int, k: int) -> int:
+    x, w = torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k)
+    if op == "conv":
+        return ops.conv2d(x, w, v["t_s"], v["t_p"], v["t_pm"], v["t_d"]).shape[-1]
+    return ops.conv_transpose2d(x, w, v["t_s"], v["t_p"], v["t_d"], v["t_opad"]).shape[-1]
+
+
+def _check(op: str, n: int, k: int, s: int, p: int, d: int, mode: str = "zeros", opad: int = 0) -> None:
+    p_ = cs.STEPS_PARAMS
+    v, notes = p_.validate({**p_.defaults(), "t_op": op, "t_in": "ramp", "t_n": n, "t_w": (1.0,) * k * k, "t_s": s,
+                            "t_p": p, "t_d": d, "t_pm": mode, "t_opad": opad})
+    side = cs.input_side(v)
+    if op == "conv":
+        refused = ops.problem(n, k, p, d, mode) is not None
+        want = ops.out_size(side, k, s, v["t_p"], v["t_d"])
+        latex = ops.size_latex(side, k, s, v["t_p"], v["t_d"])
+    else:
+        refused = n > cs.T_MAX or ops.t_problem(n, k, s, p, d, opad) is not None
+        want = ops.t_out_size(side, k, s, v["t_p"], v["t_d"], v["t_opad"])
+        latex = ops.t_size_latex(side, k, s, v["t_p"], v["t_d"], v["t_opad"])
+    case = (op, n, k, s, p, d, mode, opad)
+    assert bool(notes) == refused, case  # a message exactly when torch would refuse the raw values
+    assert want >= 1 and _torch_side(op, v, side, k) == want, case  # the fixed values run, at the formula's size
+    assert latex.endswith(f"= {want} \\end{{aligned}}"), case
+
+
+def test_output_size_formula_matches_torch_for_every_step_through_slider_combination():
+    """Every input size, kernel side, stride, padding and dilation the sliders allow (the padding mode only
+    decides whether torch accepts, not the size; output padding changes a transposed size)."""
+    p_ = cs.STEPS_PARAMS
+    rng = lambda name: range(p_[name].lo, p_[name].hi + 1)  # noqa: E731
+    sizes, pads, dils = rng("t_n"), rng("t_p"), rng("t_d")
+    for n, k, s, p, d in itertools.product(sizes, cs.KERNEL_SIDES, rng("t_s"), pads, dils):
+        _check("conv", n, k, s, p, d)
+    for n, k, p, d, mode in itertools.product(sizes, cs.KERNEL_SIDES, pads, dils, ops.MODES[1:]):
+        _check("conv", n, k, 1, p, d, mode=mode)
+    for n, k, s, p, d, opad in itertools.product(range(3, cs.T_MAX + 2), cs.KERNEL_SIDES, rng("t_s"), pads, dils,
+                                                 rng("t_opad")):  # t_n above T_MAX: capped, with a message
+        _check("transposed", n, k, s, p, d, opad=opad)

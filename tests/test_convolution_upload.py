@@ -96,3 +96,40 @@ def test_an_upload_runs_through_the_filter_like_a_builtin():
     assert res.source == "upload" and res.in_shape == (3, 43, 64) and res.per_channel is not None
     gray_values = {**values, "gray": True}
     assert cv.run_upload(encode(RGB), gray_values)[1].in_shape == (1, 43, 64)
+
+
+@pytest.mark.parametrize("shape,max_side", [((8, 4000), 256), ((4000, 8, 3), 512), ((100, 1000), 32)])
+def test_a_long_thin_image_is_refused_before_decoding(shape, max_side):
+    """Shrunk to the working size, its shorter side would be 1–3 px: no padding mode could take a 3×3 kernel."""
+    arr = (np.random.default_rng(1).random(shape) * 255).astype(np.uint8)
+    with pytest.raises(images.UploadError) as err:
+        images.load_upload(encode(arr), max_side=max_side)
+    assert err.value.code == "too_thin" and err.value.info["short"] < images.MIN_UPLOAD_SIDE
+
+
+@pytest.mark.parametrize("shape,max_side", [((8, 256), 256), ((16, 512), 256), ((13, 51), 32), ((9, 600), 512)])
+def test_the_thinnest_accepted_uploads_run_with_every_kernel_and_padding_mode(shape, max_side):
+    arr = (np.random.default_rng(2).random(shape) * 255).astype(np.uint8)
+    up = images.load_upload(encode(arr), max_side=max_side)
+    assert min(up.image.shape[1:]) >= images.MIN_UPLOAD_SIDE  # the header check agrees with images.fit
+    for mode in ("zeros", "reflect", "replicate", "circular"):
+        for ksize, dil in ((3, 1), (7, 3)):
+            values, _ = cv.FILTER_PARAMS.validate({**cv.FILTER_PARAMS.defaults(), "side": max_side, "pmode": mode,
+                                                   "ksize": ksize, "dil": dil, "pad": 9, "kernel": "box"})
+            res = cv.run_upload(encode(arr), values)[1]  # torch would raise on a combination the fixes missed
+            assert min(res.out_shape) >= 1
+
+
+def test_every_refusal_reason_has_its_message_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from core.text import LANGS, Text
+
+    codes = set(re.findall(r'UploadError\("(\w+)"', Path(images.__file__).read_text()))
+    assert {"empty", "too_large", "not_image", "format", "too_many_pixels", "too_small", "too_thin", "corrupt"} <= codes
+    info = dict(size="9.0", limit="8", format="GIF", side=8, width=8, height=4000, max_side=256, short=1)
+    for lang in LANGS:
+        t = Text("convolution", lang)
+        for code in codes:
+            assert t.has(f"upload.{code}") and "{" not in t(f"upload.{code}", **info), (lang, code)

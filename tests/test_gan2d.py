@@ -95,13 +95,19 @@ def preset(name: str) -> gan2d.GanResult:
     return run(**{k: v for k, v in gan.PRESETS[name].items() if k in gan.LAB_PARAMS.names})
 
 
-def test_the_collapse_preset_collapses_and_wgan_gp_with_the_same_settings_covers():
+def test_the_collapse_preset_collapses():
     collapsed = preset("ring_collapse")
     assert collapsed.covered[-1] <= 3 and collapsed.hq[-1] >= 0.6  # few modes, rendered well
     assert gan.lab_verdict(collapsed)[0][0] == "verdict.collapsed"
+
+
+def test_wgan_gp_with_the_collapse_presets_settings_covers_the_ring():
+    same = {k: v for k, v in gan.PRESETS["ring_wgan_gp"].items() if k not in ("loss", "gp")}
+    assert same == {k: v for k, v in gan.PRESETS["ring_collapse"].items() if k != "loss"}  # only the loss differs
     fixed = preset("ring_wgan_gp")
     assert fixed.covered[-1] == 8
     assert 0.5 < float(np.median(fixed.grad_norm[-5:])) < 2.0  # the penalty keeps ‖∇f‖ near 1
+    assert fixed.heat[-1].min() < -1.0  # a critic's score, not a probability (the claim "D outputs a probability")
 
 
 def test_the_saturating_loss_stalls_where_the_non_saturating_one_moves():
@@ -124,5 +130,10 @@ def test_the_cli_prints_per_snapshot_numbers_and_speed(capsys):
 
 
 def test_with_adam_even_the_saturating_loss_covers_the_ring_against_a_strong_d():
-    r = run(loss="minimax", d_steps=5, steps=600)  # the claim "a too strong D stops G", checked
-    assert r.covered[-1] >= 6 and r.grad_norm[-1] > 0.01
+    r = run(loss="minimax", d_steps=5, steps=300)  # the claim "a too strong D stops G", checked
+    assert r.covered[-1] >= 6 and r.grad_norm[-1] > 0.01  # (all 8 at iteration 300 with seed 0)
+
+
+def test_the_standard_gan_preset_drops_modes():
+    r = preset("ring_drops")  # the same settings as the collapse preset, with the non-saturating loss
+    assert 2 <= r.covered[-1] < 8 and gan.lab_verdict(r)[0][0] == "verdict.partial"

@@ -143,3 +143,10 @@ def test_uploaded_points_fit_the_link_parameter():
 
     pts = gt.fit_points(np.random.default_rng(0).normal(size=(1000, 2)) * 50)
     assert gan.LAB_PARAMS["pts"].check(pts) == pts  # in range, even length, within the cap
+
+
+def test_repeated_user_points_are_one_mode_that_a_perfect_sampler_covers():
+    t = gt.make("points", 0.05, (1.0, 1.0, -1.0, 0.5, 1.0, 1.0))
+    np.testing.assert_array_equal(t.anchors, [[1.0, 1.0], [-1.0, 0.5]])  # first occurrences, in order
+    covered, _, _ = cover(t, sampler(t, 4000, 7))
+    assert t.regions == 2 and covered == 2

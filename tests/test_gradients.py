@@ -37,6 +37,8 @@ def test_every_init_has_the_variance_of_its_formula(key, fan_out, fan_in):
     ("xavier_uniform", lambda w: nn.init.xavier_uniform_(w)),
     ("xavier_normal", lambda w: nn.init.xavier_normal_(w)),
     ("he", lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")),
+    ("lecun", lambda w: nn.init.kaiming_normal_(w, nonlinearity="linear")),  # gain 1: N(0, 1/fan_in)
+    ("normal", lambda w: nn.init.normal_(w, 0.0, 1.0)),  # σ = 1 below
     ("orthogonal", lambda w: nn.init.orthogonal_(w)),
 ])
 def test_inits_match_torch_nn_init_in_distribution(key, reference):
@@ -54,6 +56,21 @@ def test_pytorch_default_is_uniform_one_over_sqrt_fan_in_and_not_he():
     assert inits.INITS["default"].variance(128, 128, 1.0) == pytest.approx(inits.INITS["he"].variance(128, 128, 1) / 6)
     lin = nn.Linear(128, 64)  # kaiming_uniform_(a=√5) bound = √(2/(1+5))·√(3/fan_in) = 1/√fan_in
     assert float(lin.weight.detach().abs().max()) <= bound
+
+
+def test_default_biases_are_drawn_like_nn_linear_and_other_schemes_start_them_at_zero():
+    depth, width = 40, 128
+    p = grad_net.params(Net("relu", "default"), 0, depth, width, torch.device("cpu"), grad=False)
+    torch.manual_seed(0)
+    ref = torch.stack([nn.Linear(width, width).bias.detach() for _ in range(depth - 1)])  # (L−1, width)
+    assert float(p.bias[1:].abs().max()) <= 1 / math.sqrt(width)
+    assert float(p.bias[0].abs().max()) <= 1 / math.sqrt(grad_net.D_IN)  # the first layer's fan_in is 64
+    assert float(p.bias[0].abs().max()) > 1 / math.sqrt(width)
+    assert float(p.bias[1:].var()) == pytest.approx(float(ref.var()), rel=0.1)
+    assert float(p.bias[1:].var()) == pytest.approx(1 / (3 * width), rel=0.1)
+    assert float(p.head_bias.abs().max()) <= 1 / math.sqrt(width)
+    he = grad_net.params(Net("relu", "he"), 0, depth, width, torch.device("cpu"), grad=False)
+    assert not he.bias.any() and not he.head_bias.any()
 
 
 @pytest.mark.parametrize("shape", [(64, 64), (32, 96), (96, 32)])
@@ -258,6 +275,8 @@ def test_claims_are_computed_and_say_what_the_page_says():
     assert c["lstm1_steps"] > c["lstm0_steps"] >= c["rnn_steps"]
     assert c["clip_norm_after"] == pytest.approx(1.0) and c["clip_norm_cos"] == pytest.approx(1.0)
     assert c["clip_value_cos"] < 0.99
+    assert c["rnn_loud_rel"] > 100 and c["lstm_loud_rel"] < 10  # W_hh ×3: the RNN explodes back in time
+    assert c["batch16_factor"] == pytest.approx(c["batch512_factor"], rel=0.05)  # the batch does not set it
 
 
 def test_large_but_finite_activations_are_not_reported_as_inf():

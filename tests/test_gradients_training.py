@@ -65,6 +65,8 @@ def test_an_exploding_run_is_marked_not_raised_and_the_other_net_carries_on():
     assert [key for key, _ in gr.verdicts(r)] == ["train.diverged", "train.verdict"]
     s = gr.train_summary(r)
     assert s["a"]["nan"] and s["a"]["nan_step"] == r.nan_step[0] and not s["b"]["nan"]
+    assert np.isnan(r.test_acc[-1, 0]) and s["a"]["test_accuracy"] is None  # NaN weights have no accuracy
+    assert 0 <= s["b"]["test_accuracy"] <= 1
     json.dumps(_jsonable(s))
 
 

@@ -78,12 +78,8 @@ def explorer():
 explorer()
 
 # ---- the seeds' claims, checked ------------------------------------------------------------------
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-numbers = act.claims()
-claims = ("tanh", "sigmoid_vanish", "sigmoid_explode", "sigmoid_band", "tanh_stable", "relu_always_one",
-          "sigmoid_mean", "gelu")
-st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}" for key in claims))
+view.claims(act.claims(), ("tanh", "sigmoid_vanish", "sigmoid_explode", "sigmoid_band", "tanh_stable",
+                            "relu_always_one", "sigmoid_mean", "gelu"))
 
 
 # ---- activations in training: the trainer, dead ReLUs, softmax -----------------------------------

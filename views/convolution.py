@@ -241,8 +241,5 @@ steps_section()
 count_section()
 learn_section()
 
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-numbers = conv_claims.claims()
-st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}"
-                      for key in ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing")))
+view.claims(conv_claims.claims(),
+            ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing"))

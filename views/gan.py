@@ -160,6 +160,4 @@ def digits():
 
 digits()
 
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-st.markdown("\n".join(f"- {t('claims.' + key, **gan.claims())}" for key in gan.CLAIMS))
+view.claims(gan.claims(), gan.CLAIMS)

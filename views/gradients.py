@@ -150,8 +150,5 @@ network()
 training()
 through_time()
 
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-numbers = gr.claims()
-claims = ("relu_always_one", "relu_explode", "sigmoid_explode", "bn_vanish", "bn_explode", "resnet", "lstm", "clip")
-st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}" for key in claims))
+view.claims(gr.claims(), ("relu_always_one", "relu_explode", "sigmoid_explode", "bn_vanish", "bn_explode", "resnet",
+                          "lstm", "lstm_explode", "batch", "clip"))

@@ -3,8 +3,8 @@ the same optimizers racing on a real network, and the notes' claims checked."""
 
 import streamlit as st
 
+from core import optim_claims, surfaces
 from core import optimizers as opt
-from core import surfaces
 from core.figures import optimizers as figures
 from core.ui import PageView
 from core.ui.live import finished_runs, run_live
@@ -178,13 +178,10 @@ def race_section():
 paths_section()
 race_section()
 
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-numbers = opt.claims()
-st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}" for key in ("momentum", "halve", "saddle")))
+view.claims(optim_claims.claims(), ("momentum", "halve", "saddle"))
 if st.session_state.get("opt_net_claims") or st.button(t("claims.net_button"), key="opt_net_claims_go"):
     st.session_state["opt_net_claims"] = True
     with st.spinner(t("running")):
-        net = opt.network_claims()
+        net = optim_claims.network_claims()
     best = "adam" if net["acc_adam"] > net["acc_momentum"] else "sgd"
     st.markdown("\n".join(f"- {t('claims.' + key, **net)}" for key in ("state", f"small_data_{best}", "batch")))

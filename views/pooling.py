@@ -227,8 +227,4 @@ rf_section()
 head_section()
 train_section()
 
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-numbers = pl.claims()
-st.markdown("\n".join(f"- {t('claims.' + key, **numbers)}"
-                      for key in ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth")))
+view.claims(pl.claims(), ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth"))

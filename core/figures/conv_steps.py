@@ -45,13 +45,27 @@ def _par(v: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _boxes(rows, cols, inset: float = 0.06) -> tuple[np.ndarray, np.ndarray]:
-    """Closed outlines of the cells rows × cols as one line trace (NaN between boxes), float32."""
-    r = np.repeat(np.asarray(rows, dtype=np.float32), len(cols))  # (B,)
-    c = np.tile(np.asarray(cols, dtype=np.float32), len(rows))
-    a, b, t, u = c - 0.5 + inset, c + 0.5 - inset, r - 0.5 + inset, r + 0.5 - inset
-    gap = np.full_like(a, np.nan)
-    return (np.stack([a, b, b, a, a, gap], 1).ravel(), np.stack([t, t, u, u, t, gap], 1).ravel())
+def _boxes(rows, cols, inset: float = 0.06) -> tuple[list, list]:
+    """Closed outlines of the cells rows × cols as one line trace (None between boxes).
+
+    Plain lists on purpose: these are a few dozen numbers per animation frame, and plotly.py's JSON path
+    spends ~0.5 ms on every numpy array (a typed-array check), i.e. most of a 300-frame figure's build."""
+    out_x, out_y = [], []
+    for r in rows:
+        for c in cols:
+            a, b, t, u = c - 0.5 + inset, c + 0.5 - inset, r - 0.5 + inset, r + 0.5 - inset
+            out_x += [a, b, b, a, a, None]
+            out_y += [t, t, u, u, t, None]
+    return [_num(v) for v in out_x], [_num(v) for v in out_y]
+
+
+def _num(v):
+    return None if v is None else round(float(v), 3)
+
+
+def _small(a: np.ndarray) -> list:
+    """A k×k frame payload (k ≤ 5) as nested lists, for the same reason as `_boxes`."""
+    return np.asarray(a, dtype=np.float64).round(6).tolist()
 
 
 def _axes(sfx: str, domain: list[float], lo: int, hi: int, ticks: bool = True) -> dict:
@@ -161,7 +175,7 @@ def _conv(res, labels: Mapping[str, str]) -> go.Figure:
         wx, wy = _boxes(r, c)
         ox, oy = _boxes([i], [j], inset=0.0)
         window = res.grid[np.ix_(res.rows[t], res.cols[t])]  # the values under the kernel (padding included)
-        return [dict(x=wx, y=wy), dict(z=res.prods[t].astype(np.float32), text=_factors(window, res.w, res.prods[t])),
+        return [dict(x=wx, y=wy), dict(z=_small(res.prods[t]), text=_factors(window, res.w, res.prods[t])),
                 dict(zmin=t + 0.5 - total, zmax=t + 0.5 + total),  # cells computed after step t stay white
                 dict(x=ox, y=oy), dict(text=[line(t)])]
 
@@ -176,7 +190,8 @@ def _conv(res, labels: Mapping[str, str]) -> go.Figure:
     first = frames[0]["data"]
     traces += [
         _outline(first[0]["x"], first[0]["y"], WINDOW, ""),
-        _heat(first[1]["z"], PRODUCT, BLUE_RED, -lim, lim, "2", labels["products"], k, text=first[1]["text"]),
+        _heat(res.prods[0].astype(np.float32), PRODUCT, BLUE_RED, -lim, lim, "2", labels["products"], k,
+              text=first[1]["text"]),
         dict(type="heatmap", z=order, colorscale=REVEAL, zmin=first[2]["zmin"], zmax=first[2]["zmax"],
              showscale=False, hoverinfo="skip", xaxis="x3", yaxis="y3"),
         _outline(first[3]["x"], first[3]["y"], CURRENT, "3", width=4),
@@ -233,14 +248,15 @@ def _transposed(res, labels: Mapping[str, str]) -> go.Figure:
         xs = np.full_like(res.w, res.x[i, j])
         text = labels["stamp_line"].format(i=i, j=j, value=_fmt(res.x[i, j]), r=int(res.rows[t][0]),
                                            c=int(res.cols[t][0]))
-        return [dict(x=ix, y=iy), dict(z=res.prods[t].astype(np.float32), text=_factors(xs, res.w, res.prods[t])),
+        return [dict(x=ix, y=iy), dict(z=_small(res.prods[t]), text=_factors(xs, res.w, res.prods[t])),
                 dict(z=res.partial[t]), dict(x=sx, y=sy), dict(text=[text])]
 
     frames = [dict(data=frame_data(t), traces=list(range(dynamic, dynamic + 5))) for t in range(total)]
     first = frames[0]["data"]
     traces += [
         _outline(first[0]["x"], first[0]["y"], CURRENT, "", width=4),
-        _heat(first[1]["z"], PRODUCT, BLUE_RED, -lim, lim, "2", labels["stamp"], k, text=first[1]["text"]),
+        _heat(res.prods[0].astype(np.float32), PRODUCT, BLUE_RED, -lim, lim, "2", labels["stamp"], k,
+              text=first[1]["text"]),
         _heat(first[2]["z"], VALUE, canvas_scale, c_lo, c_hi, "3", labels["canvas"], side),
         _outline(first[3]["x"], first[3]["y"], WINDOW, "3"),
         _caption(first[4]["text"]),

@@ -42,6 +42,12 @@ def sigmoid_bound(p) -> np.ndarray:
         return float(p.act_grad[-1]) * (p.max_slope * p.gain) ** np.arange(L - 1, -1, -1, dtype=np.float64)
 
 
+def first_nonfinite_layer(p) -> int | None:
+    """The first layer (1-based) whose activations hold inf/NaN: where the forward pass blew up."""
+    bad = np.flatnonzero(~(np.isfinite(p.mean) & np.isfinite(p.std)))
+    return int(bad[0]) + 1 if len(bad) else None
+
+
 def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure:
     """‖∂L/∂h_l‖ (top) and ‖∂L/∂W_l‖ (bottom) against the layer, both configurations, log scale;
     the mean-field prediction dotted on top where the net is plain. res: gradients.NetResult."""
@@ -70,6 +76,18 @@ def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
     layout["yaxis"].update(type="log", exponentformat="power")
     layout["yaxis2"].update(type="log", exponentformat="power")
     layout["xaxis"].update(range=[0.5, len(res.a.act_grad) + 0.5])
+    shapes = []
+    for i, (k, p) in enumerate((("a", res.a), ("b", res.b))):
+        layer = first_nonfinite_layer(p)
+        if layer is None:
+            continue
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=layer, x1=layer, y0=0, y1=1,
+                           line=dict(color=COLORS[k], dash="dash", width=2)))
+        layout["annotations"].append(dict(x=layer, y=0.98 - 0.05 * i, xref="x", yref="paper", xanchor="left",
+                                          yanchor="top", showarrow=False, font=dict(color=COLORS[k]),
+                                          bgcolor="rgba(255,255,255,0.8)",
+                                          text=labels["blowup_at"].format(name=names[k], layer=layer)))
+    layout["shapes"] = shapes
     layout.update(ABOVE)  # up to six legend entries: keep them clear of the top panel's title
     return figure(traces, layout, height=660, uirevision="norms")
 
@@ -88,7 +106,8 @@ def forward_stats(res, labels: Mapping[str, str], names: Mapping[str, str]) -> g
     layout = stacked_axes(labels["layer"], [(labels["mean"], labels["mean_title"]),
                                             (labels["std"], labels["std_title"])], gap=0.14)
     layout["yaxis2"].update(type="log", exponentformat="power")
-    return figure(traces, layout, height=520, uirevision="forward")
+    layout.update(ABOVE)  # long configuration names wrap the legend: keep it clear of the top panel's title
+    return figure(traces, layout, height=560, uirevision="forward")
 
 
 def ridge(p, labels: Mapping[str, str], name: str, color: str) -> go.Figure:

@@ -141,7 +141,7 @@ def landscape(res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapp
     layout = dict(
         xaxis=dict(range=[x_lo, x_hi], title=dict(text="x"), constrain="domain"),
         yaxis=dict(range=[y_lo, y_hi], title=dict(text="y"), scaleanchor="x", scaleratio=1, constrain="domain"),
-        hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hovermode="closest", legend=_titled_legend(labels["map_title_log" if ticks else "map_title"]),
         margin=dict(l=50, r=20, t=60, b=120), clickmode="event+select", dragmode="pan",
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.13, xanchor="left", yanchor="top",
                           showactive=False, pad=dict(t=0, r=8), buttons=[
@@ -158,6 +158,13 @@ def landscape(res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapp
                                                        transition=dict(duration=0))]) for k in steps])],
     )
     return _with_frames(figure(traces, layout, height=700, uirevision=f"{res.surface}:{res.box}"), frames)
+
+
+def _titled_legend(title: str) -> dict:
+    """The top legend with the figure's title above its entries: Plotly widens the top margin to fit the
+    legend however many rows it wraps to, so a title there never collides with it (a layout title would)."""
+    return dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0,
+                title=dict(text=f"<b>{title}</b>", side="top", font=dict(size=14)))
 
 
 class AnimatedFigure(go.Figure):
@@ -218,6 +225,7 @@ def surface3d(res, grid, labels: Mapping[str, str], names: Mapping[str, str]) ->
     layout = dict(scene=dict(xaxis=dict(title=dict(text="x")), yaxis=dict(title=dict(text="y")),
                              zaxis=dict(title=dict(text=z_title)), aspectmode="manual",
                              aspectratio=dict(x=1, y=1, z=0.6)),
+                  legend=_titled_legend(labels["surface_title_log" if log else "surface_title"]),
                   margin=dict(l=0, r=0, t=40, b=0), hovermode="closest")
     layout["scene"]["camera"] = dict(eye=dict(x=-1.3, y=-1.7, z=1.2))
     return figure(traces, layout, height=560, uirevision=f"3d:{res.surface}")

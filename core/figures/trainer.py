@@ -162,8 +162,8 @@ def units(r, layer: int, labels: Mapping[str, str]) -> go.Figure:
     h = len(maps)
     cols = min(h, 8)
     rows = -(-h // cols)
-    top = float(np.nanmax(np.abs(maps))) if np.isfinite(maps).any() else 1.0
-    top = top if top > 0 else 1.0
+    finite = np.abs(maps[np.isfinite(maps)])  # a diverged run may hold inf/NaN: scale on what is finite
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     gap, vgap = 0.02, 0.3 / rows  # vgap leaves room for each map's title
     w, hh = (1 - gap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
     span = lambda a, b: [round(max(0.0, a), 6), round(min(1.0, b), 6)]  # noqa: E731  (float dust stays in [0, 1])

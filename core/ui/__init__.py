@@ -82,6 +82,13 @@ class PageView:
             draw(experiment.params[name], self.t, wkey(self.concept.key, name),
                  disabled=not (active or {}).get(name, True))
 
+    def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:
+        """The page's closing list: the seeds' claims, each answered with the numbers an experiment measured
+        (catalogue entries `claims.<key>`, filled from `numbers`)."""
+        st.header(self.t("claims.heading"))
+        st.markdown(self.t("claims.intro"))
+        st.markdown("\n".join(f"- {self.t('claims.' + key, **numbers)}" for key in keys))
+
     def values_for(self, experiment: Experiment) -> dict[str, Any]:
         return {n: self.values[n] for n in experiment.params.names}
 

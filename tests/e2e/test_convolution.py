@@ -1,9 +1,15 @@
 """In a real browser: editing one kernel cell re-filters the photo and rewrites the link (which reopens
-the same feature map in a fresh context); the step-through slider steps client-side."""
+the same feature map in a fresh context); the step-through slider steps client-side; uploads through the
+real file widget (refused ones explained, good ones filtered)."""
 
+import io
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
+from PIL import Image
+
+from tests.e2e.helpers import POLL_MS
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +25,13 @@ def query(url: str) -> dict:
 
 
 def fmap_sum(page):
-    page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=60_000)
+    page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=60_000, polling=POLL_MS)
     return page.evaluate(FMAP_SUM)
 
 
 def wait_fmap_change(page, before: float) -> float:
     page.wait_for_function(f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-3; }}",
-                           arg=before, timeout=60_000)
+                           arg=before, timeout=60_000, polling=POLL_MS)
     return page.evaluate(FMAP_SUM)
 
 
@@ -75,7 +81,8 @@ def test_the_step_slider_moves_the_window_in_the_browser(server, browser, artifa
     ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
     page = ctx.new_page()
     page.goto(f"{server}/convolution?t_in=seeds&t_p=1")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000,
+                           polling=POLL_MS)
     chart = page.locator(".js-plotly-plot").nth(1)
     chart.scroll_into_view_if_needed()
     caption = "(gd) => gd.data[gd.data.length - 1].text[0]"
@@ -84,8 +91,50 @@ def test_the_step_slider_moves_the_window_in_the_browser(server, browser, artifa
     chart.evaluate("""(gd) => { const st = gd.layout.sliders[0].steps[4];
                                 return Plotly.animate(gd, st.args[0], st.args[1]); }""")
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot')[1].data.at(-1).text[0]"
-                           ".startsWith('y[1, 1]')", timeout=10_000)
+                           ".startsWith('y[1, 1]')", timeout=10_000, polling=POLL_MS)
     text = chart.evaluate(caption)
     assert text.endswith("= 1")  # the notes' example: the centre window of the cross gives 1
     chart.screenshot(path=str(artifacts / "convolution-step-through.png"))
+    ctx.close()
+
+
+def png(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_uploads_through_the_file_widget(server, browser, artifacts):
+    """A truncated PNG and a long thin one are refused with their reason (the built-in photo stays); a valid
+    one replaces the photo in the feature map, with the notice that a link cannot carry it."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    page.goto(f"{server}/convolution?side=64&kernel=box")
+    builtin = fmap_sum(page)
+    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+    good = png((np.arange(48 * 40, dtype=np.int64).reshape(40, 48) % 251).astype(np.uint8))
+
+    def alerts() -> str:
+        return " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+
+    def wait_alert(text: str) -> None:
+        page.wait_for_function("(t) => [...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
+                               ".some(e => e.innerText.includes(t))", arg=text, timeout=60_000, polling=POLL_MS)
+
+    upload.set_input_files(files=[{"name": "cut.png", "mimeType": "image/png", "buffer": good[: len(good) // 2]}])
+    wait_alert("damaged or cut off")
+    assert "Showing the built-in image instead" in alerts()
+    assert fmap_sum(page) == pytest.approx(builtin, rel=1e-6)
+    thin = png(np.full((8, 400), 200, np.uint8))  # at the working size 64: 1 pixel tall
+    upload.set_input_files(files=[{"name": "thin.png", "mimeType": "image/png", "buffer": thin}])
+    wait_alert("shorter side would be only 1 pixel")
+    upload.set_input_files(files=[{"name": "ramp.png", "mimeType": "image/png", "buffer": good}])
+    wait_alert("uses your uploaded image")
+    after = wait_fmap_change(page, builtin)
+    x = np.asarray(Image.open(io.BytesIO(good)), dtype=np.float64) / 255  # (40, 48), gray
+    cover = [np.r_[2, np.full(n - 2, 3), 2] for n in x.shape]  # windows covering each row / column (zero padding)
+    assert after == pytest.approx(float((x * np.outer(*cover)).sum()) / 9, rel=1e-4)  # Σ of the 3×3 means
+    assert "Traceback" not in page.content() and not page.locator('[data-testid="stException"]').count()
+    assert query(page.url) == {"side": "64", "kernel": "box"}
+    page.screenshot(path=str(artifacts / "convolution-upload.png"), full_page=True)
     ctx.close()

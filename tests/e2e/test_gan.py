@@ -24,7 +24,7 @@ def wait_for_replay(page, title_part: str, timeout: float = 240_000) -> None:
         """(part) => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
                gd.layout && gd.layout.title && String(gd.layout.title.text).includes(part)
                && gd._transitionData && gd._transitionData._frames && gd._transitionData._frames.length > 1)""",
-        arg=title_part, timeout=timeout)
+        arg=title_part, timeout=timeout, polling=50)
 
 
 def lab_title(page) -> str:
@@ -69,8 +69,34 @@ def test_the_digits_gan_trains_from_its_button_in_chinese(server, browser, artif
     page.get_by_role("button", name="训练数字 GAN").click()
     wait_for_replay(page, "有把握的数字")
     page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
-        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('种子 a'))""", timeout=60_000)
+        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('种子 a'))""", timeout=60_000, polling=50)
     body = page.inner_text("body")
     assert "训练用时" in body
     page.screenshot(path=str(artifacts / "gan-digits-trained.png"), full_page=True)
+    ctx.close()
+
+
+def test_a_click_on_the_target_preview_adds_a_point_to_the_link(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = ctx.new_page()
+    page.goto(server + "/gan?target=points&pts=-1.5,-1,1.5,-1&steps=100&batch=32&g_width=16&d_width=16")
+    wait_for_replay(page, "Iteration 100 of 100")
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
+        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('click to add'))""", polling=50)
+    # the screen position of the clickable grid point nearest (0, 1.5), from the preview's own axes
+    x, y, px, py = page.evaluate("""() => {
+        const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g =>
+            String(g.layout.title.text).includes('click to add'));
+        const xs = gd._fullData[0].x, ys = gd._fullData[0].y;  // decoded (gd.data may hold base64)
+        let best = 0;
+        for (let i = 0; i < xs.length; i++)
+            if (Math.hypot(xs[i], ys[i] - 1.5) < Math.hypot(xs[best], ys[best] - 1.5)) best = i;
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        return [xs[best], ys[best], box.left + xa._offset + xa.d2p(xs[best]), box.top + ya._offset + ya.d2p(ys[best])];
+    }""")
+    page.mouse.click(px, py)
+    page.wait_for_url(lambda url: len(query(url).get("pts", "").split(",")) == 6, timeout=60_000)
+    pts = [float(v) for v in query(page.url)["pts"].split(",")]
+    assert len(pts) == 6 and pts[:4] == [-1.5, -1.0, 1.5, -1.0]
+    assert abs(pts[4] - x) < 1e-6 and abs(pts[5] - y) < 1e-6
     ctx.close()

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.e2e.helpers import POLL_MS
+
 pytestmark = pytest.mark.browser
 
 MAP = "document.querySelectorAll('.js-plotly-plot')[0]"
@@ -25,7 +27,15 @@ def wait_for_steps(page, steps: int) -> None:
     """Until the map's animation slider ends at `steps`, i.e. the map shows runs of that length."""
     page.wait_for_function(
         f"(n) => {{ const gd = {MAP}; return !!gd && !!gd.layout && !!gd.layout.sliders &&"
-        " gd.layout.sliders[0].steps.at(-1).label === String(n); }", arg=steps, timeout=60_000)
+        " gd.layout.sliders[0].steps.at(-1).label === String(n); }", arg=steps, timeout=60_000, polling=POLL_MS)
+
+
+def wait_idle(page, timeout: float = 90_000) -> None:
+    """The first run has finished (its last section drawn, no running status): a button clicked earlier can
+    wait out its actionability timeout while a busy machine is still rendering the page."""
+    page.get_by_text("Checking the interview notes").first.wait_for(timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
+                           polling=POLL_MS)
 
 
 def start_marker(page) -> list[float]:
@@ -65,7 +75,8 @@ def test_slider_redraws_the_paths_a_click_sets_the_start_and_play_animates(serve
     page.mouse.click(box["x"] + px, box["y"] + py)
     page.wait_for_url(re.compile(r"x0=0\.5.*y0=2"), timeout=30_000)
     assert query(page.url) == {"steps": "310", "x0": "0.5", "y0": "2"}
-    page.wait_for_function(f"() => {MAP}._fullData.find(t => t.name === 'start').x[0] === 0.5", timeout=30_000)
+    page.wait_for_function(f"() => {MAP}._fullData.find(t => t.name === 'start').x[0] === 0.5", timeout=30_000,
+                           polling=POLL_MS)
     assert start_marker(page) == pytest.approx(list(target))
     assert slider(page, "Start x").get_attribute("aria-valuetext") == "0.50"
     page.screenshot(path=str(artifacts / "optimizers-click-start.png"))
@@ -76,17 +87,19 @@ def test_slider_redraws_the_paths_a_click_sets_the_start_and_play_animates(serve
     before = page.evaluate(heads)
     assert len(before) == 3 and all(h == pytest.approx(list(target)) for h in before)
     page.get_by_text("▶ play", exact=True).click()
-    page.wait_for_function(f"(b) => ({heads})().some((h, i) => h[0] !== b[i][0])", arg=before, timeout=30_000)
+    page.wait_for_function(f"(b) => ({heads})().some((h, i) => h[0] !== b[i][0])", arg=before, timeout=30_000,
+                           polling=POLL_MS)
     ctx.close()
 
 
 def test_the_network_race_trains_to_the_end_in_the_browser(server, browser, artifacts):
     ctx, page = open_page(browser, f"{server}/optimizers?net_opts=sgd,adam&net_steps=200&batch=16&width=16")
+    wait_idle(page)
     page.get_by_role("button", name="▶ Train").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.updatemenus"
         " && gd.layout.updatemenus.length && gd.layout.updatemenus[0].buttons[0].label.includes('Replay'))",
-        timeout=120_000)
+        timeout=120_000, polling=POLL_MS)
     body = page.inner_text("body")
     assert "passes over the training digits" in body
     page.screenshot(path=str(artifacts / "optimizers-race.png"))

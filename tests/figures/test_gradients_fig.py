@@ -45,6 +45,9 @@ def test_exploded_and_underflowed_values_become_gaps():
     for y in arrays(fig):
         assert np.all(np.isnan(y) | (y > 0))
     assert np.isnan(fig.data[0].y).any()  # A blew up
+    layer = gr.grad_net.diagnose(res.a)["first_nonfinite_layer"]
+    assert [s.x0 for s in fig.layout.shapes] == [layer]  # marked where it blew up; B did not
+    assert FIG["blowup_at"].format(name="A", layer=layer) in [a.text for a in fig.layout.annotations]
     valid(figures.forward_stats(res, FIG, NAMES))
     valid(figures.ridge(res.a, FIG, "A", figures.COLORS["a"]))
 
@@ -63,7 +66,7 @@ def small_training(**kw):
 
 
 def test_training_marks_nan_and_the_clipping_threshold():
-    res = small_training(act_a="relu", init_a="normal", sigma_a=10.0, depth=8, width=32, steps=200)
+    res = small_training(act_a="relu", init_a="normal", sigma_a=10.0, depth=8, width=32, steps=100)
     fig = valid(figures.training(res, FIG, NAMES))
     assert res.nan_step[0] is not None
     assert any(s.type == "line" and s.x0 == res.nan_step[0] for s in fig.layout.shapes)

@@ -1,5 +1,7 @@
 """Trainer, dead-ReLU and softmax figures: valid Plotly, float32 on the wire, replay frames, labels."""
 
+from dataclasses import replace
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -102,7 +104,13 @@ def test_a_diverged_run_still_draws():
     c = nl.TRAIN.run(v)
     assert c.run.diverged_at is not None
     valid(fig.training(c, TF, ("a", "b"), done=True))
-    valid(fig.units(c.run, 6, TF))
+    for layer in (1, 6):
+        heat = [t for t in valid(fig.units(c.run, layer, TF))["data"] if t["type"] == "heatmap"]
+        assert np.isfinite(heat[0]["zmax"]) and heat[0]["zmax"] > 0  # a colour range from the finite values
+    bad = c.run.units.copy()
+    bad[0, 0, 0, 0], bad[0, 1, 0, 0] = np.inf, np.nan
+    heat = valid(fig.units(replace(c.run, units=bad), 1, TF))["data"]
+    assert np.isfinite(heat[0]["zmax"])
 
 
 def test_dead_figure_marks_divergence_and_negatives():
