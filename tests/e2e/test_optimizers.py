@@ -100,7 +100,8 @@ def test_the_network_race_trains_to_the_end_in_the_browser(server, browser, arti
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.updatemenus"
         " && gd.layout.updatemenus.length && gd.layout.updatemenus[0].buttons[0].label.includes('Replay'))",
         timeout=120_000, polling=POLL_MS)
-    body = page.inner_text("body")
-    assert "passes over the training digits" in body
+    # the summary line is written after the finished figure: wait for it rather than read at once
+    page.wait_for_function("() => document.body.innerText.includes('passes over the training digits')",
+                           timeout=30_000, polling=POLL_MS)
     page.screenshot(path=str(artifacts / "optimizers-race.png"))
     ctx.close()
