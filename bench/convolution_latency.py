@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import fmt, timed  # noqa: E402
+from common import app_server, fmt, section_times, timed, verdict  # noqa: E402
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server  # noqa: E402
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb  # noqa: E402
 
 POLL_MS = 10  # timer polling (never requestAnimationFrame), fine enough not to blur the latencies
 
@@ -100,27 +98,19 @@ def press_loop(page, presses):
 def browser(presses):
     from playwright.sync_api import sync_playwright
 
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    port = free_port()
-    proc = start_server(ROOT / "streamlit_app.py", port, {"DLP_TIMING_LOG": str(log)})
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = b.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}{URL}")
-            page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=120_000, polling=POLL_MS)
-            press_loop(page, 6)  # warm-up: first renders, caches
-            skip = sum(1 for line in log.read_text().splitlines() if line.startswith("section"))
-            times = press_loop(page, presses)
-            b.close()
-    finally:
-        proc.terminate()
-    rows = [line.split() for line in log.read_text().splitlines()]
-    os.unlink(log)
-    sections = [float(ms) for kind, ms in rows if kind == "section"][skip:]
+    with app_server() as (url, log), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url + URL)
+        page.wait_for_function(f"() => ({FMAP_SUM})() !== null", timeout=120_000, polling=POLL_MS)
+        press_loop(page, 6)  # warm-up: first renders, caches
+        skip = len(section_times(log))
+        times = press_loop(page, presses)
+        b.close()
+        sections = section_times(log)[skip:]
     print(f"server time per filter-section rerun (σ key press, st.fragment): {fmt(sections)}")
     print(f"browser key press on σ -> feature map updated (512² RGB, 7×7)   : {fmt(times)}")
-    print(f"median vs 200 ms target: {'OK' if statistics.median(times) <= 200 else 'OVER'}")
+    print(verdict(times, 200))
 
 
 def main():

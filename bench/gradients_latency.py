@@ -16,19 +16,17 @@ so no press is answered from a cache.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import fmt  # noqa: E402
+from common import app_server, fmt, section_times  # noqa: E402
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, slider_thumb, start_server  # noqa: E402
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb  # noqa: E402
 
 DEPTH, WIDTH, BATCH = 50, 128, 256
 B_SIGNATURE = """() => { const gd = document.querySelector('.js-plotly-plot');
@@ -73,15 +71,14 @@ def browser_rounds(url: str, rounds: int, log: Path) -> tuple[list[float], list[
             thumb = slider_thumb(page, "σ of N").nth(1)  # configuration B's
             for _ in range(12):  # 0.001 -> 0.002 -> … -> 10: a new σ every press
                 before = page.evaluate(B_SIGNATURE)
-                logged = len(log.read_text().splitlines())
+                logged = len(section_times(log))
                 thumb.focus()
                 start = time.perf_counter()
                 page.keyboard.press("ArrowRight")
                 page.wait_for_function(f"(b) => ({B_SIGNATURE})() !== b", arg=before, timeout=60_000)
                 times.append((time.perf_counter() - start) * 1000)
                 page.wait_for_timeout(600)  # let the rest of the section settle, as between human presses
-                rows = [line.split() for line in log.read_text().splitlines()[logged:]]
-                server += [float(ms) for kind, ms in rows if kind == "section"]  # only the network section reran
+                server += section_times(log)[logged:]  # only the network section reran
             ctx.close()
         browser.close()
     return times, server
@@ -92,14 +89,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     print(f"in process, grad_net.measure depth {DEPTH} width {WIDTH} batch {BATCH}: {fmt(in_process())}")
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    port = free_port()
-    proc = start_server(ROOT / "streamlit_app.py", port, {"DLP_TIMING_LOG": str(log)})
-    try:
-        clicks, sections = browser_rounds(f"http://127.0.0.1:{port}", args.rounds, log)
-    finally:
-        proc.terminate()
-        os.unlink(log)
+    with app_server() as (url, log):
+        clicks, sections = browser_rounds(url, args.rounds, log)
     print(f"server time per network-section rerun (B recomputed, A cached): {fmt(sections)}   (target <= 40 ms)")
     print(f"browser key press -> gradient-norm chart updated: {fmt(clicks)}   (target <= 250 ms)")
     print(f"targets: server {'OK' if statistics.median(sections) <= 40 else 'OVER'}, "

@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import fmt, timed  # noqa: E402
+from common import app_server, fmt, section_times, timed, verdict  # noqa: E402
 
 os.environ.setdefault("DLP_DEVICE", "cpu")
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SEVEN = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
@@ -87,37 +85,29 @@ def wait_steps(page, n):
 def browser(presses: int):
     from playwright.sync_api import sync_playwright
 
-    log = Path(tempfile.mkstemp(suffix=".log")[1])
-    port = free_port()
-    proc = start_server(ROOT / "streamlit_app.py", port, {"DLP_TIMING_LOG": str(log)})
     times = []
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = b.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(f"http://127.0.0.1:{port}/optimizers?opts={','.join(SEVEN)}&steps=1000")
-            wait_steps(page, 1000)
-            thumb = page.locator('[data-testid="stSlider"]').filter(has=page.get_by_text("Steps", exact=True))
-            thumb = thumb.get_by_role("slider")
-            steps = 1000
-            for i in range(presses + 3):  # every press asks for a new step count: nothing is cached
-                thumb.focus()
-                t = time.perf_counter()
-                page.keyboard.press("ArrowRight")
-                steps += 10
-                wait_steps(page, steps)
-                if i >= 3:  # warm-up presses
-                    times.append((time.perf_counter() - t) * 1000)
-                page.wait_for_timeout(500)  # as between a person's key presses
-            b.close()
-    finally:
-        proc.terminate()
-    rows = [line.split() for line in log.read_text().splitlines()]
-    os.unlink(log)
-    section = [float(ms) for kind, ms in rows if kind == "section"][-presses:]
+    with app_server() as (url, log), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = b.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/optimizers?opts={','.join(SEVEN)}&steps=1000")
+        wait_steps(page, 1000)
+        thumb = page.locator('[data-testid="stSlider"]').filter(has=page.get_by_text("Steps", exact=True))
+        thumb = thumb.get_by_role("slider")
+        steps = 1000
+        for i in range(presses + 3):  # every press asks for a new step count: nothing is cached
+            thumb.focus()
+            t = time.perf_counter()
+            page.keyboard.press("ArrowRight")
+            steps += 10
+            wait_steps(page, steps)
+            if i >= 3:  # warm-up presses
+                times.append((time.perf_counter() - t) * 1000)
+            page.wait_for_timeout(500)  # as between a person's key presses
+        b.close()
+        section = section_times(log)[-presses:]
     print(f"server time per Steps-slider rerun (paths section, st.fragment, uncached): {fmt(section)}")
     print(f"browser key press -> map with the new paths (7 optimizers, ~1,000 steps):  {fmt(times)}")
-    print(f"median vs 200 ms target: {'OK' if statistics.median(times) <= 200 else 'OVER'}")
+    print(verdict(times, 200))
 
 
 def main():

@@ -32,6 +32,12 @@ def open_page(key: str, query: dict | None = None, lang: str | None = None, time
     return at
 
 
+def clean(at) -> None:
+    """The page ran without an exception or an error message (both listed on failure)."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
 @pytest.fixture
 def page():
     return open_page

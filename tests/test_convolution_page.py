@@ -8,12 +8,7 @@ import numpy as np
 
 from core import conv_kernels as ck
 from core import convolution as cv
-from tests.conftest import open_page
-
-
-def clean(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+from tests.conftest import clean, open_page
 
 
 def chart(at, key):

@@ -7,14 +7,11 @@ import subprocess
 import sys
 
 from core import __main__ as cli
-from tests.conftest import ROOT, open_page
+from tests.conftest import ROOT, clean, open_page
 
 SMALL = {"depth": "6", "width": "32", "batch": "64", "steps": "100", "seq_len": "20"}
 
 
-def clean(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_changing_a_configuration_rewrites_the_url_and_only_its_sigma_is_active():

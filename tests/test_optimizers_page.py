@@ -3,14 +3,11 @@ button sets the optimal values, divergence is a message, and the network race tr
 
 from core import optimizers as opt
 from core.ui.widgets import wkey
-from tests.conftest import open_page
+from tests.conftest import clean, open_page
 
 KEY = "optimizers"
 
 
-def clean(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_choosing_a_surface_loads_its_start_and_learning_rates_into_the_link():

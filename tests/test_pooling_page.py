@@ -5,12 +5,7 @@ import json
 
 from core import pooling as pl
 from core.params import to_query_string
-from tests.conftest import open_page
-
-
-def clean(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+from tests.conftest import clean, open_page
 
 
 def grid_chart(at):

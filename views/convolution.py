@@ -14,7 +14,7 @@ from core.figures import conv_steps as step_figures
 from core.figures import convolution as figures
 from core.images import UPLOAD_TYPES, UploadError
 from core.ui import PageView, chrome
-from core.ui.live import finished_runs, run_live
+from core.ui.live import finished, run_live
 from core.ui.runner import freeze
 from core.ui.widgets import wkey
 
@@ -212,7 +212,7 @@ def learn_section():
     for col, name in zip(st.columns(6), conv_cnn.PROBE_PARAMS.names):
         with col:
             view.controls(conv_cnn.PROBE, only=(name,))
-    stored = finished_runs().get((KEY, conv_cnn.LEARN.key, freeze(view.values_for(conv_cnn.LEARN))))
+    stored = finished(view, conv_cnn.LEARN)
     if stored is None and not st.button(t("learn.button"), key="conv_learn_go", type="primary"):
         st.caption(t("learn.cost"))
         return

@@ -8,8 +8,7 @@ from core import gan_digits as gd
 from core.figures import gan as fig
 from core.params import ParamError
 from core.ui import PageView
-from core.ui.live import finished_runs, run_live
-from core.ui.runner import freeze
+from core.ui.live import finished, run_live
 from core.ui.widgets import wkey
 
 view = PageView(gan.CONCEPT)
@@ -128,8 +127,7 @@ def digits():
     for col, group in zip(cols, (("dg_steps", "dg_lr"), ("dg_loss", "dg_batch"), ("dg_z", "dg_seed"))):
         with col:
             view.controls(gan.DIGITS, only=group)
-    values = view.values_for(gan.DIGITS)
-    ready = finished_runs().get((view.concept.key, gan.DIGITS.key, freeze(values))) is not None
+    ready = finished(view, gan.DIGITS) is not None
     start = ready or st.button(t("digits.train"), key="_gan.digits_train", type="primary")
     chart, words = st.empty(), st.empty()
     labels = t.section("fig")
@@ -147,11 +145,11 @@ def digits():
     st.subheader(t("digits.interp_heading"))
     st.markdown(t("digits.interp_intro"))
     a, b, _ = st.columns([1, 1, 2])
-    finished = result is not None and result.g_state is not None
+    trained = result is not None and result.g_state is not None
     for col, name in ((a, "dg_a"), (b, "dg_b")):
         with col:
-            view.controls(gan.INTERP, only=(name,), active={name: finished})
-    if finished:
+            view.controls(gan.INTERP, only=(name,), active={name: trained})
+    if trained:
         images, probs = gd.interpolate(result, view.values["dg_a"], view.values["dg_b"])
         st.plotly_chart(fig.interpolation(images, probs, labels), key="_gan.interp")
     else:

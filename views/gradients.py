@@ -8,8 +8,7 @@ from core import grad_rnn, inits
 from core import gradients as gr
 from core.figures import gradients as figures
 from core.ui import PageView
-from core.ui.live import finished_runs, run_live
-from core.ui.runner import freeze
+from core.ui.live import finished, run_live
 
 view = PageView(gr.CONCEPT)
 t = view.t
@@ -99,7 +98,7 @@ def training():
         st.latex(gr.FORMULAS["clip_norm"] + r"\qquad" + gr.FORMULAS["clip_value"])
     names = {k: config_name(v, k) for k in "ab"}
     st.caption(t("train.uses", a=names["a"], b=names["b"], depth=v["depth"], width=v["width"], seed=v["seed"]))
-    stored = finished_runs().get((gr.CONCEPT.key, gr.TRAIN.key, freeze(view.values_for(gr.TRAIN))))
+    stored = finished(view, gr.TRAIN)
     if stored is None and not st.button(t("train.button"), key="train_go", type="primary"):
         st.caption(t("train.cost"))
         return

@@ -7,8 +7,7 @@ from core import optim_claims, surfaces
 from core import optimizers as opt
 from core.figures import optimizers as figures
 from core.ui import PageView
-from core.ui.live import finished_runs, run_live
-from core.ui.runner import freeze
+from core.ui.live import finished, run_live
 from core.ui.widgets import to_widget, wkey
 
 KEY = opt.CONCEPT.key
@@ -154,7 +153,7 @@ def race_section():
                 view.controls(opt.RACE, only=(f"nlr_{kind}",), active={f"nlr_{kind}": kind in v["net_opts"]})
         st.caption(t("race.defaults"))
     view.conflicts(opt.RACE)
-    stored = finished_runs().get((KEY, opt.RACE.key, freeze(view.values_for(opt.RACE))))
+    stored = finished(view, opt.RACE)
     if stored is None and not st.button(t("race.button"), key="race_go", type="primary"):
         st.caption(t("race.cost"))
         return

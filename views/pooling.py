@@ -10,8 +10,7 @@ from core import receptive_field as rfm
 from core.figures import pooling as figures
 from core.params import Notice, ParamError
 from core.ui import PageView, chrome
-from core.ui.live import finished_runs, run_live
-from core.ui.runner import freeze
+from core.ui.live import finished, run_live
 from core.ui.widgets import from_widget, wkey
 
 view = PageView(pl.CONCEPT)
@@ -205,7 +204,7 @@ def train_section():
         with col:
             view.controls(pl.TRAIN, only=(name,))
     names = {m: t(f"names.models.{m}") for m in pool_training.MODELS}
-    stored = finished_runs().get((pl.CONCEPT.key, pl.TRAIN.key, freeze(view.values_for(pl.TRAIN))))
+    stored = finished(view, pl.TRAIN)
     if stored is None and not st.button(t("train.button"), key="train_go", type="primary", help=t("train.cost")):
         st.caption(t("train.cost"))
         return

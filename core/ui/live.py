@@ -159,12 +159,21 @@ def runs_in_progress() -> RunsInProgress:
     return RunsInProgress()
 
 
+def _key(view, experiment: Experiment) -> tuple:
+    return view.concept.key, experiment.key, freeze(view.values_for(experiment))
+
+
+def finished(view, experiment: Experiment) -> Any:
+    """The stored finished run for the view's current values, or None (a page shows a train button then)."""
+    return finished_runs().get(_key(view, experiment))
+
+
 def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) -> Any:
     """Run `experiment.stream` for the view's current values, rendering after every chunk. Returns the
     finished result; when a newer rerun of this section supersedes the training, the partial result
     so far (not stored; the queued rerun replaces everything drawn from it at once)."""
     values = view.values_for(experiment)
-    key = (view.concept.key, experiment.key, freeze(values))
+    key = _key(view, experiment)
     store = finished_runs()
     done = store.get(key)
     if done is not None:

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DLP_CHROMIUM", "/usr/bin/chromium")
@@ -60,3 +61,16 @@ def slider_thumb(page, label: str):
 def trace_names(page) -> list[str]:
     return page.evaluate("() => document.querySelector('.js-plotly-plot').data.filter(t => t.showlegend !== false)"
                          ".map(t => t.name)")
+
+
+def query(url: str) -> dict:
+    """A page URL's query parameters, one value each."""
+    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def wait_idle(page, timeout: float = 90_000) -> None:
+    """The first run has finished (its last section drawn, no running status): a button clicked earlier can
+    wait out its actionability timeout while a busy machine is still rendering the page."""
+    page.get_by_text("Checking the interview notes").first.wait_for(timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
+                           polling=POLL_MS)

@@ -3,13 +3,12 @@ the same feature map in a fresh context); the step-through slider steps client-s
 real file widget (refused ones explained, good ones filtered)."""
 
 import io
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.helpers import POLL_MS
+from tests.e2e.helpers import POLL_MS, query
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +17,6 @@ FMAP_SUM = """() => { const gd = document.querySelector('.js-plotly-plot');
                       const z = gd._fullData[1].z; let s = 0;
                       for (const row of z) for (const v of row) s += v;
                       return s; }"""
-
-
-def query(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def fmap_sum(page):

@@ -3,19 +3,14 @@ press restarts it and rewrites the URL, which reproduces the finished run in a f
 digits GAN trains from its button and shows the latent path."""
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.helpers import slider_thumb
+from tests.e2e.helpers import query, slider_thumb
 
 pytestmark = pytest.mark.browser
 
 LINK = "/gan?steps=300&batch=64&g_width=32&d_width=32&dg_steps=100&dg_batch=32"
-
-
-def query(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def wait_for_replay(page, title_part: str, timeout: float = 240_000) -> None:

@@ -3,21 +3,16 @@ training run started from its button runs to the end; and that URL, opened in a 
 Chinese), reproduces the chart and replays the finished run without training again."""
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.helpers import slider_thumb
+from tests.e2e.helpers import query, slider_thumb
 
 pytestmark = pytest.mark.browser
 
 LINK = "/gradients?depth=10&width=32&batch=64&steps=100&lr=0.05&seq_len=20"
 REPLAY = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
           ".some(gd => gd._transitionData && gd._transitionData._frames && gd._transitionData._frames.length > 1)")
-
-
-def query(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def wait_for_layers(page, n: int, timeout: float = 180_000) -> None:

@@ -2,19 +2,14 @@
 on the map sets the start point, ▶ animates the runs client-side, and the network race trains to the end."""
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS
+from tests.e2e.helpers import POLL_MS, query, wait_idle
 
 pytestmark = pytest.mark.browser
 
 MAP = "document.querySelectorAll('.js-plotly-plot')[0]"
-
-
-def query(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def slider(page, label: str):
@@ -28,14 +23,6 @@ def wait_for_steps(page, steps: int) -> None:
     page.wait_for_function(
         f"(n) => {{ const gd = {MAP}; return !!gd && !!gd.layout && !!gd.layout.sliders &&"
         " gd.layout.sliders[0].steps.at(-1).label === String(n); }", arg=steps, timeout=60_000, polling=POLL_MS)
-
-
-def wait_idle(page, timeout: float = 90_000) -> None:
-    """The first run has finished (its last section drawn, no running status): a button clicked earlier can
-    wait out its actionability timeout while a busy machine is still rendering the page."""
-    page.get_by_text("Checking the interview notes").first.wait_for(timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
-                           polling=POLL_MS)
 
 
 def start_marker(page) -> list[float]:

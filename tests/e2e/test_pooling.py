@@ -2,18 +2,13 @@
 press changes the output; the Plotly step-through slider highlights one window client-side; the link
 reproduces the view in a fresh context."""
 
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.helpers import slider_thumb
+from tests.e2e.helpers import query, slider_thumb, wait_idle
 
 pytestmark = pytest.mark.browser
 GRID = '[data-testid="stPlotlyChart"] .js-plotly-plot'
-
-
-def query(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def wait_output(page, cells: list, timeout: float = 60_000) -> None:
@@ -24,12 +19,6 @@ def wait_output(page, cells: list, timeout: float = 60_000) -> None:
                        const out = gd.data.find(t => t.xaxis === 'x2');
                        return !!out && JSON.stringify(out.text) === JSON.stringify(want); }""",
         arg=cells, timeout=timeout)
-
-
-def wait_idle(page, timeout: float = 90_000) -> None:
-    """The whole first run has finished: its last section is drawn and Streamlit shows no running status."""
-    page.get_by_text("Checking the interview notes").first.wait_for(timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
 def edit_cell(page, row: int, col: int, n: int, value: str) -> None:

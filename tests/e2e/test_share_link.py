@@ -2,17 +2,12 @@
 opened in a fresh browser context reproduces the same view."""
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.helpers import slider_thumb, trace_names, wait_for_probe
+from tests.e2e.helpers import query, slider_thumb, trace_names, wait_for_probe
 
 pytestmark = pytest.mark.browser
-
-
-def query(url: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
 def test_slider_key_press_updates_chart_and_url_and_the_link_reproduces_it(server, browser, artifacts):
