@@ -40,10 +40,10 @@ URL = os.environ.get("CONV_BENCH_URL", "/convolution?img=astronaut&side=512&kern
 def compute():
     import plotly.io as pio
 
-    from core import conv_steps, device
-    from core import convolution as cv
-    from core.figures import conv_steps as step_figures
-    from core.figures import convolution as figures
+    from core import device
+    from core.convolution import concept as cv
+    from core.convolution import figures, steps
+    from core.convolution import steps_figures as step_figures
     from core.text import Text
 
     device.setup()
@@ -73,8 +73,8 @@ def compute():
                                                                        "t_w": (1.0,)}),
                         ("largest transposed (6×6, s=3, d=3, 5×5)", {"t_op": "transposed", "t_in": "ramp", "t_s": 3,
                                                                      "t_d": 3, "t_p": 0, "t_w": (1.0,) * 25})):
-        v, _ = conv_steps.STEPS_PARAMS.validate({**conv_steps.STEPS_PARAMS.defaults(), **extra})
-        r = conv_steps.run_steps(v)
+        v, _ = steps.STEPS_PARAMS.validate({**steps.STEPS_PARAMS.defaults(), **extra})
+        r = steps.run_steps(v)
         size = len(pio.to_json(step_figures.steps(r, labels), validate=False)) / 1e3
         runs = timed(lambda r=r: pio.to_json(step_figures.steps(r, labels), validate=False), n=3)
         print(f"step-through compute + figure + JSON, {name:42s} ({size:4.0f} kB): {fmt(runs)}")

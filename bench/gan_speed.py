@@ -30,9 +30,10 @@ from core import device  # noqa: E402
 
 device.setup()
 
-from core import gan, gan2d, gan_digits  # noqa: E402
-from core.figures import gan as figures  # noqa: E402
-from core.gan_losses import LOSSES  # noqa: E402
+from core.gan import concept as gan  # noqa: E402
+from core.gan import digits as gan_digits  # noqa: E402
+from core.gan import figures, lab  # noqa: E402
+from core.gan.losses import LOSSES  # noqa: E402
 from core.text import Text  # noqa: E402
 
 RECOGNISABLE = (0.40, 8)  # confident share, classes
@@ -46,9 +47,9 @@ def timed_stream(stream):
 
 
 def speed_2d(steps: int, loss: str = "nonsat", snapshots: int = 1) -> tuple[float, float]:
-    cfg = gan2d.Config(batch=256, g_width=128, d_width=128, g_depth=2, d_depth=2, steps=steps, loss=loss,
+    cfg = lab.Config(batch=256, g_width=128, d_width=128, g_depth=2, d_depth=2, steps=steps, loss=loss,
                        snapshots=snapshots)
-    *_, (_, cpu, res) = timed_stream(gan2d.train(cfg))
+    *_, (_, cpu, res) = timed_stream(lab.train(cfg))
     return res.done / res.train_s, res.done / cpu
 
 

@@ -3,7 +3,7 @@
     python bench/gradients_latency.py [--rounds 3]
 
 Prints, on this machine:
-  - in process: core.grad_net.measure (one configuration: forward, backward, per-layer norms, mean/std,
+  - in process: core.gradients.net.measure (one configuration: forward, backward, per-layer norms, mean/std,
     E[φ′²], histograms, one transfer), median and p90;
   - server time per rerun of the network section (st.fragment) from the app's timing log, when one
     knob of configuration B moves (B is measured again, A comes from the cache) — target ≤ 40 ms;
@@ -38,7 +38,8 @@ B_SIGNATURE = """() => { const gd = document.querySelector('.js-plotly-plot');
 def in_process(n: int = 30) -> list[float]:
     import torch
 
-    from core import device, grad_net
+    from core import device
+    from core.gradients import net as grad_net
 
     device.setup()
     gen = torch.Generator().manual_seed(0)

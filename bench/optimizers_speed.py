@@ -4,8 +4,8 @@
 
 Prints, on this machine:
   - seven optimizers (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW) × 1,000 steps on Rosenbrock,
-    float64, one torch thread: the batched loop alone (core.optim_paths.simulate; target <= 50 ms), the whole
-    experiment with its post-processing (core.optimizers.run_paths, uncached), and for comparison the same
+    float64, one torch thread: the batched loop alone (core.optimizers.paths.simulate; target <= 50 ms), the whole
+    experiment with its post-processing (core.optimizers.concept.run_paths, uncached), and for comparison the same
     runs as seven torch.optim loops on autograd (median of 7 after a warm-up);
   - the time to build the page's figures for that result (landscape with frames, curves, internals);
   - in a real browser (Debian chromium, headless) on /optimizers with those seven optimizers and 1,000 steps:
@@ -37,10 +37,10 @@ def compute():
     import numpy as np
     import torch
 
-    from core import device, surfaces
-    from core import optimizers as opt
-    from core.figures import optimizers as figures
-    from core.optim_paths import simulate
+    from core import device
+    from core.optimizers import concept as opt
+    from core.optimizers import figures, surfaces
+    from core.optimizers.paths import simulate
     from core.text import Text
 
     device.setup()

@@ -23,8 +23,8 @@ from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb
 
 def compute():
     from core import device
-    from core import pooling as pl
-    from core.figures import pooling as figures
+    from core.pooling import concept as pl
+    from core.pooling import figures
     from core.text import Text
 
     device.setup()

@@ -34,7 +34,8 @@ TRAIN_CHART = """(needle) => Array.from(document.querySelectorAll('.js-plotly-pl
 
 
 def steps_per_second() -> None:
-    from core import device, nonlinearity, trainer
+    from core import device
+    from core.activations import nonlinearity, trainer
     from core.experiment import drain
 
     device.setup()

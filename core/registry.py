@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from core import activations, convolution, gan, gradients, optimizers, pooling
+from core.activations import concept as activations
+from core.convolution import concept as convolution
 from core.experiment import Concept
+from core.gan import concept as gan
+from core.gradients import concept as gradients
+from core.optimizers import concept as optimizers
+from core.pooling import concept as pooling
 
 CONCEPTS: tuple[Concept, ...] = (activations.CONCEPT, pooling.CONCEPT, gradients.CONCEPT, convolution.CONCEPT,
                                   optimizers.CONCEPT, gan.CONCEPT)

@@ -36,7 +36,7 @@ def test_cli_rejects_invalid_input_with_one_line_and_status_2(args, needle, caps
 
 
 def test_cli_result_matches_the_experiment_called_directly():
-    from core import activations as act
+    from core.activations import concept as act
 
     out = cli.run("activations", "fns=tanh&x0=0.5")
     res = act.explore({**act.EXPLORER_PARAMS.defaults(), "fns": ("tanh",), "x0": 0.5})

@@ -8,7 +8,9 @@ import pytest
 from core import registry
 from core.text import LANGS, Text, flatten, raw_catalogue
 
-CATALOGUES = sorted(p.stem for p in (Path(registry.__file__).parent / "text").glob("*.toml"))
+CORE = Path(registry.__file__).parent
+CATALOGUES = sorted([p.stem for p in (CORE / "text").glob("*.toml")]
+                    + [p.parent.name for p in CORE.glob("*/text.toml")])
 
 
 @pytest.mark.parametrize("name", CATALOGUES)

@@ -3,13 +3,13 @@ activations in training: a live 2-D classifier (why non-linearity, hidden units)
 
 import streamlit as st
 
-from core import activations as act
-from core import dead_relu as dr
-from core import nonlinearity as nl
-from core import softmax as sm
-from core.figures import activations as figures
-from core.figures import softmax as sm_fig
-from core.figures import trainer as tr_fig
+from core.activations import concept as act
+from core.activations import dead_relu as dr
+from core.activations import figures
+from core.activations import nonlinearity as nl
+from core.activations import softmax as sm
+from core.activations import softmax_figures as sm_fig
+from core.activations import trainer_figures as tr_fig
 from core.ui import PageView
 from core.ui.live import run_live
 

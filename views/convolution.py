@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import conv_claims, conv_cnn, conv_count, conv_steps
-from core import conv_kernels as ck
-from core import convolution as cv
-from core.figures import conv_steps as step_figures
-from core.figures import convolution as figures
+from core.convolution import claims, cnn, count, figures
+from core.convolution import concept as cv
+from core.convolution import kernels as ck
+from core.convolution import steps as conv_steps
+from core.convolution import steps_figures as step_figures
 from core.images import UPLOAD_TYPES, UploadError
 from core.ui import PageView, chrome
 from core.ui.live import finished, run_live
@@ -188,17 +188,17 @@ def steps_section():
 def count_section():
     st.header(t("count.heading"))
     st.markdown(t("count.intro"))
-    for col, name in zip(st.columns(5), conv_count.COUNT_PARAMS.names):
+    for col, name in zip(st.columns(5), count.COUNT_PARAMS.names):
         with col:
-            view.controls(conv_count.COUNT, only=(name,))
-    res = view.run(conv_count.COUNT)
-    names = {k: t(f"count.kind_{k}") for k in conv_count.KINDS}
-    st.plotly_chart(figures.counts(res, fig, names, conv_count.KINDS), key="conv_count_chart")
-    st.dataframe({t("count.col_kind"): [names[k] for k in conv_count.KINDS],
-                  t("count.col_formula"): [conv_count.PLAIN[k] for k in conv_count.KINDS],
-                  t("count.col_params"): [f"{res.params[k]:,}" for k in conv_count.KINDS],
-                  t("count.col_macs"): [f"{res.macs[k]:,}" for k in conv_count.KINDS],
-                  t("count.col_ratio"): [f"{res.params[k] / res.params['standard']:.4g}" for k in conv_count.KINDS]},
+            view.controls(count.COUNT, only=(name,))
+    res = view.run(count.COUNT)
+    names = {k: t(f"count.kind_{k}") for k in count.KINDS}
+    st.plotly_chart(figures.counts(res, fig, names, count.KINDS), key="conv_count_chart")
+    st.dataframe({t("count.col_kind"): [names[k] for k in count.KINDS],
+                  t("count.col_formula"): [count.PLAIN[k] for k in count.KINDS],
+                  t("count.col_params"): [f"{res.params[k]:,}" for k in count.KINDS],
+                  t("count.col_macs"): [f"{res.macs[k]:,}" for k in count.KINDS],
+                  t("count.col_ratio"): [f"{res.params[k] / res.params['standard']:.4g}" for k in count.KINDS]},
                  hide_index=True, width="stretch")
     st.latex(res.latex)
     st.markdown(t("count.reading", factor=f"{1 / res.ratio:.1f}", k=res.k, c_out=res.c_out))
@@ -209,10 +209,10 @@ def learn_section():
     v = view.values
     st.header(t("learn.heading"))
     st.markdown(t("learn.intro"))
-    for col, name in zip(st.columns(6), conv_cnn.PROBE_PARAMS.names):
+    for col, name in zip(st.columns(6), cnn.PROBE_PARAMS.names):
         with col:
-            view.controls(conv_cnn.PROBE, only=(name,))
-    stored = finished(view, conv_cnn.LEARN)
+            view.controls(cnn.PROBE, only=(name,))
+    stored = finished(view, cnn.LEARN)
     if stored is None and not st.button(t("learn.button"), key="conv_learn_go", type="primary"):
         st.caption(t("learn.cost"))
         return
@@ -226,12 +226,12 @@ def learn_section():
         curves.plotly_chart(figures.curves(res, fig), key=f"conv_curves_{len(res.steps)}_{done}")
         kernels.plotly_chart(figures.kernels(res, fig), key=f"conv_kernels_{len(res.steps)}_{done}")
 
-    res = run_live(view, conv_cnn.LEARN, render)
+    res = run_live(view, cnn.LEARN, render)
     if not res.finite:
         st.warning(t("learn.diverged"), icon="⚠️")
         return
     st.markdown(t("learn.result", acc=f"{res.test_acc[-1]:.1%}", steps=int(res.steps[-1]), ch=res.ch, k=res.k))
-    probe = conv_cnn.feature_maps(res, v["l_digit"])
+    probe = cnn.feature_maps(res, v["l_digit"])
     st.plotly_chart(figures.probe(probe, fig), key="conv_probe_chart")
     st.markdown(t("learn.maps", digit=probe.label, pred=probe.pred, p=f"{probe.probs[probe.pred]:.1%}"))
 
@@ -241,5 +241,5 @@ steps_section()
 count_section()
 learn_section()
 
-view.claims(conv_claims.claims(),
+view.claims(claims.claims(),
             ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing"))

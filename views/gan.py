@@ -3,9 +3,10 @@
 
 import streamlit as st
 
-from core import gan, gan_targets
-from core import gan_digits as gd
-from core.figures import gan as fig
+from core.gan import concept as gan
+from core.gan import digits as gd
+from core.gan import figures as fig
+from core.gan import targets
 from core.params import ParamError
 from core.ui import PageView
 from core.ui.live import finished, run_live
@@ -30,11 +31,11 @@ def _uploaded() -> None:
     if file is None:
         return
     try:
-        raw = gan_targets.parse_points(file.getvalue())
-    except gan_targets.PointsError as err:
+        raw = targets.parse_points(file.getvalue())
+    except targets.PointsError as err:
         st.session_state[UPLOAD_ERROR] = t(f"upload.{err.code}", **err.info)
         return
-    pts = gan_targets.fit_points(raw)
+    pts = targets.fit_points(raw)
     _set_points(pts)
     st.session_state[UPLOAD_ERROR] = t("upload.ok", n=len(raw), kept=len(pts) // 2)
 
@@ -50,24 +51,24 @@ def _clicked() -> None:
     except ParamError:  # the text box holds something unusable: start a new list
         current = []
     for p in chosen[:1]:
-        if len(current) // 2 < gan_targets.MAX_POINTS:
+        if len(current) // 2 < targets.MAX_POINTS:
             current += [round(float(p["x"]), 2), round(float(p["y"]), 2)]
     _set_points(tuple(current))
 
 
 def _points_box(values: dict) -> None:
     with st.expander(t("lab.points_heading"), expanded=values["target"] == "points"):
-        st.markdown(t("lab.points_intro", max=gan_targets.MAX_POINTS))
+        st.markdown(t("lab.points_intro", max=targets.MAX_POINTS))
         view.controls(gan.LAB, only=("pts",))
         st.file_uploader(t("lab.upload"), type=["csv", "txt"], key="_gan.upload", on_change=_uploaded,
-                         help=t("lab.upload_help", kb=gan_targets.MAX_UPLOAD_BYTES // 1000,
-                                rows=gan_targets.MAX_UPLOAD_ROWS))
+                         help=t("lab.upload_help", kb=targets.MAX_UPLOAD_BYTES // 1000,
+                                rows=targets.MAX_UPLOAD_ROWS))
         note = st.session_state.get(UPLOAD_ERROR)
         if note:
             (st.success if note.startswith("✓") else st.error)(note)
-        st.caption(t("lab.upload_link_note", max=gan_targets.MAX_POINTS))
+        st.caption(t("lab.upload_link_note", max=targets.MAX_POINTS))
         if values["target"] == "points":
-            target = gan_targets.make("points", values["width"], values["pts"])
+            target = targets.make("points", values["width"], values["pts"])
             st.plotly_chart(fig.target_preview(target, gan.preview_points(target), gan.click_axis(target),
                                                t.section("fig")),
                             key="_gan.click", on_select=_clicked, selection_mode="points")

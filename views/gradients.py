@@ -4,9 +4,8 @@ import math
 
 import streamlit as st
 
-from core import grad_rnn, inits
-from core import gradients as gr
-from core.figures import gradients as figures
+from core.gradients import concept as gr
+from core.gradients import figures, inits, rnn
 from core.ui import PageView
 from core.ui.live import finished, run_live
 
@@ -132,10 +131,10 @@ def through_time():
         with col:
             view.controls(gr.RNN, only=(name,))
     res = view.run(gr.RNN)
-    cells = {k: t.choice("cell", k) for k in grad_rnn.CELLS}
-    st.plotly_chart(figures.through_time(res, fig, cells, grad_rnn.CELLS), key="rnn_chart")
-    series = [(cells[k], res.h[i]) for i, k in enumerate(grad_rnn.CELLS)] + [(fig["cell_state"], res.c)]
-    drops = [grad_rnn.steps_to_drop(s) for _, s in series]
+    cells = {k: t.choice("cell", k) for k in rnn.CELLS}
+    st.plotly_chart(figures.through_time(res, fig, cells, rnn.CELLS), key="rnn_chart")
+    series = [(cells[k], res.h[i]) for i, k in enumerate(rnn.CELLS)] + [(fig["cell_state"], res.c)]
+    drops = [rnn.steps_to_drop(s) for _, s in series]
     st.dataframe({t("rnn.col_cell"): [n for n, _ in series],
                   t("rnn.col_drop"): [t("rnn.never") if d is None else str(d) for d in drops],
                   t("rnn.col_first"): [num(gr.ratio(s[0], s[-1]), ".2e") for _, s in series]},

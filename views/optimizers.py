@@ -3,9 +3,8 @@ the same optimizers racing on a real network, and the notes' claims checked."""
 
 import streamlit as st
 
-from core import optim_claims, surfaces
-from core import optimizers as opt
-from core.figures import optimizers as figures
+from core.optimizers import claims, figures, surfaces
+from core.optimizers import concept as opt
 from core.ui import PageView
 from core.ui.live import finished, run_live
 from core.ui.widgets import to_widget, wkey
@@ -117,9 +116,9 @@ def theory_panel(res, v: dict) -> None:
     st.subheader(t("theory.heading", kappa=f"{th.kappa:g}"))
     st.markdown(t("theory.intro", L=f"{th.big_l:g}", mu=f"{th.mu:.4g}"))
     left, right = st.columns(2)
-    left.latex(opt.optim_theory.FORMULAS["gd"])
+    left.latex(opt.theory.FORMULAS["gd"])
     left.markdown(t("theory.gd", lr=f"{th.gd_lr:.4f}", rate=f"{th.gd_rate:.4f}"))
-    right.latex(opt.optim_theory.FORMULAS["hb"])
+    right.latex(opt.theory.FORMULAS["hb"])
     right.markdown(t("theory.hb", lr=f"{th.hb_lr:.4f}", beta=f"{th.hb_beta:.4f}", rate=f"{th.hb_rate:.4f}"))
     rate = lambda r: "—" if r is None else f"{r:.4f}"  # noqa: E731
     st.dataframe({
@@ -128,7 +127,7 @@ def theory_panel(res, v: dict) -> None:
         t("theory.col_mom"): ["—" if r.momentum is None else f"{r.momentum:g}" for r in th.rows],
         t("theory.col_pred"): [rate(r.predicted) for r in th.rows],
         t("theory.col_meas"): [rate(r.measured) for r in th.rows],
-        t("theory.col_steps"): [f"{opt.optim_theory.steps_for(r.predicted):.0f}" if r.predicted else "—"
+        t("theory.col_steps"): [f"{opt.theory.steps_for(r.predicted):.0f}" if r.predicted else "—"
                                 for r in th.rows],
     }, hide_index=True, width="stretch")
     if not th.exact:
@@ -177,10 +176,10 @@ def race_section():
 paths_section()
 race_section()
 
-view.claims(optim_claims.claims(), ("momentum", "halve", "saddle"))
+view.claims(claims.claims(), ("momentum", "halve", "saddle"))
 if st.session_state.get("opt_net_claims") or st.button(t("claims.net_button"), key="opt_net_claims_go"):
     st.session_state["opt_net_claims"] = True
     with st.spinner(t("running")):
-        net = optim_claims.network_claims()
+        net = claims.network_claims()
     best = "adam" if net["acc_adam"] > net["acc_momentum"] else "sgd"
     st.markdown("\n".join(f"- {t('claims.' + key, **net)}" for key in ("state", f"small_data_{best}", "batch")))

@@ -4,11 +4,10 @@ field, GAP vs flatten, a training check, and the notes' claims."""
 import pandas as pd
 import streamlit as st
 
-from core import pool_training
-from core import pooling as pl
-from core import receptive_field as rfm
-from core.figures import pooling as figures
 from core.params import Notice, ParamError
+from core.pooling import concept as pl
+from core.pooling import figures, training
+from core.pooling import receptive_field as rfm
 from core.ui import PageView, chrome
 from core.ui.live import finished, run_live
 from core.ui.widgets import from_widget, wkey
@@ -203,7 +202,7 @@ def train_section():
     for col, name in zip(cols, pl.TRAIN_PARAMS.names):
         with col:
             view.controls(pl.TRAIN, only=(name,))
-    names = {m: t(f"names.models.{m}") for m in pool_training.MODELS}
+    names = {m: t(f"names.models.{m}") for m in training.MODELS}
     stored = finished(view, pl.TRAIN)
     if stored is None and not st.button(t("train.button"), key="train_go", type="primary", help=t("train.cost")):
         st.caption(t("train.cost"))
@@ -213,7 +212,7 @@ def train_section():
     def render(result, done):
         chart.plotly_chart(figures.training(result, fig, names), key=f"train_chart_{len(result.steps)}_{done}")
         if done:
-            numbers = pool_training.verdict(result)
+            numbers = training.verdict(result)
             key = "train.overfit_yes" if numbers["overfit_reduced"] else "train.overfit_no"
             words.markdown(t(key, **numbers) + "\n\n" + t("train.shifted", **numbers))
 

@@ -1,10 +1,12 @@
-"""User-facing text: one TOML catalogue per page (plus `common.toml`), one table per language.
+"""User-facing text: one TOML catalogue per page, one table per language.
 
-    core/text/<page>.toml      [en] ... [zh] ...      keys are dotted paths: "params.x0.label"
+    core/<concept>/text.toml   a concept page's catalogue      [en] ... [zh] ...
+    core/text/<name>.toml      the shell's: common.toml (every page), home.toml
+    keys are dotted paths: "params.x0.label"
 
 Adding a language: add its table to every catalogue and its code to LANGS (tests check that every
-catalogue has the same keys in every language). Adding a page: add `<page>.toml`. Formulas are not
-text: they live with the experiment (core/<concept>.py) and are shared by all languages.
+catalogue has the same keys in every language). A new page brings `text.toml` in its package. Formulas
+are not text: they live with the experiment (core/<concept>/) and are shared by all languages.
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ import tomllib
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 _DIR = Path(__file__).parent
+_CORE = _DIR.parent
+
+
+def catalogue_path(name: str) -> Path:
+    """core/text/<name>.toml for the shell's catalogues, else the concept package's text.toml."""
+    shell = _DIR / f"{name}.toml"
+    return shell if shell.exists() else _CORE / name / "text.toml"
 
 
 @cache
 def raw_catalogue(name: str) -> dict[str, Any]:
-    with open(_DIR / f"{name}.toml", "rb") as fh:
+    with open(catalogue_path(name), "rb") as fh:
         return tomllib.load(fh)
 
 

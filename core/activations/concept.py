@@ -1,0 +1,192 @@
+"""Activation functions: values, derivatives by autograd, saturation, and what they do to a signal.
+
+Key equations (formulas shown on the page come from `Activation.latex`):
+    σ(x) = 1 / (1 + e^{-x}),   σ'(x) = σ(x)(1 - σ(x)) ≤ 1/4        (so a sigmoid layer shrinks gradients)
+    tanh(x) = 2σ(2x) - 1,      tanh'(x) = 1 - tanh²(x) ≤ 1
+    SELU(x) = λ·(x if x > 0 else α(e^x - 1)),  α ≈ 1.6733, λ ≈ 1.0507   (Klambauer et al., 2017)
+    GELU(x) = x·Φ(x);  tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³)))      (Hendrycks & Gimpel, 2016)
+Derivatives are never typed in: every f'(x) below is torch.autograd on f.
+Statistics "under N(0,1)" integrate over a standard-normal input z on a dense grid (float64).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, Activation, evaluate, latex  # noqa: F401
+from core.experiment import Concept, Experiment
+from core.params import Float, LogFloat, Multi, Notice, ParamSet
+
+
+def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
+    """Maximal runs of True in mask, as (x_start, x_end) pairs."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))  # starts at even positions, ends (exclusive) at odd
+    return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
+
+
+# ---- statistics under a standard-normal input ------------------------------------------------
+
+_Z = torch.linspace(-9.0, 9.0, 12000, dtype=torch.float64)  # even count: z = 0 is not a node
+_W = torch.exp(-0.5 * _Z**2) / math.sqrt(2 * math.pi) * (_Z[1] - _Z[0])  # N(0,1) quadrature weights
+
+
+def normal_stats(keys: tuple[str, ...], values: dict, thresh: float) -> dict[str, np.ndarray]:
+    """Per function: E[f(z)], E[f'(z)], P(|f'(z)| < thresh), P(f'(z) = 0) for z ~ N(0,1)."""
+    y, dy = evaluate(keys, _Z, values)
+    return {
+        "mean": (y * _W).sum(1).numpy(),
+        "mean_grad": (dy * _W).sum(1).numpy(),
+        "saturated_share": ((dy.abs() < thresh) * _W).sum(1).numpy(),
+        "zero_grad_share": ((dy == 0) * _W).sum(1).numpy(),
+    }
+
+
+# ---- the explorer experiment ------------------------------------------------------------------
+
+GRID_POINTS = 801
+
+
+def _rules(v: dict) -> list[Notice]:
+    if not v["xmin"] <= v["x0"] <= v["xmax"]:
+        raw = v["x0"]
+        v["x0"] = min(max(v["x0"], v["xmin"]), v["xmax"])
+        return [Notice("x0", "conflict", f"{raw:g}", {"why": "probe_outside", "used": f"{v['x0']:g}"})]
+    return []
+
+
+EXPLORER_PARAMS = ParamSet(
+    (
+        Multi("fns", ("sigmoid", "tanh", "relu"), choices=tuple(FUNCTIONS), lo=1, hi=len(FUNCTIONS)),
+        Float("xmin", -6.0, lo=-20.0, hi=-0.5, step=0.5),
+        Float("xmax", 6.0, lo=0.5, hi=20.0, step=0.5),
+        Float("x0", 1.0, lo=-20.0, hi=20.0, step=0.1),
+        LogFloat("thresh", 0.05, lo=0.001, hi=0.5),
+        Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01),
+        Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05),
+        Float("elu_alpha", KNOB_DEFAULTS["elu_alpha"], lo=0.1, hi=3.0, step=0.1),
+        Float("swish_beta", KNOB_DEFAULTS["swish_beta"], lo=0.0, hi=10.0, step=0.1),
+        Float("softplus_beta", KNOB_DEFAULTS["softplus_beta"], lo=0.1, hi=10.0, step=0.1),
+    ),
+    rules=_rules,
+)
+
+
+@dataclass(frozen=True)
+class ExplorerResult:
+    keys: tuple[str, ...]
+    x: np.ndarray  # (N,) float32
+    y: np.ndarray  # (F, N) float32
+    dy: np.ndarray  # (F, N) float32
+    x0: float
+    f0: np.ndarray  # (F,) float64, f at the probe
+    df0: np.ndarray  # (F,) float64, f' at the probe
+    thresh: float
+    saturated: tuple[tuple[tuple[float, float], ...], ...]  # per function: x-intervals with |f'| < thresh
+    stats: dict[str, np.ndarray]  # normal_stats
+    formulas: tuple[str, ...]
+
+
+def explore(values: dict) -> ExplorerResult:
+    keys = tuple(values["fns"])
+    x = torch.linspace(values["xmin"], values["xmax"], GRID_POINTS, dtype=torch.float64)
+    y, dy = evaluate(keys, x, values)
+    f0, df0 = evaluate(keys, torch.tensor([values["x0"]], dtype=torch.float64), values)
+    xn, mask = x.numpy(), (dy.abs() < values["thresh"]).numpy()
+    return ExplorerResult(
+        keys=keys,
+        x=xn.astype(np.float32),
+        y=y.numpy().astype(np.float32),
+        dy=dy.numpy().astype(np.float32),
+        x0=float(values["x0"]),
+        f0=f0[:, 0].numpy(),
+        df0=df0[:, 0].numpy(),
+        thresh=float(values["thresh"]),
+        saturated=tuple(tuple(intervals(xn, m)) for m in mask),
+        stats=normal_stats(keys, values, values["thresh"]),
+        formulas=tuple(latex(k, values) for k in keys),
+    )
+
+
+def explorer_summary(r: ExplorerResult) -> dict:
+    return {
+        "x0": r.x0,
+        "thresh": r.thresh,
+        "functions": {
+            k: {
+                "f": float(r.f0[i]),
+                "df": float(r.df0[i]),
+                "saturated": [list(iv) for iv in r.saturated[i]],
+                "mean_under_normal": float(r.stats["mean"][i]),
+                "mean_grad_under_normal": float(r.stats["mean_grad"][i]),
+                "saturated_share_under_normal": float(r.stats["saturated_share"][i]),
+            }
+            for i, k in enumerate(r.keys)
+        },
+    }
+
+
+EXPLORER = Experiment("explorer", EXPLORER_PARAMS, explore, explorer_summary)
+
+
+# ---- the seeds' claims, checked by computation --------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def claims() -> dict[str, float]:
+    """Numbers that confirm or refute statements the interview notes make about activations."""
+    x = torch.linspace(-10, 10, 20001, dtype=torch.float64)
+    base = EXPLORER_PARAMS.defaults()
+    keys = ("sigmoid", "tanh", "relu")
+    _, dy = evaluate(keys, x, base)
+    stats = normal_stats(keys, base, thresh=1e-3)
+    sig = lambda t: torch.sigmoid(torch.tensor(t, dtype=torch.float64))  # noqa: E731
+    sig_d = lambda t: float(sig(t) * (1 - sig(t)))  # noqa: E731  σ'(t) = σ(t)(1 − σ(t))
+    gelu_gap = (F.gelu(x) - F.gelu(x, approximate="tanh")).abs().max()
+    return {
+        "tanh_vs_2sigmoid_max_err": float((torch.tanh(x) - (2 * torch.sigmoid(2 * x) - 1)).abs().max()),
+        "sigmoid_max_grad": float(dy[0].max()),
+        "sigmoid_10_layers_bound": float(dy[0].max()) ** 10,
+        "sigmoid_grad_at_4_rel": sig_d(4.0) / sig_d(0.0),
+        "tanh_max_grad": float(dy[1].max()),
+        "sigmoid_mean_grad_normal": float(stats["mean_grad"][0]),
+        "tanh_mean_grad_normal": float(stats["mean_grad"][1]),
+        "relu_zero_grad_share_normal": float(stats["zero_grad_share"][2]),
+        "sigmoid_mean_normal": float(stats["mean"][0]),
+        "gelu_tanh_max_abs_gap": float(gelu_gap),
+    }
+
+
+PRESETS = {
+    # the explorer
+    "sigmoid_saturates": {"fns": ("sigmoid", "tanh"), "x0": 4.0, "xmin": -8.0, "xmax": 8.0},
+    "dead_relu": {"fns": ("relu", "leaky_relu", "elu"), "x0": -2.0, "leak": 0.1},
+    "smooth_relus": {"fns": ("relu", "gelu", "silu", "mish", "softplus"), "xmin": -4.0, "xmax": 3.0, "x0": -1.0},
+    "hard_vs_smooth": {"fns": ("sigmoid", "tanh", "hardsigmoid", "hardtanh")},
+    "swish_to_relu": {"fns": ("relu", "silu"), "swish_beta": 10.0, "x0": -0.5, "xmin": -3.0, "xmax": 3.0},
+    "selfnorm": {"fns": ("elu", "selu", "relu"), "x0": -3.0},
+    # why non-linearity (the trainer)
+    "linear_xor": {"data": "xor", "act": "identity"},
+    "deep_linear_circles": {"data": "circles", "act": "identity", "depth": 6, "width": 32},
+    "tanh_circles_small": {"data": "circles", "act": "tanh", "depth": 1, "width": 4},
+    "relu_xor": {"data": "xor", "act": "relu"},
+    "spiral3": {"data": "spiral3", "act": "relu", "width": 32, "steps": 2000, "noise": 0.05},
+    # dead ReLU
+    "relu_dies": {"d_lr": 2.0, "d_init": "default"},
+    "relu_xavier": {"d_init": "xavier"},  # the notes' fix, at the default η = 1
+    # softmax
+    "softmax_cold": {"temp": 0.2},
+    "softmax_hot": {"temp": 5.0},
+}
+
+# imported here, below the explorer: these modules build on the function table, not on this module
+from core.activations import dead_relu, nonlinearity, softmax  # noqa: E402
+
+CONCEPT = Concept("activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD,
+                                       softmax.SOFTMAX), PRESETS)

@@ -1,0 +1,317 @@
+"""The GAN page: a live 2-D GAN lab (core.gan.lab) and a digits GAN (core.gan.digits).
+
+Experiments
+    lab      2-D GAN, streamed per chunk: samples, D's output, G's gradient field, losses, coverage
+    digits   the conv GAN on 8×8 digits, streamed per chunk: a fixed-noise sample grid, classifier scores
+    interp   latent interpolation between two seeds with the finished digits generator
+Bounds are hard caps, and `_budget` caps the estimated work of a 2-D run (multiply–adds), so no link
+can ask for more than about a minute of one CPU core.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from core.experiment import Concept, Experiment, drain, finished_run
+from core.gan import digits, lab, metrics, targets
+from core.gan.losses import LOSSES, g_terms
+from core.params import Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet
+
+MAX_WORK = 6e11  # multiply–adds of one 2-D run (≈ 12× the default run)
+
+
+def work(cfg: lab.Config) -> float:
+    """Estimated multiply–adds of a run: forward ≈ 1, backward ≈ 2 per layer; a WGAN-GP D step ≈ 2×."""
+    def macs(sizes):
+        return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+    g = macs([cfg.z_dim] + [cfg.g_width] * cfg.g_depth + [2])
+    d = macs([2] + [cfg.d_width] * cfg.d_depth + [1])
+    d_step = 2 * cfg.batch * 3 * d * (2 if cfg.loss == "wgan_gp" else 1)
+    g_step = cfg.batch * 3 * (g + d)
+    d_phase = {"d": cfg.k, "d_g": cfg.k}.get(cfg.phase, 0)
+    g_phase = {"g": cfg.k, "d_g": cfg.k}.get(cfg.phase, 0)
+    return cfg.steps * (cfg.d_steps * d_step + g_step) + d_phase * d_step + g_phase * (g_step + cfg.batch * d)
+
+
+def _budget(v: dict) -> list[Notice]:
+    """A run estimated above MAX_WORK gets fewer steps and a shorter teaching phase, in proportion; if even
+    100 steps are too many, a smaller batch. Every changed value is reported."""
+    cfg = lab.Config.from_values(v)
+    total = work(cfg)
+    if total <= MAX_WORK:
+        return []
+    shrink = MAX_WORK / total
+    raw = {name: v[name] for name in ("steps", "k", "batch")}
+    v["steps"] = max(100, int(v["steps"] * shrink) // 100 * 100)
+    if v["phase"] != "none":
+        v["k"] = max(10, int(v["k"] * shrink) // 10 * 10)
+    over = work(lab.Config.from_values(v)) / MAX_WORK
+    if over > 1:  # even the shortest run is too big: smaller batches (work is linear in the batch)
+        v["batch"] = max(16, int(v["batch"] / over) // 16 * 16)
+    return [Notice(name, "conflict", f"{name}={raw[name]}", {"why": "budget", "used": str(v[name])})
+            for name in ("steps", "k", "batch") if v[name] != raw[name]]
+
+
+LAB_PARAMS = ParamSet(
+    (
+        Choice("target", "ring", choices=targets.TARGETS),
+        LogFloat("width", 0.05, lo=0.01, hi=0.5),
+        FloatList("pts", targets.DEFAULT_POINTS, lo=-3.0, hi=3.0,
+                  lengths=tuple(range(2, 2 * targets.MAX_POINTS + 1, 2))),
+        Choice("loss", "nonsat", choices=LOSSES),
+        LogFloat("gp", 1.0, lo=0.01, hi=100.0),
+        LogFloat("clip", 0.1, lo=0.001, hi=1.0),
+        Int("g_depth", 2, lo=1, hi=4),
+        Int("g_width", 128, lo=8, hi=256, step=8),
+        Int("d_depth", 2, lo=1, hi=4),
+        Int("d_width", 128, lo=8, hi=256, step=8),
+        Int("z_dim", 2, lo=1, hi=16),
+        Choice("noise", "gauss", choices=lab.NOISES),
+        Choice("act", "relu", choices=lab.ACTS),
+        Choice("g_opt", "adam", choices=lab.OPTS),
+        LogFloat("g_lr", 1e-3, lo=1e-5, hi=0.1),
+        Choice("d_opt", "adam", choices=lab.OPTS),
+        LogFloat("d_lr", 1e-3, lo=1e-5, hi=0.1),
+        Float("beta1", 0.5, lo=0.0, hi=0.95, step=0.05),
+        Float("beta2", 0.99, lo=0.9, hi=0.999, step=0.001),
+        Int("d_steps", 1, lo=1, hi=10),
+        Int("batch", 128, lo=16, hi=512, step=16),
+        Int("steps", 1000, lo=100, hi=10000, step=100),
+        Int("seed", 0, lo=0, hi=999),
+        Choice("phase", "none", choices=lab.PHASES),
+        Int("k", 200, lo=10, hi=2000, step=10),
+    ),
+    rules=_budget,
+)
+
+
+def lab_stream(v: dict):
+    yield from lab.train(lab.Config.from_values(v))
+
+
+def _f(x: float, nd: int = 4):
+    return round(float(x), nd) if np.isfinite(x) else float(x)
+
+
+def lab_summary(r: lab.GanResult) -> dict:
+    """Per snapshot: step, D and G loss (mean over the iterations since the previous snapshot), modes
+    covered, high-quality share; plus the run's totals and speed."""
+    rows, prev = [], 0
+    for i, s in enumerate(r.snap_steps):
+        s = int(s)
+        window = slice(prev, s)
+        rows.append({"step": s,
+                     "d_loss": _f(r.d_loss[window].mean()) if s > prev else None,
+                     "g_loss": _f(r.g_loss[window].mean()) if s > prev else None,
+                     "modes_covered": int(r.covered[i]), "high_quality": _f(r.hq[i]),
+                     "g_grad_norm": _f(r.grad_norm[i], 6)})
+        prev = s
+    return {
+        "target": r.target.key, "modes": r.target.regions, "mode_std": _f(r.target.std),
+        "loss": r.config.loss, "phases": [list(p) for p in r.phases], "steps_run": r.done,
+        "diverged_at": r.diverged_at, "modes_covered": int(r.covered[-1]), "high_quality": _f(r.hq[-1]),
+        "first_full_coverage_step": first_full_coverage(r),
+        "train_s": round(r.train_s, 3), "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
+        "snapshots": rows,
+    }
+
+
+def first_full_coverage(r: lab.GanResult) -> int | None:
+    hit = np.flatnonzero(r.covered >= r.target.regions)
+    return int(r.snap_steps[hit[0]]) if len(hit) else None
+
+
+LAB = Experiment("lab", LAB_PARAMS, lambda v: drain(lab_stream(v)), lab_summary, heavy=True, stream=lab_stream)
+
+
+# ---- digits ---------------------------------------------------------------------------------------
+
+DIGITS_PARAMS = ParamSet(
+    (
+        Int("dg_steps", 1500, lo=100, hi=4000, step=100),
+        Int("dg_z", 16, lo=2, hi=64),
+        LogFloat("dg_lr", 2e-3, lo=1e-4, hi=1e-2),
+        Choice("dg_loss", "lsgan", choices=digits.DIGIT_LOSSES),
+        Int("dg_batch", 64, lo=16, hi=256, step=16),
+        Int("dg_seed", 0, lo=0, hi=999),
+    )
+)
+
+
+def digits_config(v: dict) -> digits.DigitsConfig:
+    return digits.DigitsConfig(steps=v["dg_steps"], z_dim=v["dg_z"], lr=v["dg_lr"], loss=v["dg_loss"],
+                                   batch=v["dg_batch"], seed=v["dg_seed"])
+
+
+def digits_stream(v: dict):
+    yield from digits.train(digits_config(v))
+
+
+# the finished run, shared by DIGITS and INTERP (so a headless run of both trains once)
+digits_run = finished_run(digits_stream, tuple(DIGITS_PARAMS.names), maxsize=2)
+
+
+def digits_summary(r: digits.DigitsResult) -> dict:
+    rows, prev = [], 0
+    for i, s in enumerate(r.snap_steps):
+        s = int(s)
+        rows.append({"step": s,
+                     "d_loss": _f(r.d_loss[prev:s].mean()) if s > prev else None,
+                     "g_loss": _f(r.g_loss[prev:s].mean()) if s > prev else None,
+                     "confident_share": _f(r.confident[i]), "classes": int(r.classes[i]),
+                     "class_counts": r.class_counts[i].tolist()})
+        prev = s
+    return {
+        "steps_run": r.done, "diverged_at": r.diverged_at, "confident_share": _f(r.confident[-1]),
+        "classes": int(r.classes[-1]), "real_test_confident_share": _f(r.real_confident),
+        "real_test_classes": r.real_classes, "classifier_test_acc": _f(r.clf_test_acc),
+        "train_s": round(r.train_s, 3), "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
+        "snapshots": rows,
+    }
+
+
+DIGITS = Experiment("digits", DIGITS_PARAMS, digits_run, digits_summary, heavy=True, stream=digits_stream)
+
+INTERP_PARAMS = ParamSet((*DIGITS_PARAMS.params, Int("dg_a", 1, lo=0, hi=999), Int("dg_b", 2, lo=0, hi=999)))
+
+
+def interp_run(v: dict) -> tuple[np.ndarray, np.ndarray]:
+    return digits.interpolate(digits_run(v), v["dg_a"], v["dg_b"])
+
+
+def interp_summary(out: tuple[np.ndarray, np.ndarray]) -> dict:
+    _, probs = out
+    top = probs.argmax(1)
+    return {"path": [{"class": "not_a_digit" if k == digits.NOT_A_DIGIT else int(k), "p": _f(p[k])}
+                     for k, p in zip(top, probs)]}
+
+
+INTERP = Experiment("interp", INTERP_PARAMS, interp_run, interp_summary, heavy=True)
+
+
+# ---- what the page says about a run ------------------------------------------------------------
+
+LATEX = (
+    r"\min_G \max_D\; \mathbb{E}_{x\sim p_{data}}[\log D(x)] + \mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))]",
+    r"\text{minimax: } L_G = \log(1-\sigma(f(G(z))))\qquad \text{nonsat: } L_G = -\log \sigma(f(G(z)))",
+    r"\text{WGAN: } L_D = f(G(z)) - f(x),\; w \in [-c, c]\qquad"
+    r"\text{WGAN-GP: } +\,\lambda\,(\lVert\nabla_{\hat x} f(\hat x)\rVert_2 - 1)^2,\;"
+    r" \hat x = \epsilon x + (1-\epsilon) G(z)",
+    r"\text{LSGAN: } L_D = \tfrac12(f(x)-1)^2 + \tfrac12 f(G(z))^2,\; L_G = \tfrac12(f(G(z))-1)^2\qquad"
+    r"\text{hinge: } L_D = [1-f(x)]_+ + [1+f(G(z))]_+,\; L_G = -f(G(z))",
+    r"\text{high quality: } \lVert x - \mu_{nearest} \rVert \le 3\sigma,\qquad "
+    r"P(\chi^2_2 \le 9) = 1 - e^{-4.5} \approx 0.989",
+)
+
+
+def _phase_change(r: lab.GanResult, kind: str) -> dict | None:
+    """Numbers for one teaching phase: losses just before vs at its end, coverage before vs after."""
+    for k, a, b in r.phases:
+        if k != kind or r.done < b:
+            continue
+        before, after = np.searchsorted(r.snap_steps, a - 1), np.searchsorted(r.snap_steps, b)
+        win = max(1, min(20, (b - a + 1) // 4))
+        return {"k": b - a + 1,
+                "d_before": float(np.mean(r.d_loss[max(0, a - 1 - win): a - 1])) if a > 1 else float("nan"),
+                "d_after": float(np.mean(r.d_loss[b - win: b])),
+                "g_before": float(np.mean(r.g_loss[max(0, a - 1 - win): a - 1])) if a > 1 else float("nan"),
+                "g_after": float(np.mean(r.g_loss[b - win: b])),
+                "cov_before": int(r.covered[before]), "cov_after": int(r.covered[after]),
+                "gn_before": float(r.grad_norm[before]), "gn_after": float(r.grad_norm[after])}
+    return None
+
+
+def lab_verdict(r: lab.GanResult) -> list[tuple[str, dict]]:
+    """The sentences the page shows for a finished 2-D run: (catalogue key, numbers) pairs."""
+    if r.diverged_at is not None:
+        return [("verdict.diverged", {"step": r.diverged_at})]
+    t = r.target
+    n, hq, regions = int(r.covered[-1]), float(r.hq[-1]), t.regions
+    nums = {"covered": n, "regions": regions, "hq": f"{hq:.0%}", "steps": r.done,
+            "perfect": f"{metrics.expected_hq_share():.1%}" if not t.is_curve else "99.7%",
+            "std": f"{t.std:.3g}", "speed": f"{r.done / r.train_s:.0f}" if r.train_s > 0 else "—",
+            "secs": f"{r.train_s:.1f}"}
+    out = []
+    if n == regions:
+        first = first_full_coverage(r)
+        out.append(("verdict.all", {**nums, "first": first}))
+    elif n <= max(1, regions // 4) and hq >= 0.5:
+        out.append(("verdict.collapsed", nums))
+    elif hq < 0.3:
+        out.append(("verdict.spread", nums))
+    else:
+        out.append(("verdict.partial", nums))
+    worst = np.flatnonzero(r.covered <= max(1, regions // 4))
+    if n == regions and len(worst) and r.snap_steps[worst[-1]] > r.done // 2:
+        out.append(("verdict.wobbly", {"step": int(r.snap_steps[worst[-1]])}))
+    if r.config.loss == "wgan" and np.isfinite(r.clipped[-1]):
+        out.append(("verdict.clipped", {"share": f"{float(r.clipped[-1]):.0%}", "c": f"{r.config.clip:g}"}))
+    for kind in ("d", "g"):
+        change = _phase_change(r, kind)
+        if change is not None:
+            out.append((f"verdict.phase_{kind}", {k: (f"{v:.3g}" if isinstance(v, float) else v)
+                                                  for k, v in change.items()}))
+    out.append(("verdict.speed", nums))
+    return out
+
+
+def digits_verdict(r: digits.DigitsResult) -> list[tuple[str, dict]]:
+    if r.diverged_at is not None:
+        return [("verdict.diverged", {"step": r.diverged_at})]
+    return [("digits.verdict", {"steps": r.done, "conf": f"{float(r.confident[-1]):.0%}",
+                                "classes": int(r.classes[-1]), "real": f"{r.real_confident:.0%}",
+                                "real_classes": r.real_classes, "acc": f"{r.clf_test_acc:.1%}",
+                                "secs": f"{r.train_s:.0f}",
+                                "speed": f"{r.done / r.train_s:.0f}" if r.train_s > 0 else "—"})]
+
+
+# ---- target preview for the points editor ------------------------------------------------------------
+
+
+def preview_points(t: targets.Target, n: int = 400) -> np.ndarray:
+    """A fixed sample of the target (seeded), for the preview chart."""
+    return lab.sample_target(t, n, torch.Generator().manual_seed(0)).numpy()
+
+
+def click_axis(t: targets.Target, n: int = 31) -> np.ndarray:
+    """Coordinates of the clickable grid (rounded to 0.05) inside the plotted square."""
+    return np.round(np.linspace(-t.extent + 0.2, t.extent - 0.2, n) / 0.05) * 0.05
+
+
+# ---- the seeds' claims, checked -----------------------------------------------------------------------
+
+CLAIMS = ("diverse", "saturate", "adam", "wgan_clip", "probability", "no_real", "strong_d", "compute")
+
+
+@lru_cache(maxsize=1)
+def claims() -> dict:
+    """Numbers behind the claims section (closed forms, checked with autograd)."""
+    p = torch.tensor([0.5, 0.1, 0.01, 0.001], dtype=torch.float64)
+    f = torch.log(p / (1 - p)).requires_grad_(True)  # the logit at which D(G(z)) = p
+    (sat,) = torch.autograd.grad(g_terms("minimax", f).sum(), f)
+    (non,) = torch.autograd.grad(g_terms("nonsat", f).sum(), f)
+    return {"p": f"{p[3].item():g}", "sat": f"{abs(sat[3].item()):.3g}", "non": f"{abs(non[3].item()):.3g}",
+            "ratio": f"{abs(non[3] / sat[3]).item():.0f}", "hq_perfect": f"{metrics.expected_hq_share():.2%}",
+            "hq_wide": f"{metrics.expected_hq_share(2.0):.0%}"}
+
+
+TTUR = {"g_lr": 1e-4, "d_lr": 1e-3, "beta2": 0.9, "steps": 1500}  # D learns 10× faster than G
+PRESETS: dict[str, dict] = {
+    # same networks and optimizers, three losses: collapse, dropped modes, full coverage (seed 0)
+    "ring_collapse": {**TTUR, "loss": "lsgan"},
+    "ring_drops": {**TTUR, "loss": "nonsat"},
+    "ring_wgan_gp": {**TTUR, "loss": "wgan_gp", "gp": 1.0},
+    "grid": {"target": "grid", "z_dim": 8, "steps": 2000},
+    # a confident D and plain SGD for G: the saturating loss's gradient vanishes, the non-saturating one's does not
+    "stall": {"loss": "minimax", "g_opt": "sgd", "g_lr": 0.05, "d_steps": 5, "steps": 300},
+    "stall_fixed": {"loss": "nonsat", "g_opt": "sgd", "g_lr": 0.05, "d_steps": 5, "steps": 300},
+    "teach": {"phase": "d_g", "k": 200},
+    "spiral": {"target": "spiral", "steps": 1500},
+    "digits_minute": {"dg_steps": 3000},
+}
+
+CONCEPT = Concept("gan", "🎭", (LAB, DIGITS, INTERP), PRESETS)

@@ -1,0 +1,320 @@
+"""A small convolutional GAN on the scikit-learn 8×8 digits (core.data.digits), trained live.
+
+    G: z ∈ ℝ^Z ─Linear→ 128×2×2 ─BN,ReLU→ ConvT(4, s2) 64×4×4 ─BN,ReLU→ ConvT(4, s2) 1×8×8 ─tanh
+    D: 1×8×8 ─Conv(4, s2)→ 64×4×4 ─LeakyReLU(0.2)→ Conv(4, s2) 128×2×2 ─LeakyReLU(0.2)→ Linear → f ∈ ℝ
+(the DCGAN pattern of Radford et al. 2016, shrunk to 8×8). Pixels are scaled to [−1, 1]. Losses from
+core.gan.losses; Adam with β = (0.5, 0.999); real and fake through D in one call; D frozen in the G step.
+
+Digit-likeness. A separate classifier (an MLP trained once per process on the *real* training digits)
+has 11 outputs: the ten digits and "not a digit", the latter trained on negatives that fool a plain
+10-way classifier (uniform and Gaussian noise, pixel-shuffled digits, 50/50 blends of two digits). A
+generated image counts as a confident digit when the classifier gives one digit class p ≥ 0.9
+(core.gan.metrics.class_scores); we report that share and how many of the 10 classes appear.
+
+Latent interpolation: z(t) = slerp(z_a, z_b, t) between the noise vectors drawn from seeds a and b
+(spherical, since Gaussian z concentrate near a sphere of radius √Z; White 2016).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.data import digits
+from core.device import device
+from core.gan import metrics
+from core.gan.losses import d_loss, g_terms
+
+DIGIT_LOSSES = ("nonsat", "minimax", "lsgan", "hinge")
+NOT_A_DIGIT = 10
+N_FIXED = 64  # the live grid: 8×8 samples from one fixed noise batch
+N_SCORE = 500  # samples scored by the classifier at every snapshot
+INTERP = 9  # images on the interpolation path
+
+
+# ---- the digit classifier (trained on real digits only) ----------------------------------------
+
+
+def negatives(n: int, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """n "not a digit" images in [0, 1]: uniform noise, Gaussian noise, pixel-shuffled digits, blends."""
+    k = n // 4
+    uniform = torch.rand(k, 1, 8, 8, generator=g)
+    scale, mean = torch.rand(k, 1, 1, 1, generator=g) * 0.6, torch.rand(k, 1, 1, 1, generator=g) * 0.5
+    gauss = (torch.randn(k, 1, 8, 8, generator=g) * scale + mean).clamp(0, 1)
+    rows = torch.randint(len(x), (k,), generator=g)
+    keys = torch.rand(k, 64, generator=g).argsort(1)  # one random pixel order per image
+    shuffled = torch.gather(x[rows].flatten(1), 1, keys).view(k, 1, 8, 8)
+    a, b = torch.randint(len(x), (2, n - 3 * k), generator=g)
+    alpha = 0.35 + 0.3 * torch.rand(n - 3 * k, 1, 1, 1, generator=g)
+    return torch.cat([uniform, gauss, shuffled, alpha * x[a] + (1 - alpha) * x[b]])
+
+
+@dataclass(frozen=True)
+class Classifier:
+    weights: tuple[torch.Tensor, ...]  # W1 (256, 64), b1, W2 (11, 256), b2 on the CPU
+    test_acc: float  # on the real test digits (argmax over the ten digit classes)
+
+    def probs(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, 8, 8) images in [0, 1] -> (N, 11) class probabilities."""
+        w1, b1, w2, b2 = (w.to(x.device) for w in self.weights)
+        return torch.softmax(F.linear(F.relu(F.linear(x.flatten(1), w1, b1)), w2, b2), 1)
+
+
+@lru_cache(maxsize=1)
+def classifier(steps: int = 800, seed: int = 0) -> Classifier:
+    """Train the digit-likeness classifier once per process (≈1 s on one CPU thread)."""
+    x, y, x_test, y_test = digits(0)
+    g = torch.Generator().manual_seed(seed)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 11))
+    with torch.no_grad():
+        for p in net.parameters():
+            bound = 1 / math.sqrt(p.shape[-1] if p.dim() > 1 else 64)
+            p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) * bound)
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    for _ in range(steps):
+        rows = torch.randint(len(x), (128,), generator=g)
+        batch = torch.cat([x[rows], negatives(48, x, g)])
+        labels = torch.cat([y[rows], torch.full((48,), NOT_A_DIGIT)])
+        loss = F.cross_entropy(net(batch), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    weights = tuple(p.detach().clone() for p in net.parameters())
+    clf = Classifier(weights, 0.0)
+    with torch.no_grad():
+        acc = float((clf.probs(x_test)[:, :10].argmax(1) == y_test).float().mean())
+    return replace(clf, test_acc=acc)
+
+
+def digit_scores(clf: Classifier, images01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(confident-digit share, digit classes covered, confident count per digit) as device tensors."""
+    p_digit = clf.probs(images01)[:, :10]  # p ≥ 0.9 for a digit implies it beats "not a digit" too
+    return metrics.class_scores(p_digit, classes=10)
+
+
+# ---- the GAN -----------------------------------------------------------------------------------
+
+
+CH = 32  # channels of the widest 4×4 layer (the cost is in the convolutions: ∝ CH²)
+
+
+class Generator(nn.Module):
+    def __init__(self, z_dim: int):
+        super().__init__()
+        self.fc = nn.Linear(z_dim, 2 * CH * 2 * 2)
+        self.net = nn.Sequential(
+            nn.BatchNorm2d(2 * CH), nn.ReLU(),
+            nn.ConvTranspose2d(2 * CH, CH, 4, 2, 1), nn.BatchNorm2d(CH), nn.ReLU(),  # 2×2 → 4×4
+            nn.ConvTranspose2d(CH, 1, 4, 2, 1), nn.Tanh())  # 4×4 → 8×8
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(self.fc(z).view(-1, 2 * CH, 2, 2))
+
+
+class Discriminator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, CH, 4, 2, 1), nn.LeakyReLU(0.2),  # 8×8 → 4×4
+            nn.Conv2d(CH, 2 * CH, 4, 2, 1), nn.LeakyReLU(0.2),  # 4×4 → 2×2
+            nn.Flatten(), nn.Linear(2 * CH * 2 * 2, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def _seeded_init(module: nn.Module, g: torch.Generator) -> None:
+    """Redraw every weight from g (DCGAN's N(0, 0.02) for conv / linear weights, BN γ ~ N(1, 0.02))."""
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
+                m.bias.zero_()
+            elif isinstance(m, nn.BatchNorm2d):
+                m.weight.copy_(1 + torch.randn(m.weight.shape, generator=g) * 0.02)
+                m.bias.zero_()
+
+
+@dataclass(frozen=True)
+class DigitsConfig:
+    steps: int = 1500
+    z_dim: int = 16
+    lr: float = 2e-3
+    loss: str = "lsgan"
+    batch: int = 64
+    seed: int = 0
+
+    @property
+    def chunk(self) -> int:
+        return min(250, max(100, self.steps // 10))
+
+
+@dataclass(frozen=True)
+class DigitsResult:
+    config: DigitsConfig
+    done: int
+    d_loss: np.ndarray  # (done,) float32 per iteration
+    g_loss: np.ndarray
+    snap_steps: np.ndarray  # (S,) int32
+    samples: np.ndarray  # (S, 64, 8, 8) uint8: the fixed noise batch, pixels 0..255
+    confident: np.ndarray  # (S,) float32: share of N_SCORE samples the classifier calls a digit with p ≥ 0.9
+    classes: np.ndarray  # (S,) int32: digit classes that appear (core.gan.metrics.class_scores)
+    class_counts: np.ndarray  # (S, 10) int32
+    real: np.ndarray  # (64, 8, 8) uint8: real training digits, for comparison
+    real_confident: float  # the same score on the real test digits
+    real_classes: int
+    clf_test_acc: float
+    g_state: dict[str, np.ndarray] | None  # the final generator (for interpolation), when finished
+    diverged_at: int | None
+    train_s: float
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.config.steps or self.diverged_at is not None
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """(N, 1, 8, 8) in [−1, 1] -> (N, 8, 8) uint8 (NaN -> 0)."""
+    x = torch.nan_to_num((images[:, 0] + 1) * 127.5, nan=0.0).clamp(0, 255)
+    return x.round().to(torch.uint8).cpu().numpy()
+
+
+def real_examples(n: int = N_FIXED) -> np.ndarray:
+    """n real training digits (a fixed choice), (n, 8, 8) uint8."""
+    x = digits(0)[0]
+    rows = torch.randperm(len(x), generator=torch.Generator().manual_seed(1))[:n]
+    return to_uint8(x[rows] * 2 - 1)
+
+
+@lru_cache(maxsize=1)
+def real_scores() -> tuple[float, int]:
+    x_test = digits(0)[2]
+    share, covered, _ = digit_scores(classifier(), x_test)
+    return float(share), int(covered)
+
+
+def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
+    """Yield (fraction_done, result so far) after every chunk; deterministic for cfg.seed."""
+    clf = classifier()  # trained once per process: not part of this run's time
+    real_conf, real_classes = real_scores()
+    clock = time.perf_counter()
+    dev = device()
+    x_train = digits(0)[0].to(dev) * 2 - 1  # (N, 1, 8, 8) in [−1, 1]
+    g = torch.Generator().manual_seed(cfg.seed)
+    G, D = Generator(cfg.z_dim), Discriminator()
+    _seeded_init(G, g)
+    _seeded_init(D, g)
+    G, D = G.to(dev), D.to(dev)
+    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999), fused=True)
+    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.999), fused=True)
+    d_params = list(D.parameters())
+    z_fixed = torch.randn(N_SCORE, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + 7)).to(dev)
+    real_show = real_examples()
+    B, loss = cfg.batch, cfg.loss
+    losses: list[torch.Tensor] = []
+    snaps: list[tuple] = []
+    host: dict[str, list] = {k: [] for k in ("loss", "step", "img", "conf", "cls", "counts")}
+
+    def snapshot(step: int) -> None:
+        G.eval()
+        with torch.no_grad():
+            imgs = G(z_fixed)
+        G.train()
+        share, covered, counts = digit_scores(clf, (imgs + 1) / 2)
+        host["step"].append(step)
+        snaps.append((imgs[:N_FIXED], share, covered, counts))
+
+    def result(done: int, diverged_at: int | None, busy: float) -> DigitsResult:
+        if losses:
+            host["loss"].append(torch.stack(losses).cpu().numpy())
+            losses.clear()
+        for imgs, share, covered, counts in snaps:
+            host["img"].append(to_uint8(imgs))
+            host["conf"].append(float(share))
+            host["cls"].append(int(covered))
+            host["counts"].append(counts.cpu().numpy())
+        snaps.clear()
+        ls = np.concatenate(host["loss"]) if host["loss"] else np.zeros((0, 2), np.float32)
+        finished = done >= cfg.steps or diverged_at is not None
+        state = {k: v.detach().cpu().numpy().copy() for k, v in G.state_dict().items()} if finished else None
+        return DigitsResult(
+            config=cfg, done=done, d_loss=ls[:, 0].astype(np.float32), g_loss=ls[:, 1].astype(np.float32),
+            snap_steps=np.asarray(host["step"], np.int32), samples=np.stack(host["img"]),
+            confident=np.asarray(host["conf"], np.float32), classes=np.asarray(host["cls"], np.int32),
+            class_counts=np.stack(host["counts"]).astype(np.int32), real=real_show, real_confident=real_conf,
+            real_classes=real_classes, clf_test_acc=clf.test_acc, g_state=state, diverged_at=diverged_at,
+            train_s=busy)
+
+    snapshot(0)
+    it, busy = 0, time.perf_counter() - clock
+    while it < cfg.steps:
+        clock = time.perf_counter()
+        m = min(cfg.chunk, cfg.steps - it)
+        rows = torch.randint(len(x_train), (m, B), generator=g).to(dev)
+        z = torch.randn(m, B, cfg.z_dim, generator=g).to(dev)
+        for s in range(m):
+            real = x_train[rows[s]]
+            fake = G(z[s])
+            f = D(torch.cat([real, fake.detach()]))  # real and fake in one call: (2B, 1)
+            ld = d_loss(loss, f[:B], f[B:])
+            opt_d.zero_grad(set_to_none=True)
+            ld.backward()
+            opt_d.step()
+            for p in d_params:
+                p.requires_grad_(False)
+            lg = g_terms(loss, D(fake)).mean()
+            opt_g.zero_grad(set_to_none=True)
+            lg.backward()
+            opt_g.step()
+            for p in d_params:
+                p.requires_grad_(True)
+            losses.append(torch.stack([ld.detach(), lg.detach()]))
+            it += 1
+        snapshot(it)
+        busy += time.perf_counter() - clock
+        res = result(it, None, busy)
+        bad = ~(np.isfinite(res.d_loss) & np.isfinite(res.g_loss))
+        if bad.any():
+            yield 1.0, replace(res, diverged_at=int(np.argmax(bad)) + 1, g_state=None)
+            return
+        yield it / cfg.steps, res
+
+
+# ---- latent interpolation ----------------------------------------------------------------------
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation between vectors a and b (Z,) at t (T,) -> (T, Z); linear if parallel."""
+    cos = torch.dot(a, b) / (a.norm() * b.norm())
+    omega = torch.arccos(cos.clamp(-1.0, 1.0))
+    t = t[:, None]
+    if float(omega.sin().abs()) < 1e-6:
+        return (1 - t) * a + t * b
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / omega.sin()
+
+
+def latent(seed: int, z_dim: int) -> torch.Tensor:
+    return torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
+
+
+def interpolate(res: DigitsResult, seed_a: int, seed_b: int, n: int = INTERP) -> tuple[np.ndarray, np.ndarray]:
+    """Images (n, 8, 8) uint8 along the path from seed a's z to seed b's z, and the classifier's
+    (n, 11) probabilities for them. Needs a finished result (its generator's weights)."""
+    if res.g_state is None:
+        raise ValueError("interpolation needs a finished run")
+    G = Generator(res.config.z_dim)
+    G.load_state_dict({k: torch.from_numpy(v) for k, v in res.g_state.items()})
+    G.eval()
+    z = slerp(latent(seed_a, res.config.z_dim), latent(seed_b, res.config.z_dim), torch.linspace(0, 1, n))
+    with torch.no_grad():
+        imgs = G(z)
+        probs = classifier().probs((imgs + 1) / 2)
+    return to_uint8(imgs), probs.numpy()

@@ -1,0 +1,340 @@
+"""A GAN on 2-D points, trained live: generator G: z ↦ x ∈ ℝ², discriminator (or critic) D: x ↦ f(x) ∈ ℝ.
+
+One training iteration (Goodfellow et al. 2014, Algorithm 1), for the losses in core.gan.losses:
+    repeat d_steps times:  x_r ~ target, z ~ p(z):  D ← D − opt(∇_D L_D(f(x_r), f(G(z))))
+    G ← G − opt(∇_G L_G(f(G(z))))            (z of the last D step: its G(z) is reused)
+Teaching phases after the main run train only one network for k iterations ("d": G frozen, "g": D
+frozen, "d_g": first D, then G), so the page can show D sharpening against fixed fakes and G chasing
+a fixed D.
+
+Speed recipe (≈ 100 small ops per iteration, so overhead matters): real and fake batches go through D
+in one call (torch.cat), D's parameters are frozen (requires_grad_(False)) during the G step so no D
+weight gradients are computed, Adam and SGD are the fused single-kernel versions, data and noise for
+a whole chunk are drawn in one call, and losses stay on the device until the chunk ends (one copy).
+
+Each snapshot records, for a fixed noise batch: the generated samples, D's output on a grid (σ(f) =
+P(real) for the logistic losses, the raw score f otherwise), the gradient field −∂ℓ_G/∂x at a subset
+of fakes (the direction G's loss pushes each sample), and mode coverage (core.gan.metrics).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from core.device import device
+from core.gan import metrics, targets
+from core.gan.losses import LOGISTIC, d_loss, g_terms, gradient_penalty
+from core.gan.targets import Target
+
+ACTS = ("relu", "leaky", "tanh", "elu")
+NOISES = ("gauss", "uniform")
+OPTS = ("adam", "rmsprop", "sgd")
+PHASES = ("none", "d", "g", "d_g")
+
+
+@dataclass(frozen=True)
+class Config:
+    target: str = "ring"
+    width: float = 0.05  # σ / ring radius
+    pts: tuple[float, ...] = targets.DEFAULT_POINTS
+    g_depth: int = 2
+    g_width: int = 128
+    d_depth: int = 2
+    d_width: int = 128
+    z_dim: int = 2
+    noise: str = "gauss"
+    act: str = "relu"
+    loss: str = "nonsat"
+    gp: float = 1.0  # λ of WGAN-GP (the page default; Gulrajani et al. use 10)
+    clip: float = 0.1  # c of WGAN weight clipping
+    g_opt: str = "adam"
+    g_lr: float = 1e-3
+    d_opt: str = "adam"
+    d_lr: float = 1e-3
+    beta1: float = 0.5
+    beta2: float = 0.99
+    d_steps: int = 1
+    batch: int = 128
+    steps: int = 1000
+    seed: int = 0
+    phase: str = "none"
+    k: int = 200
+    # what is recorded (not on the page)
+    n_eval: int = 1000  # fixed noise batch: coverage is measured on it
+    n_show: int = 400  # of which this many are drawn
+    n_arrows: int = 80
+    grid: int = 32
+    snapshots: int = 25  # in the main phase (teaching phases add ~10 each)
+
+    @classmethod
+    def from_values(cls, v: dict) -> Config:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: (tuple(x) if isinstance(x, list) else x) for k, x in v.items() if k in names})
+
+    def plan(self) -> tuple[tuple[str, int], ...]:
+        """The phases: (kind, iterations); kind is "both", "d" or "g"."""
+        extra = {"none": (), "d": (("d", self.k),), "g": (("g", self.k),), "d_g": (("d", self.k), ("g", self.k))}
+        return (("both", self.steps),) + extra[self.phase]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.plan())
+
+    @property
+    def chunk(self) -> int:
+        return min(250, max(100, self.total // 10))
+
+
+# ---- networks ---------------------------------------------------------------------------------
+
+
+def mlp(sizes: list[int], g: torch.Generator) -> list[torch.Tensor]:
+    """[W₁, b₁, W₂, b₂, …] with PyTorch's nn.Linear initialisation U(±1/√fan_in), drawn from g."""
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / math.sqrt(fan_in)
+        params += [(torch.rand(fan_out, fan_in, generator=g) * 2 - 1) * bound,
+                   (torch.rand(fan_out, generator=g) * 2 - 1) * bound]
+    return [p.to(device()).requires_grad_(True) for p in params]
+
+
+_ACT = {"relu": F.relu, "leaky": lambda x: F.leaky_relu(x, 0.2), "tanh": torch.tanh, "elu": F.elu}
+
+
+def forward(params: list[torch.Tensor], x: torch.Tensor, act) -> torch.Tensor:
+    """h_l = act(W_l h_{l−1} + b_l) for the hidden layers, a plain affine map at the output."""
+    n = len(params) // 2
+    for i in range(n):
+        x = F.linear(x, params[2 * i], params[2 * i + 1])
+        if i < n - 1:
+            x = act(x)
+    return x
+
+
+def optimizer(kind: str, params: list[torch.Tensor], lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
+    if kind == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, foreach=True)
+    return torch.optim.SGD(params, lr=lr, fused=True)
+
+
+def noise(kind: str, n: int, dim: int, g: torch.Generator) -> torch.Tensor:
+    return torch.randn(n, dim, generator=g) if kind == "gauss" else torch.rand(n, dim, generator=g) * 2 - 1
+
+
+def sample_target(t: Target, n: int, g: torch.Generator) -> torch.Tensor:
+    """n real samples: a uniformly drawn anchor plus N(0, σ²I) noise."""
+    anchors = torch.as_tensor(t.anchors, dtype=torch.float32)
+    idx = torch.randint(len(anchors), (n,), generator=g)
+    return anchors[idx] + t.std * torch.randn(n, 2, generator=g)
+
+
+def grid_points(extent: float, n: int) -> tuple[np.ndarray, torch.Tensor]:
+    """Axis (n,) and the (n², 2) grid, row-major with x₂ along rows (heatmap z[row = y, col = x])."""
+    axis = np.linspace(-extent, extent, n, dtype=np.float32)
+    xx, yy = np.meshgrid(axis, axis)
+    return axis, torch.from_numpy(np.stack([xx.ravel(), yy.ravel()], 1))
+
+
+# ---- the result -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GanResult:
+    config: Config
+    target: Target
+    phases: tuple[tuple[str, int, int], ...]  # (kind, first iteration, last iteration)
+    done: int  # iterations run
+    real: np.ndarray  # (n_show, 2) float32, a fixed batch of real samples
+    axis: np.ndarray  # (grid,) float32
+    d_loss: np.ndarray  # (done,) float32, per iteration (index i = iteration i + 1)
+    g_loss: np.ndarray
+    snap_steps: np.ndarray  # (S,) int32
+    fake: np.ndarray  # (S, n_show, 2) float32
+    heat: np.ndarray  # (S, grid, grid) float32: σ(f) for logistic losses, f otherwise
+    arrows_at: np.ndarray  # (S, n_arrows, 2) float32
+    arrows: np.ndarray  # (S, n_arrows, 2) float32: −∂ℓ_G/∂x per sample
+    grad_norm: np.ndarray  # (S,) float32: mean ‖∂ℓ_G/∂x‖ over the fixed batch's first n_arrows
+    covered: np.ndarray  # (S,) int32
+    hq: np.ndarray  # (S,) float32
+    counts: np.ndarray  # (S, regions) int32
+    clipped: np.ndarray  # (S,) float32: WGAN only, share of D's parameters at the clip bound ±c (else NaN)
+    diverged_at: int | None
+    train_s: float  # seconds spent training (not a pure function of the values: for speed reports)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.config.total or self.diverged_at is not None
+
+    @property
+    def logistic(self) -> bool:
+        return self.config.loss in LOGISTIC
+
+
+class _Recorder:
+    """Everything measured during a chunk stays on the device; `result` copies it to the host once."""
+
+    def __init__(self, cfg: Config, target: Target, G, D, act, g: torch.Generator):
+        dev = device()
+        self.cfg, self.target, self.G, self.D, self.act = cfg, target, G, D, act
+        self.z = noise(cfg.noise, cfg.n_eval, cfg.z_dim, g).to(dev)
+        self.real = sample_target(target, cfg.n_show, g).numpy()
+        self.axis, grid = grid_points(target.extent, cfg.grid)
+        self.grid = grid.to(dev)
+        self.anchors = torch.as_tensor(target.anchors, dtype=torch.float32, device=dev)
+        self.region = torch.as_tensor(target.region, device=dev)
+        self.losses: list[torch.Tensor] = []
+        self.snaps: list[tuple[torch.Tensor, ...]] = []
+        self.host: dict[str, list] = {k: [] for k in ("loss", "step", "fake", "heat", "at", "push", "gn", "cov", "hq",
+                                                      "counts", "clip")}
+
+    def snapshot(self, step: int) -> None:
+        cfg, D, act = self.cfg, self.D, self.act
+        with torch.no_grad():
+            fake = forward(self.G, self.z, act)
+            heat = forward(D, self.grid, act).view(cfg.grid, cfg.grid)
+            if cfg.loss in LOGISTIC:
+                heat = torch.sigmoid(heat)
+            covered, hq, counts = metrics.coverage(fake, self.anchors, self.region, self.target.regions,
+                                                       self.target.std)
+        with torch.enable_grad():
+            at = fake[: cfg.n_arrows].clone().requires_grad_(True)
+            (grad,) = torch.autograd.grad(g_terms(cfg.loss, forward(D, at, act)).sum(), at)
+        if cfg.loss == "wgan":
+            flat = torch.cat([p.detach().abs().flatten() for p in D])
+            clipped = (flat >= 0.99 * cfg.clip).float().mean()
+        else:
+            clipped = torch.tensor(float("nan"))
+        self.host["step"].append(step)
+        self.snaps.append((fake[: cfg.n_show], heat, at.detach(), -grad, grad.norm(dim=1).mean(), covered, hq, counts,
+                           clipped))
+
+    def result(self, done: int, phases, diverged_at: int | None, train_s: float) -> GanResult:
+        h = self.host
+        if self.losses:  # the one device → host copy of this chunk
+            h["loss"].append(torch.stack(self.losses).cpu().numpy())
+            self.losses.clear()
+        for fake, heat, at, push, gn, cov, hq, counts, clipped in self.snaps:
+            for key, val in (("fake", fake), ("heat", heat), ("at", at), ("push", push), ("gn", gn), ("cov", cov),
+                             ("hq", hq), ("counts", counts), ("clip", clipped)):
+                h[key].append(val.cpu().numpy())
+        self.snaps.clear()
+        loss = np.concatenate(h["loss"]) if h["loss"] else np.zeros((0, 2), np.float32)
+        f32 = lambda key: np.stack(h[key]).astype(np.float32)  # noqa: E731
+        return GanResult(
+            config=self.cfg, target=self.target, phases=phases, done=done, real=self.real, axis=self.axis,
+            d_loss=loss[:, 0].astype(np.float32), g_loss=loss[:, 1].astype(np.float32),
+            snap_steps=np.asarray(h["step"], np.int32), fake=f32("fake"), heat=f32("heat"), arrows_at=f32("at"),
+            arrows=f32("push"), grad_norm=f32("gn"), covered=np.asarray(h["cov"], np.int32), hq=f32("hq"),
+            counts=np.stack(h["counts"]).astype(np.int32), clipped=f32("clip"), diverged_at=diverged_at,
+            train_s=train_s)
+
+
+# ---- training ---------------------------------------------------------------------------------
+
+
+def _phases(cfg: Config) -> tuple[tuple[str, int, int], ...]:
+    out, start = [], 0
+    for kind, n in cfg.plan():
+        out.append((kind, start + 1, start + n))
+        start += n
+    return tuple(out)
+
+
+def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
+    """Yield (fraction_done, result so far) after every chunk of iterations. Deterministic for cfg.seed
+    (on one device). A run whose losses become inf/NaN stops at that chunk and says where."""
+    clock = time.perf_counter()
+    dev = device()
+    target = targets.make(cfg.target, cfg.width, cfg.pts)
+    g_init = torch.Generator().manual_seed(cfg.seed)
+    G = mlp([cfg.z_dim] + [cfg.g_width] * cfg.g_depth + [2], g_init)
+    D = mlp([2] + [cfg.d_width] * cfg.d_depth + [1], g_init)
+    act, loss, B = _ACT[cfg.act], cfg.loss, cfg.batch
+    betas = (cfg.beta1, cfg.beta2)
+    opt_g, opt_d = optimizer(cfg.g_opt, G, cfg.g_lr, betas), optimizer(cfg.d_opt, D, cfg.d_lr, betas)
+    g_data = torch.Generator().manual_seed(cfg.seed + 1_000_003)
+    rec = _Recorder(cfg, target, G, D, act, torch.Generator().manual_seed(cfg.seed + 2_000_003))
+    d_fn = lambda x: forward(D, x, act)  # noqa: E731
+    phases = _phases(cfg)
+
+    def d_step(real, z, eps, keep):
+        with torch.set_grad_enabled(keep):
+            fake = forward(G, z, act)  # (B, 2); keeps its graph for the G step when `keep`
+        f = d_fn(torch.cat([real, fake.detach()]))  # one D call on real and fake: (2B, 1)
+        f_real, f_fake = f[:B], f[B:]
+        ld = d_loss(loss, f_real, f_fake)
+        if loss == "wgan_gp":
+            ld = ld + cfg.gp * gradient_penalty(d_fn, real, fake.detach(), eps)
+        opt_d.zero_grad(set_to_none=True)
+        ld.backward()
+        opt_d.step()
+        if loss == "wgan":
+            with torch.no_grad():
+                torch._foreach_clamp_min_(D, -cfg.clip)
+                torch._foreach_clamp_max_(D, cfg.clip)
+        return ld.detach(), f_fake.detach(), fake
+
+    def g_step(fake, real=None, eps=None):
+        for p in D:
+            p.requires_grad_(False)  # no D weight gradients in the G step
+        if real is None:
+            lg = g_terms(loss, d_fn(fake)).mean()
+            ld = None
+        else:  # G-only phase: also measure D's loss (both halves in one call)
+            f = d_fn(torch.cat([real, fake]))
+            lg = g_terms(loss, f[B:]).mean()
+            ld = d_loss(loss, f[:B].detach(), f[B:].detach())
+            if loss == "wgan_gp":
+                with torch.enable_grad():
+                    x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
+                    (gr,) = torch.autograd.grad(d_fn(x_hat).sum(), x_hat)
+                ld = ld + cfg.gp * ((gr.norm(2, dim=1) - 1) ** 2).mean()
+        opt_g.zero_grad(set_to_none=True)
+        lg.backward()
+        opt_g.step()
+        for p in D:
+            p.requires_grad_(True)
+        return lg.detach(), ld
+
+    rec.snapshot(0)
+    it, busy = 0, time.perf_counter() - clock
+    for (kind, n), (_, first, last) in zip(cfg.plan(), phases):
+        every = max(10, n // cfg.snapshots) if kind == "both" else max(5, n // 10)
+        reps = cfg.d_steps if kind == "both" else 1
+        while it < last:
+            clock = time.perf_counter()
+            m = min(cfg.chunk, last - it)
+            real = sample_target(target, m * reps * B, g_data).view(m, reps, B, 2).to(dev)
+            z = noise(cfg.noise, m * reps * B, cfg.z_dim, g_data).view(m, reps, B, cfg.z_dim).to(dev)
+            eps = torch.rand(m, reps, B, 1, generator=g_data).to(dev)
+            for s in range(m):
+                if kind == "both":
+                    for j in range(reps):
+                        ld, _, fake = d_step(real[s, j], z[s, j], eps[s, j], keep=j == reps - 1)
+                    lg, _ = g_step(fake)
+                elif kind == "d":
+                    ld, f_fake, _ = d_step(real[s, 0], z[s, 0], eps[s, 0], keep=False)
+                    lg = g_terms(loss, f_fake).mean()  # G's loss on the batch D just saw (G is frozen)
+                else:
+                    lg, ld = g_step(forward(G, z[s, 0], act), real[s, 0], eps[s, 0])
+                rec.losses.append(torch.stack([ld, lg]))
+                it += 1
+                if (it - first + 1) % every == 0 or it == last:
+                    rec.snapshot(it)
+            busy += time.perf_counter() - clock
+            res = rec.result(it, phases, None, busy)
+            bad = ~(np.isfinite(res.d_loss) & np.isfinite(res.g_loss))
+            if bad.any():
+                yield 1.0, replace(res, diverged_at=int(np.argmax(bad)) + 1)
+                return
+            yield it / cfg.total, res
+
