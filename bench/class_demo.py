@@ -79,8 +79,10 @@ def main():
         for i, n in enumerate(sizes):
             link = f"{args.link}&seed={100 + i}"  # a fresh run for every class (no finished run to replay)
             total, each = class_run(browser, base + link, n, needle)
-            print(f"{n:3d} tab(s) on {link}: all finished after {total:6.1f} s "
-                  f"(first {min(each):.1f} s, last {max(each):.1f} s)")
+            print(
+                f"{n:3d} tab(s) on {link}: all finished after {total:6.1f} s "
+                f"(first {min(each):.1f} s, last {max(each):.1f} s)"
+            )
         times = responsive(browser, base, args.link, max(sizes), args.presses)
         print(f"explorer key press -> chart while {max(sizes)} tabs train: {fmt(times)}")
         browser.close()

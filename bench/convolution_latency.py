@@ -52,8 +52,14 @@ def compute():
     cases = {
         "camera 512² gray, 7×7": {**base, "img": "camera"},
         "astronaut 512² RGB, 7×7": {**base, "img": "astronaut"},
-        "astronaut 512² RGB, 7×7, s=2, d=3, reflect": {**base, "img": "astronaut", "stride": 2, "dil": 3, "pad": 9,
-                                                        "pmode": "reflect"},
+        "astronaut 512² RGB, 7×7, s=2, d=3, reflect": {
+            **base,
+            "img": "astronaut",
+            "stride": 2,
+            "dil": 3,
+            "pad": 9,
+            "pmode": "reflect",
+        },
     }
     for name, values in cases.items():
         values, _ = cv.FILTER_PARAMS.validate(values)
@@ -63,16 +69,23 @@ def compute():
     print(f"filter figure build (RGB 512²)                              : {fmt(build)}")
     fig = figures.filtered(res, labels)
     js = pio.to_json(fig, validate=False)
-    print(f"filter figure to JSON (what st.plotly_chart sends, {len(js) / 1e3:.0f} kB)        : "
-          f"{fmt(timed(lambda: pio.to_json(fig, validate=False)))}")
+    print(
+        f"filter figure to JSON (what st.plotly_chart sends, {len(js) / 1e3:.0f} kB)        : "
+        f"{fmt(timed(lambda: pio.to_json(fig, validate=False)))}"
+    )
     chans = figures.channels(res, labels)
-    print(f"per-channel figure build + JSON ({len(pio.to_json(chans, validate=False)) / 1e3:.0f} kB)              : "
-          f"{fmt(timed(lambda: pio.to_json(figures.channels(res, labels), validate=False)))}")
-    for name, extra in (("default (8×8 digit, 64 steps)", {}),
-                        ("largest conv (12×12, p=3, 1×1: 324 steps)", {"t_in": "ramp", "t_n": 12, "t_p": 3,
-                                                                       "t_w": (1.0,)}),
-                        ("largest transposed (6×6, s=3, d=3, 5×5)", {"t_op": "transposed", "t_in": "ramp", "t_s": 3,
-                                                                     "t_d": 3, "t_p": 0, "t_w": (1.0,) * 25})):
+    print(
+        f"per-channel figure build + JSON ({len(pio.to_json(chans, validate=False)) / 1e3:.0f} kB)              : "
+        f"{fmt(timed(lambda: pio.to_json(figures.channels(res, labels), validate=False)))}"
+    )
+    for name, extra in (
+        ("default (8×8 digit, 64 steps)", {}),
+        ("largest conv (12×12, p=3, 1×1: 324 steps)", {"t_in": "ramp", "t_n": 12, "t_p": 3, "t_w": (1.0,)}),
+        (
+            "largest transposed (6×6, s=3, d=3, 5×5)",
+            {"t_op": "transposed", "t_in": "ramp", "t_s": 3, "t_d": 3, "t_p": 0, "t_w": (1.0,) * 25},
+        ),
+    ):
         v, _ = steps.STEPS_PARAMS.validate({**steps.STEPS_PARAMS.defaults(), **extra})
         r = steps.run_steps(v)
         size = len(pio.to_json(step_figures.steps(r, labels), validate=False)) / 1e3
@@ -88,8 +101,12 @@ def press_loop(page, presses):
         thumb.focus()
         t = time.perf_counter()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        page.wait_for_function(f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-6; }}",
-                               arg=before, timeout=60_000, polling=POLL_MS)
+        page.wait_for_function(
+            f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-6; }}",
+            arg=before,
+            timeout=60_000,
+            polling=POLL_MS,
+        )
         times.append((time.perf_counter() - t) * 1000)
         page.wait_for_timeout(600)  # let the rest of the page settle, as between human key presses
     return times

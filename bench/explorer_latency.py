@@ -46,7 +46,10 @@ def gc_cost() -> tuple[float, float]:
 def wait_bare(a):
     return lambda page: page.wait_for_function(
         "(a) => { const gd = document.querySelector('.js-plotly-plot');"
-        " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }", arg=a, polling="raf")
+        " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }",
+        arg=a,
+        polling="raf",
+    )
 
 
 def wait_probe(x0, timeout=30_000):
@@ -74,16 +77,21 @@ def main():
     before, after = gc_cost()
     print(f"gc.collect() with torch+plotly+streamlit loaded: {before:.1f} ms; after gc.freeze(): {after:.1f} ms")
     results = {}
-    with (app_server() as (app, log), app_server(env={"DLP_GC_FREEZE": "0"}) as (nofreeze, _),
-          app_server(ROOT / "bench/bare_app.py") as (bare, _), sync_playwright() as p):
+    with (
+        app_server() as (app, log),
+        app_server(env={"DLP_GC_FREEZE": "0"}) as (nofreeze, _),
+        app_server(ROOT / "bench/bare_app.py") as (bare, _),
+        sync_playwright() as p,
+    ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         explorer = (wait_probe(1.5), wait_probe(1.6))
         results["app (gc.freeze)"] = measure(browser, app + "/activations?x0=1.5", "Probe x", explorer, args.presses)
-        results["app (no freeze)"] = measure(browser, nofreeze + "/activations?x0=1.5", "Probe x", explorer,
-                                             args.presses)
+        results["app (no freeze)"] = measure(
+            browser, nofreeze + "/activations?x0=1.5", "Probe x", explorer, args.presses
+        )
         results["bare page"] = measure(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses)
         browser.close()
-        section_ms = section_times(log)[-args.presses:]
+        section_ms = section_times(log)[-args.presses :]
     print(f"server time per slider rerun (explorer section, st.fragment): {fmt(section_ms)}")
     for name, xs in results.items():
         print(f"browser key press -> chart updated, {name:16s}: {fmt(xs)}")

@@ -47,8 +47,9 @@ def timed_stream(stream):
 
 
 def speed_2d(steps: int, loss: str = "nonsat", snapshots: int = 1) -> tuple[float, float]:
-    cfg = lab.Config(batch=256, g_width=128, d_width=128, g_depth=2, d_depth=2, steps=steps, loss=loss,
-                       snapshots=snapshots)
+    cfg = lab.Config(
+        batch=256, g_width=128, d_width=128, g_depth=2, d_depth=2, steps=steps, loss=loss, snapshots=snapshots
+    )
     *_, (_, cpu, res) = timed_stream(lab.train(cfg))
     return res.done / res.train_s, res.done / cpu
 
@@ -61,12 +62,16 @@ def default_ring() -> None:
             step = gan.first_full_coverage(res)
             covered_at = (wall, cpu, step)
     if covered_at:
-        print(f"  default ring run: all 8 modes covered at iteration {covered_at[2]} (chunk ending at "
-              f"{covered_at[0]:.1f} s wall, {covered_at[1]:.1f} s CPU)")
+        print(
+            f"  default ring run: all 8 modes covered at iteration {covered_at[2]} (chunk ending at "
+            f"{covered_at[0]:.1f} s wall, {covered_at[1]:.1f} s CPU)"
+        )
     else:
         print("  default ring run: never covered all 8 modes")
-    print(f"  default ring run: {res.done} iterations in {wall:.1f} s wall, {cpu:.1f} s CPU; "
-          f"final {int(res.covered[-1])}/8 modes, {res.hq[-1]:.0%} high quality")
+    print(
+        f"  default ring run: {res.done} iterations in {wall:.1f} s wall, {cpu:.1f} s CPU; "
+        f"final {int(res.covered[-1])}/8 modes, {res.hq[-1]:.0%} high quality"
+    )
     labels = Text("gan", "en").section("fig")
     size = len(figures.lab(res, labels, True).to_json()) / 1e3
     print(f"  finished 2-D figure with {len(res.snap_steps)} replay frames: {size:.0f} kB of JSON")
@@ -79,13 +84,17 @@ def digits(values: dict) -> None:
     for wall, cpu, res in timed_stream(gan.digits_stream(values)):
         if seen is None and res.confident[-1] >= RECOGNISABLE[0] and res.classes[-1] >= RECOGNISABLE[1]:
             seen = (wall, cpu, res.done, res.confident[-1], res.classes[-1])
-    print(f"  digits GAN, {res.done} iterations: {wall:.1f} s wall, {cpu:.1f} s CPU "
-          f"({res.done / res.train_s:.0f} it/s wall, {res.done / cpu:.0f} it/CPU-s); "
-          f"final {res.confident[-1]:.0%} confident digits, {res.classes[-1]} classes "
-          f"(real test digits: {res.real_confident:.0%})")
+    print(
+        f"  digits GAN, {res.done} iterations: {wall:.1f} s wall, {cpu:.1f} s CPU "
+        f"({res.done / res.train_s:.0f} it/s wall, {res.done / cpu:.0f} it/CPU-s); "
+        f"final {res.confident[-1]:.0%} confident digits, {res.classes[-1]} classes "
+        f"(real test digits: {res.real_confident:.0%})"
+    )
     if seen:
-        print(f"  digits recognisable (≥ {RECOGNISABLE[0]:.0%} confident, ≥ {RECOGNISABLE[1]} classes) at iteration "
-              f"{seen[2]}: {seen[0]:.1f} s wall, {seen[1]:.1f} s CPU ({seen[3]:.0%}, {seen[4]} classes)")
+        print(
+            f"  digits recognisable (≥ {RECOGNISABLE[0]:.0%} confident, ≥ {RECOGNISABLE[1]} classes) at iteration "
+            f"{seen[2]}: {seen[0]:.1f} s wall, {seen[1]:.1f} s CPU ({seen[3]:.0%}, {seen[4]} classes)"
+        )
     else:
         print("  digits never reached the recognisable threshold in this run")
     labels = Text("gan", "en").section("fig")
@@ -98,8 +107,10 @@ def main() -> None:
     ap.add_argument("--skip-digits", action="store_true")
     args = ap.parse_args()
     info = device.describe()
-    print(f"device {info['device']} ({info.get('gpu', 'CPU')}), torch threads {info['threads']}, "
-          f"cores {info['cores']}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"device {info['device']} ({info.get('gpu', 'CPU')}), torch threads {info['threads']}, "
+        f"cores {info['cores']}, load average {os.getloadavg()[0]:.1f}"
+    )
     print("2-D GAN, batch 256, G and D 2×128, one D step per G step:")
     speed_2d(200)  # warm-up
     bare, bare_cpu = speed_2d(args.steps)

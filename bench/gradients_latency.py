@@ -65,8 +65,9 @@ def browser_rounds(url: str, rounds: int, log: Path) -> tuple[list[float], list[
         for seed in range(rounds):
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = ctx.new_page()
-            page.goto(f"{url}/gradients?depth={DEPTH}&width={WIDTH}&batch={BATCH}&init_b=normal&sigma_b=0.001"
-                      f"&seed={seed + 1}")
+            page.goto(
+                f"{url}/gradients?depth={DEPTH}&width={WIDTH}&batch={BATCH}&init_b=normal&sigma_b=0.001&seed={seed + 1}"
+            )
             page.wait_for_function(f"() => ({B_SIGNATURE})() !== null", timeout=120_000)
             page.wait_for_timeout(1500)
             thumb = slider_thumb(page, "σ of N").nth(1)  # configuration B's
@@ -94,8 +95,10 @@ def main():
         clicks, sections = browser_rounds(url, args.rounds, log)
     print(f"server time per network-section rerun (B recomputed, A cached): {fmt(sections)}   (target <= 40 ms)")
     print(f"browser key press -> gradient-norm chart updated: {fmt(clicks)}   (target <= 250 ms)")
-    print(f"targets: server {'OK' if statistics.median(sections) <= 40 else 'OVER'}, "
-          f"browser {'OK' if statistics.median(clicks) <= 250 else 'OVER'}")
+    print(
+        f"targets: server {'OK' if statistics.median(sections) <= 40 else 'OVER'}, "
+        f"browser {'OK' if statistics.median(clicks) <= 250 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

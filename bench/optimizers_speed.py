@@ -50,8 +50,11 @@ def compute():
     p0 = torch.tensor([[-1.2, 1.0]] * 7, dtype=torch.float64)
     loop = timed(lambda: simulate(surface, specs, p0, 1000, np.ones(1000)))
     print(f"7 optimizers x 1,000 steps on Rosenbrock, batched loop:         {fmt(loop)}   (target <= 50 ms)")
-    whole = timed(lambda: opt._run_paths.__wrapped__(tuple((k, values[k]) for k in opt.PATHS_PARAMS.names
-                                                           if k not in opt.DISPLAY_ONLY)))
+    whole = timed(
+        lambda: opt._run_paths.__wrapped__(
+            tuple((k, values[k]) for k in opt.PATHS_PARAMS.names if k not in opt.DISPLAY_ONLY)
+        )
+    )
     print(f"  whole experiment incl. divergence, distances, internals:        {fmt(whole)}")
 
     def separate():
@@ -68,8 +71,13 @@ def compute():
     grid = opt.landscape_grid(values)
     t = Text("optimizers", "en")
     fig, names = t.section("fig"), {k: t.choice("opts", k) for k in opt.KINDS}
-    build = timed(lambda: (figures.landscape(res, grid, fig, names), figures.curves(res, fig, names),
-                           figures.internals(res, 5, fig, True, True)))
+    build = timed(
+        lambda: (
+            figures.landscape(res, grid, fig, names),
+            figures.curves(res, fig, names),
+            figures.internals(res, 5, fig, True, True),
+        )
+    )
     print(f"figures for that result (map with frames, curves, internals):  {fmt(build)}")
     size = len(figures.landscape(res, grid, fig, names).to_json())
     print(f"  map figure as JSON: {size / 1024:.0f} kB")
@@ -79,7 +87,10 @@ def wait_steps(page, n):
     page.wait_for_function(
         "(n) => { const gd = document.querySelectorAll('.js-plotly-plot')[0]; return !!gd && !!gd.layout"
         " && !!gd.layout.sliders && gd.layout.sliders[0].steps.at(-1).label === String(n); }",
-        arg=n, timeout=60_000, polling=10)  # a timer, not requestAnimationFrame; 10 ms: fine enough to time
+        arg=n,
+        timeout=60_000,
+        polling=10,
+    )  # a timer, not requestAnimationFrame; 10 ms: fine enough to time
 
 
 def browser(presses: int):

@@ -32,21 +32,27 @@ def compute():
     names = {o: o for o in pl.OPS}
     cases = {
         "pool (defaults: 4×4 grid, 128-px photo)": (pl.run_pool, pl.POOL_PARAMS.defaults()),
-        "pool (12×12 grid, 512-px photo, 3×3 s1 p1)": (pl.run_pool, {**pl.POOL_PARAMS.defaults(), "side": 512,
-                                                                     "x": pl.random_grid(12, "b"), "k": 3, "s": 1,
-                                                                     "pad": 1}),
+        "pool (12×12 grid, 512-px photo, 3×3 s1 p1)": (
+            pl.run_pool,
+            {**pl.POOL_PARAMS.defaults(), "side": 512, "x": pl.random_grid(12, "b"), "k": 3, "s": 1, "pad": 1},
+        ),
         "shift (defaults)": (pl.run_shift, pl.SHIFT_PARAMS.defaults()),
         "shift (16 shifts, diagonal)": (pl.run_shift, {**pl.SHIFT_PARAMS.defaults(), "t_max": 16, "t_dir": "xy"}),
         "rf (defaults, 128 px)": (pl.run_rf, pl.RF_PARAMS.defaults()),
-        "rf (12 layers, 512 px)": (pl.run_rf, {**pl.RF_PARAMS.defaults(), "rf_in": 512,
-                                               "layers": "c3,c3,m2,c3,c3,m2,c3,c3,m2,c3,c3,m2"}),
+        "rf (12 layers, 512 px)": (
+            pl.run_rf,
+            {**pl.RF_PARAMS.defaults(), "rf_in": 512, "layers": "c3,c3,m2,c3,c3,m2,c3,c3,m2,c3,c3,m2"},
+        ),
         "head (defaults)": (pl.run_head, pl.HEAD_PARAMS.defaults()),
     }
     for name, (fn, values) in cases.items():
         print(f"compute {name:48s}: {fmt(timed(lambda fn=fn, values=values: fn(values)))}")
     big = pl.run_pool(cases["pool (12×12 grid, 512-px photo, 3×3 s1 p1)"][1])
-    build = lambda: (figures.grid(big, fig), figures.gradients(big, fig, tuple(big.grads), names),  # noqa: E731
-                     figures.image(big, fig, "max"))
+    build = lambda: (
+        figures.grid(big, fig),
+        figures.gradients(big, fig, tuple(big.grads), names),
+        figures.image(big, fig, "max"),
+    )
     print(f"compute {'figures: grid + gradients + image (12×12, 512 px)':48s}: {fmt(timed(build))}")
     t = time.perf_counter()
     pl.TRAIN.run(pl.TRAIN_PARAMS.defaults())
@@ -59,7 +65,10 @@ def wait_out_shape(shape):
                        if (!gd || !gd.data) return false;
                        const out = gd.data.find(t => t.xaxis === 'x2');
                        return !!out && out.text.length === want[0] && out.text[0].length === want[1]; }""",
-        arg=shape, timeout=60_000, polling="raf")
+        arg=shape,
+        timeout=60_000,
+        polling="raf",
+    )
 
 
 def browser(presses, side=512):

@@ -2,11 +2,14 @@
 
     python -m core <page> '<query string>' [--experiment KEY] [--indent N]
     python -m core activations 'fns=sigmoid,relu&x0=2'
+    python -m core 'http://host/activations?fns=sigmoid,relu&x0=2'      (the link as "Share this view" copies it)
     python -m core --list
 
 Runs the same experiments as the page with that link's query string and prints their summaries as
 JSON. Invalid input (unknown page, unknown key, out-of-range or malformed value) exits with status 2
-and a one-line message on stderr; nothing is run.
+and a one-line message on stderr; nothing is run. A combination the page adjusts (a probe outside the
+range, a run cut to the work budget) is adjusted the same way here and listed under "adjusted"; values
+that a slider cannot show exactly are kept and listed under "exact".
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import argparse
 import json
 import sys
 import time
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from core import device, registry
+from core.notices import notice_text
 from core.params import GLOBAL_KEYS, parse_query_string
+from core.text import Text
 
 
 def _jsonable(obj):
@@ -37,6 +43,14 @@ def _jsonable(obj):
     return obj
 
 
+def split_link(page: str, query: str = "") -> tuple[str, str]:
+    """A page key and a query string, or a whole link ('http://host/optimizers?surface=saddle') split in two."""
+    if "://" in page or page.startswith("/") or "?" in page:
+        parts = urlsplit(page)
+        return parts.path.rstrip("/").rsplit("/", 1)[-1], parts.query or query
+    return page, query
+
+
 def run(page: str, query: str, experiment: str | None = None) -> dict:
     """Decode strictly and run; raises ValueError with a one-line message on invalid input."""
     try:
@@ -44,10 +58,18 @@ def run(page: str, query: str, experiment: str | None = None) -> dict:
     except KeyError:
         raise ValueError(f"unknown page '{page}' (pages: {', '.join(c.key for c in registry.CONCEPTS)})") from None
     values, notices = concept.params.decode(parse_query_string(query), known=GLOBAL_KEYS)
-    if notices:
-        raise ValueError(f"{page}: " + "; ".join(n.english() for n in notices))
+    refused = [n for n in notices if n.code != "conflict"]
+    if refused:
+        raise ValueError(f"{page}: " + "; ".join(n.english() for n in refused))
     chosen = concept.experiments if experiment is None else (concept.experiment(experiment),)
     out = {"page": page, "query": concept.params.encode(values), "device": str(device.device()), "experiments": {}}
+    t = Text(page, values.get("lang") or parse_query_string(query).get("lang", "en"))
+    adjusted = [notice_text(t, concept.params, values, n) for n in notices if n.code == "conflict"]
+    if adjusted:  # what the page says in its info lines: the same values are run here
+        out["adjusted"] = adjusted
+    exact = concept.params.off_grid(values)
+    if exact:
+        out["exact"] = {name: {"value": v, "slider": shown} for name, (v, shown) in exact.items()}
     for exp in chosen:
         start = time.perf_counter()
         with device.compute():
@@ -56,6 +78,10 @@ def run(page: str, query: str, experiment: str | None = None) -> dict:
         summary["wall_s"] = round(time.perf_counter() - start, 4)
         out["experiments"][exp.key] = summary
     return _jsonable(out)
+
+
+def _describe(p) -> str:
+    return f"{p.name} [when {p.when.text}]" if p.when is not None else p.name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,12 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     device.setup()
     if args.list or not args.page:
         for c in registry.CONCEPTS:
-            print(f"{c.key}: " + ", ".join(f"{e.key}({', '.join(e.params.names)})" for e in c.experiments))
+            print(
+                f"{c.key}: " + ", ".join(f"{e.key}({', '.join(_describe(p) for p in e.params)})" for e in c.experiments)
+            )
         return 0
+    page, query = split_link(args.page, args.query)
     try:
         if args.experiment:
-            registry.get(args.page).experiment(args.experiment)
-        result = run(args.page, args.query, args.experiment)
+            registry.get(page).experiment(args.experiment)
+        result = run(page, query, args.experiment)
     except (ValueError, KeyError) as err:
         msg = err.args[0] if err.args else str(err)
         print(f"error: {msg if isinstance(msg, str) else err}", file=sys.stderr)

@@ -44,7 +44,7 @@ class Dataset2D:
 def _points(kind: str, y: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     """Noise-free positions (N, 2) for labels y."""
     n = len(y)
-    u = lambda *shape: torch.rand(*shape, generator=g, dtype=torch.float64)  # noqa: E731
+    u = lambda *shape: torch.rand(*shape, generator=g, dtype=torch.float64)
     if kind == "xor":
         sx = torch.where(u(n) < 0.5, -1.0, 1.0)  # sign of x₁ free, sign of x₂ fixed by the label
         sy = torch.where(y == 1, sx, -sx)

@@ -48,8 +48,13 @@ def device() -> torch.device:
 def describe() -> dict:
     """What the server computes on, for the home page and the CLI."""
     dev = device()
-    info = {"device": str(dev), "threads": torch.get_num_threads(), "cores": os.cpu_count() or 1,
-            "slots": _slots(), "torch": torch.__version__}
+    info = {
+        "device": str(dev),
+        "threads": torch.get_num_threads(),
+        "cores": os.cpu_count() or 1,
+        "slots": _slots(),
+        "torch": torch.__version__,
+    }
     if dev.type == "cuda":
         info["gpu"] = torch.cuda.get_device_name(dev)
     return info

@@ -40,8 +40,9 @@ def drain(stream: Iterator[tuple[float, Any]]) -> Any:
     return last
 
 
-def finished_run(stream: Callable[[dict], Iterator[tuple[float, Any]]], names: tuple[str, ...],
-                 maxsize: int = 4) -> Callable[[dict], Any]:
+def finished_run(
+    stream: Callable[[dict], Iterator[tuple[float, Any]]], names: tuple[str, ...], maxsize: int = 4
+) -> Callable[[dict], Any]:
     """`run(values)`: the drained stream for the named values, cached in this process, so experiments
     built on one training (the run, its probes, its interpolations) train once in a headless run."""
 
@@ -52,11 +53,11 @@ def finished_run(stream: Callable[[dict], Iterator[tuple[float, Any]]], names: t
     return lambda values: trained(tuple(sorted((name, values[name]) for name in names)))
 
 
-def streaming(key: str, params: ParamSet, stream: Callable[[dict], Iterator[tuple[float, Any]]],
-              summary: Callable[[Any], dict]) -> Experiment:
+def streaming(
+    key: str, params: ParamSet, stream: Callable[[dict], Iterator[tuple[float, Any]]], summary: Callable[[Any], dict]
+) -> Experiment:
     """A training experiment: shown chunk by chunk on the page, drained by the CLI and tests."""
-    return Experiment(key, params, run=lambda values: drain(stream(values)), summary=summary, heavy=True,
-                      stream=stream)
+    return Experiment(key, params, run=lambda values: drain(stream(values)), summary=summary, heavy=True, stream=stream)
 
 
 @dataclass(frozen=True)

@@ -146,8 +146,9 @@ def load_upload(data: bytes, max_side: int = 512) -> Upload:
             raise UploadError("too_small", side=MIN_UPLOAD_SIDE)
         short = _fitted_short_side(width, height, max_side)
         if short < MIN_UPLOAD_SIDE:
-            raise UploadError("too_thin", width=width, height=height, max_side=max_side, short=short,
-                              side=MIN_UPLOAD_SIDE)
+            raise UploadError(
+                "too_thin", width=width, height=height, max_side=max_side, short=short, side=MIN_UPLOAD_SIDE
+            )
         try:
             im.load()  # decodes everything: a truncated or corrupt file fails here
             im = ImageOps.exif_transpose(im)

@@ -9,6 +9,11 @@ URL form (short, stable, language-independent):
     floats/ints  x0=1.5        choices  fn=relu       multi  fns=sigmoid,tanh
     bools        bn=1 / bn=0   lists    k=0,-1,0,-1,5,-1,0,-1,0
 Defaults are left out, so a link lists only what differs from the page's defaults.
+
+A link means what it says: a valid value that is off a slider's grid (`lr=0.123` on a 1-2-5 grid) is
+kept exactly; only the widget shows the nearest grid position (`Param.nearest`). A knob may declare
+`when=`, the condition under which it matters (betas only for Adam): the page greys it out otherwise,
+and the CLI lists the condition.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ class Notice:
     """Why a value from a URL (or a combination of values) was not used as given."""
 
     param: str
-    code: str  # unknown | type | range | choice | length | conflict
+    code: str  # unknown | type | range | choice | length | grid | conflict
     raw: str = ""
     info: Mapping[str, Any] = field(default_factory=dict)
 
@@ -50,6 +55,7 @@ class Notice:
             "range": f"{head}: outside [{i.get('lo')}, {i.get('hi')}]",
             "choice": f"{head}: no option '{i.get('item', self.raw)}' (options: {i.get('choices')})",
             "length": f"{head}: needs {i.get('lo')} to {i.get('hi')} entries",
+            "grid": f"{head}: must be {i.get('lo')} plus a multiple of {i.get('step')}, up to {i.get('hi')}",
         }
         return why.get(self.code, f"{head}: {i.get('why', self.code)}")
 
@@ -73,9 +79,45 @@ def _parse_float(raw: str) -> float:
 
 
 @dataclass(frozen=True)
+class When:
+    """The condition under which a knob matters, as a function of the page's values, with a short text
+    for the CLI's `--list` ("loss=wgan_gp"). Combine with `&`."""
+
+    test: Callable[[Mapping[str, Any]], bool]
+    text: str
+
+    def __call__(self, values: Mapping[str, Any]) -> bool:
+        try:
+            return bool(self.test(values))
+        except (KeyError, TypeError, ValueError):
+            return True  # a value the condition cannot read: show the knob rather than hide it
+
+    def __and__(self, other: When) -> When:
+        return When(lambda v: self(v) and other(v), f"{self.text} and {other.text}")
+
+
+def when(name: str, *allowed: Any) -> When:
+    """Active while `name` holds one of `allowed` (for a multi-choice: while any chosen item is allowed)."""
+
+    def test(v: Mapping[str, Any]) -> bool:
+        value = v[name]
+        if isinstance(value, (tuple, list)):
+            return any(item in allowed for item in value)
+        return value in allowed
+
+    return When(test, f"{name}={'|'.join(_fmt(a) if isinstance(a, (int, float)) else str(a) for a in allowed)}")
+
+
+def when_not(name: str, *excluded: Any) -> When:
+    """Active while `name` holds none of `excluded`."""
+    return When(lambda v: v[name] not in excluded, f"{name}!={'|'.join(str(e) for e in excluded)}")
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     default: Any
+    when: When | None = field(default=None, kw_only=True, compare=False)  # None: always active
 
     def parse(self, raw: str) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -86,6 +128,13 @@ class Param:
     def check(self, value: Any) -> Any:
         """Validate a Python-side value (from a widget or a preset) by the same rules as a URL."""
         return self.parse(self.encode(value))
+
+    def nearest(self, value: Any) -> Any:
+        """The widget position that shows `value` (the nearest grid point for sliders; else the value)."""
+        return value
+
+    def active(self, values: Mapping[str, Any]) -> bool:
+        return self.when is None or self.when(values)
 
     def samples(self) -> list[Any]:
         """Values the tests push through the codec: the edges and the default."""
@@ -102,7 +151,10 @@ class Float(Param):
         v = _parse_float(raw)
         if not self.lo - 1e-12 <= v <= self.hi + 1e-12:
             raise ParamError("range", lo=_fmt(self.lo), hi=_fmt(self.hi))
-        snapped = self.lo + round((v - self.lo) / self.step) * self.step  # onto the slider's grid
+        return float(min(self.hi, max(self.lo, float(_fmt(v)))))  # exact, to the 10 digits a link keeps
+
+    def nearest(self, value: Any) -> float:
+        snapped = self.lo + round((float(value) - self.lo) / self.step) * self.step  # onto the slider's grid
         decimals = max(0, -math.floor(math.log10(self.step)) + 1)
         return float(min(self.hi, max(self.lo, round(snapped, decimals))))
 
@@ -131,8 +183,11 @@ class LogFloat(Param):
         v = _parse_float(raw)
         if not self.lo * (1 - 1e-9) <= v <= self.hi * (1 + 1e-9):
             raise ParamError("range", lo=_fmt(self.lo), hi=_fmt(self.hi))
+        return float(min(self.hi, max(self.lo, float(_fmt(v)))))  # exact, to the 10 digits a link keeps
+
+    def nearest(self, value: Any) -> float:
         grid = np.asarray(self.grid())
-        return float(grid[np.argmin(np.abs(np.log(grid) - math.log(v)))])  # nearest grid value
+        return float(grid[np.argmin(np.abs(np.log(grid) - math.log(float(value))))])  # nearest on a log scale
 
     def encode(self, value: Any) -> str:
         return _fmt(value)
@@ -143,9 +198,13 @@ class LogFloat(Param):
 
 @dataclass(frozen=True)
 class Int(Param):
+    """An integer slider. Values off the slider's `step` are kept exactly, unless `on_grid` says the grid is
+    a rule of the knob itself (odd kernel sizes): then a value off it is refused with a notice."""
+
     lo: int = 0
     hi: int = 10
     step: int = 1
+    on_grid: bool = False
 
     def parse(self, raw: str) -> int:
         try:
@@ -154,7 +213,12 @@ class Int(Param):
             raise ParamError("type", expected="integer") from None
         if not self.lo <= v <= self.hi:
             raise ParamError("range", lo=self.lo, hi=self.hi)
-        return self.lo + round((v - self.lo) / self.step) * self.step
+        if self.on_grid and (v - self.lo) % self.step:
+            raise ParamError("grid", lo=self.lo, hi=self.hi, step=self.step)
+        return v
+
+    def nearest(self, value: Any) -> int:
+        return int(min(self.hi, max(self.lo, self.lo + round((int(value) - self.lo) / self.step) * self.step)))
 
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
@@ -267,6 +331,18 @@ class ParamSet:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
+
+    def active(self, values: Mapping[str, Any]) -> dict[str, bool]:
+        """Which knobs matter for these values (their declared `when`)."""
+        return {p.name: p.active(values) for p in self.params}
+
+    def off_grid(self, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Values a slider cannot show exactly: name -> (the exact value, the slider's nearest position)."""
+        out = {}
+        for p in self.params:
+            if p.name in values and p.encode(p.nearest(values[p.name])) != p.encode(values[p.name]):
+                out[p.name] = (values[p.name], p.nearest(values[p.name]))
+        return out
 
     def decode(self, query: Mapping[str, Any], *, known: Iterable[str] = ()) -> tuple[dict, list[Notice]]:
         """Query mapping -> (safe values, notices). Bad entries fall back to the default."""

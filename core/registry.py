@@ -10,8 +10,15 @@ from core.gradients import concept as gradients
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
 
-CONCEPTS: tuple[Concept, ...] = (activations.CONCEPT, pooling.CONCEPT, gradients.CONCEPT, convolution.CONCEPT,
-                                  optimizers.CONCEPT, gan.CONCEPT)
+# Reading order: a page comes after the pages it builds on (pooling after convolution).
+CONCEPTS: tuple[Concept, ...] = (
+    activations.CONCEPT,
+    gradients.CONCEPT,
+    convolution.CONCEPT,
+    pooling.CONCEPT,
+    optimizers.CONCEPT,
+    gan.CONCEPT,
+)
 
 
 def get(key: str) -> Concept:

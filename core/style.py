@@ -13,8 +13,9 @@ def color_for(key: str, keys: tuple[str, ...]) -> str:
     return PALETTE[keys.index(key) % len(PALETTE)]
 
 
-def figure(data: list[dict], layout: dict, *, height: int, title: str | None = None,
-           uirevision: str | None = None) -> go.Figure:
+def figure(
+    data: list[dict], layout: dict, *, height: int, title: str | None = None, uirevision: str | None = None
+) -> go.Figure:
     """A Figure from plain dicts, with the shared look.
 
     Built with `_validate=False`: st.plotly_chart validates every figure again before sending it,
@@ -59,7 +60,17 @@ def stacked_axes(x_title: str, panels: list[tuple[str, str]], gap: float = 0.10)
         name = "yaxis" if i == 0 else f"yaxis{i + 1}"
         domain = [max(0.0, round(top - height, 6)), min(1.0, round(top, 6))]
         layout[name] = dict(domain=domain, title=dict(text=y_title), zeroline=True)
-        layout["annotations"].append(dict(text=f"<b>{panel_title}</b>", x=0, y=top, xref="paper", yref="paper",
-                                          xanchor="left", yanchor="bottom", showarrow=False))
+        layout["annotations"].append(
+            dict(
+                text=f"<b>{panel_title}</b>",
+                x=0,
+                y=top,
+                xref="paper",
+                yref="paper",
+                xanchor="left",
+                yanchor="bottom",
+                showarrow=False,
+            )
+        )
     layout["xaxis"] = dict(anchor=f"y{n}" if n > 1 else "y", title=dict(text=x_title))
     return layout

@@ -17,6 +17,15 @@ from core import device  # noqa: E402
 device.setup()
 
 
+def isolate_runs() -> None:
+    """Forget the finished and in-progress runs that earlier tests left in this process: each AppTest case
+    trains (or replays) on its own, so no test's result depends on which test ran before it."""
+    from core.ui import live
+
+    live.finished_runs().clear()
+    live.runs_in_progress().clear()
+
+
 def open_page(key: str, query: dict | None = None, lang: str | None = None, timeout: float = 120):
     """Run the app under Streamlit's AppTest as a browser opening /<key>?<query> would."""
     from streamlit.testing.v1 import AppTest
@@ -36,6 +45,14 @@ def clean(at) -> None:
     """The page ran without an exception or an error message (both listed on failure)."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_runs(request):
+    """Every AppTest-using test starts with empty run stores (tests in one test may share runs, as sessions do)."""
+    if "streamlit" in sys.modules:
+        isolate_runs()
+    yield
 
 
 @pytest.fixture

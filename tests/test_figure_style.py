@@ -4,9 +4,14 @@ from core.style import color_for, figure
 
 
 def test_named_colorscales_are_expanded_even_without_validation():
-    fig = figure([dict(type="heatmap", z=[[0, 1]], colorscale="Oranges"),
-                  dict(type="scatter", x=[0], y=[0], mode="markers", marker=dict(color=[1], colorscale="Viridis"))],
-                 {}, height=200)
+    fig = figure(
+        [
+            dict(type="heatmap", z=[[0, 1]], colorscale="Oranges"),
+            dict(type="scatter", x=[0], y=[0], mode="markers", marker=dict(color=[1], colorscale="Viridis")),
+        ],
+        {},
+        height=200,
+    )
     assert fig.data[0].colorscale[0][1] == "rgb(255,245,235)"  # Oranges starts near white
     assert len(fig.data[1].marker.colorscale) > 2
 

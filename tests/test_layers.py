@@ -36,13 +36,15 @@ def imports(path: Path) -> set[str]:
 
 
 def concepts_imported(path: Path) -> set[str]:
-    return {m.split(".")[1] for m in imported_modules(path) if m.startswith("core.") and m.split(".")[1]
-            in CONCEPT_PACKAGES}
+    return {
+        m.split(".")[1] for m in imported_modules(path) if m.startswith("core.") and m.split(".")[1] in CONCEPT_PACKAGES
+    }
 
 
 def is_figure_module(path: Path) -> bool:
     return path == ROOT / "core/style.py" or (
-        path.parent.name in CONCEPT_PACKAGES and (path.stem == "figures" or path.stem.endswith("_figures")))
+        path.parent.name in CONCEPT_PACKAGES and (path.stem == "figures" or path.stem.endswith("_figures"))
+    )
 
 
 CORE = sorted(p for p in ROOT.glob("core/**/*.py") if "ui" not in p.relative_to(ROOT).parts)

@@ -134,3 +134,21 @@ def test_switching_language_keeps_the_view_and_translates_it():
     assert at.title[0].value.endswith("激活函数")
     assert at.slider(key="activations.x0").value == 2.0
     assert at.query_params == {"x0": "2", "lang": "zh"}
+
+
+def test_a_value_off_the_slider_grid_is_kept_exactly_until_the_slider_moves():
+    at = open_page("activations", query={"x0": "0.123", "fns": "relu"})
+    assert_clean(at)
+    slider = at.slider(key="activations.x0")
+    assert slider.value == pytest.approx(0.1) and "0.123" in slider.label  # nearest position; the label says it
+    assert at.query_params["x0"] == "0.123"
+    at.multiselect(key="activations.fns").set_value(["relu", "tanh"]).run()  # another widget: x0 stays exact
+    assert at.query_params["x0"] == "0.123" and at.query_params["fns"] == "tanh,relu"
+    at.slider(key="activations.x0").set_value(0.5).run()  # the user moves it: the slider's value from now on
+    assert at.query_params["x0"] == "0.5" and "0.123" not in at.slider(key="activations.x0").label
+
+
+def test_navigation_reads_in_order_pooling_after_convolution():
+    keys = [c.key for c in registry.CONCEPTS]
+    assert keys.index("convolution") < keys.index("pooling")
+    assert keys[0] == "activations" and len(set(keys)) == len(keys)

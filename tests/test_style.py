@@ -13,3 +13,10 @@ def test_ruff_is_clean():
         pytest.skip("ruff is not installed (pip install -r requirements-dev.txt)")
     proc = subprocess.run(["ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_ruff_format_is_clean():
+    if shutil.which("ruff") is None:
+        pytest.skip("ruff is not installed (pip install -r requirements-dev.txt)")
+    proc = subprocess.run(["ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]

@@ -9,8 +9,9 @@ from core import registry
 from core.text import LANGS, Text, flatten, raw_catalogue
 
 CORE = Path(registry.__file__).parent
-CATALOGUES = sorted([p.stem for p in (CORE / "text").glob("*.toml")]
-                    + [p.parent.name for p in CORE.glob("*/text.toml")])
+CATALOGUES = sorted(
+    [p.stem for p in (CORE / "text").glob("*.toml")] + [p.parent.name for p in CORE.glob("*/text.toml")]
+)
 
 
 @pytest.mark.parametrize("name", CATALOGUES)
@@ -20,7 +21,7 @@ def test_every_language_has_the_same_keys_and_placeholders(name):
     ref = keys[LANGS[0]]
     for lang in LANGS[1:]:
         assert keys[lang] == ref, (lang, sorted(ref ^ keys[lang]))
-    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}
     for key in ref:
         assert fields(tables["en"][key]) == fields(tables["zh"][key]), key
 

@@ -54,10 +54,14 @@ def explorer():
 
     st.subheader(t("explorer.probe_heading", x0=f"{res.x0:g}"))
     st.dataframe(
-        {t("explorer.col_fn"): [names[k] for k in res.keys],
-         t("explorer.col_f"): res.f0, t("explorer.col_df"): res.df0,
-         t("explorer.col_sat", thresh=f"{res.thresh:g}"): [_where(res, iv) for iv in res.saturated]},
-        hide_index=True, width="stretch",
+        {
+            t("explorer.col_fn"): [names[k] for k in res.keys],
+            t("explorer.col_f"): res.f0,
+            t("explorer.col_df"): res.df0,
+            t("explorer.col_sat", thresh=f"{res.thresh:g}"): [_where(res, iv) for iv in res.saturated],
+        },
+        hide_index=True,
+        width="stretch",
     )
     with st.expander(t("explorer.formulas"), expanded=True):
         st.latex(r"\\[4pt]".join(res.formulas))
@@ -65,11 +69,15 @@ def explorer():
     st.subheader(t("explorer.props_heading"))
     st.markdown(t("explorer.props_intro"))
     st.dataframe(
-        {t("explorer.col_fn"): [names[k] for k in res.keys],
-         t("explorer.col_mean"): res.stats["mean"], t("explorer.col_mean_grad"): res.stats["mean_grad"],
-         t("explorer.col_sat_share"): res.stats["saturated_share"],
-         t("explorer.col_zero_share"): res.stats["zero_grad_share"]},
-        hide_index=True, width="stretch",
+        {
+            t("explorer.col_fn"): [names[k] for k in res.keys],
+            t("explorer.col_mean"): res.stats["mean"],
+            t("explorer.col_mean_grad"): res.stats["mean_grad"],
+            t("explorer.col_sat_share"): res.stats["saturated_share"],
+            t("explorer.col_zero_share"): res.stats["zero_grad_share"],
+        },
+        hide_index=True,
+        width="stretch",
     )
     st.subheader(t("explorer.tradeoffs"))
     st.markdown("\n\n".join(f"**{names[k]}** — {t('notes.' + k)}" for k in res.keys))
@@ -78,8 +86,19 @@ def explorer():
 explorer()
 
 # ---- the seeds' claims, checked ------------------------------------------------------------------
-view.claims(act.claims(), ("tanh", "sigmoid_vanish", "sigmoid_explode", "sigmoid_band", "tanh_stable",
-                            "relu_always_one", "sigmoid_mean", "gelu"))
+view.claims(
+    act.claims(),
+    (
+        "tanh",
+        "sigmoid_vanish",
+        "sigmoid_explode",
+        "sigmoid_band",
+        "tanh_stable",
+        "relu_always_one",
+        "sigmoid_mean",
+        "gelu",
+    ),
+)
 
 
 # ---- activations in training: the trainer, dead ReLUs, softmax -----------------------------------
@@ -96,9 +115,12 @@ def columns(experiment, groups, widths, heads=()):
 def trainer():
     st.header(t("train.heading"))
     st.markdown(t("train.intro"))
-    columns(nl.TRAIN, (("data", "noise", "n", "test"), ("depth", "width", "act"),
-                       ("opt", "lr", "batch", "steps", "l2", "seed")), 3,
-            ("train.data_heading", "train.net_heading", "train.opt_heading"))
+    columns(
+        nl.TRAIN,
+        (("data", "noise", "n", "test"), ("depth", "width", "act"), ("opt", "lr", "batch", "steps", "l2", "seed")),
+        3,
+        ("train.data_heading", "train.net_heading", "train.opt_heading"),
+    )
     view.conflicts(nl.UNITS)
     words, chart = st.empty(), st.empty()
     st.subheader(t("train.units_heading"))
@@ -121,8 +143,11 @@ def trainer():
 def dead():
     st.header(t("dead.heading"))
     st.markdown(t("dead.intro"))
-    columns(dr.DEAD, (("d_data", "d_cmp"), ("d_init", "d_lr"), ("d_depth", "d_width"), ("d_steps", "d_seed")),
-            [1.3, 1.3, 1, 1])
+    columns(
+        dr.DEAD,
+        (("d_data", "d_cmp"), ("d_init", "d_lr"), ("d_depth", "d_width"), ("d_steps", "d_seed")),
+        [1.3, 1.3, 1, 1],
+    )
     chart, words = st.empty(), st.empty()
 
     def render(res, done):

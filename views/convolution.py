@@ -47,8 +47,13 @@ def _apply_edits(editor_key: str, name: str, cells: tuple, mark: str) -> None:
 
 def _cells_text(name: str, custom: bool) -> None:
     with st.expander(t("grid.as_text")):  # typing the photo's cells also selects the typed kernel
-        st.text_input(t.label(name), key=wkey(KEY, name), help=t.help(name),
-                      on_change=_set if custom else None, args=("kernel", "custom") if custom else None)
+        st.text_input(
+            t.label(name),
+            key=wkey(KEY, name),
+            help=t.help(name),
+            on_change=_set if custom else None,
+            args=("kernel", "custom") if custom else None,
+        )
 
 
 def grid_editor(name: str, cells: tuple, custom: bool = False) -> None:
@@ -62,10 +67,21 @@ def grid_editor(name: str, cells: tuple, custom: bool = False) -> None:
         version += 1
         st.session_state[mark] = (version, cells)
     key = f"conv_grid_{name}_{version}"
-    config = {str(j): st.column_config.NumberColumn(str(j), min_value=param.lo, max_value=param.hi, format="%.4g",
-                                                    required=True) for j in range(n)}
-    st.data_editor(_frame(cells), key=key, column_config=config, hide_index=True, num_rows="fixed",
-                   on_change=_apply_edits, args=(key, name, cells, mark))
+    config = {
+        str(j): st.column_config.NumberColumn(
+            str(j), min_value=param.lo, max_value=param.hi, format="%.4g", required=True
+        )
+        for j in range(n)
+    }
+    st.data_editor(
+        _frame(cells),
+        key=key,
+        column_config=config,
+        hide_index=True,
+        num_rows="fixed",
+        on_change=_apply_edits,
+        args=(key, name, cells, mark),
+    )
     _cells_text(name, custom)
 
 
@@ -81,8 +97,11 @@ def kernel_grid(v: dict) -> None:
         grid_editor("k", v["k"], custom=True)
         return
     cells = ck.cells(v["kernel"], v["ksize"], v["sigma"])
-    st.dataframe(_frame(cells), hide_index=True, column_config={str(j): st.column_config.NumberColumn(format="%.4g")
-                                                                for j in range(v["ksize"])})
+    st.dataframe(
+        _frame(cells),
+        hide_index=True,
+        column_config={str(j): st.column_config.NumberColumn(format="%.4g") for j in range(v["ksize"])},
+    )
     st.button(t("filter.edit"), key="conv_edit_kernel", on_click=_edit_preset, args=(cells,), width="stretch")
     _cells_text("k", True)
 
@@ -119,21 +138,41 @@ def filter_section():
     with left:
         view.controls(cv.FILTER, only=("img", "side", "gray"))
         st.file_uploader(t("filter.upload"), type=list(UPLOAD_TYPES), key="conv_upload", help=t("filter.upload_help"))
-        st.selectbox(t.label("kernel"), ck.KERNELS, format_func=lambda k: t.choice("kernel", k),
-                     key=wkey(KEY, "kernel"), on_change=_resize_custom, args=(v["k"],), help=t.help("kernel"))
-        st.slider(t.label("ksize"), 3, 7, step=2, key=wkey(KEY, "ksize"), on_change=_resize_custom, args=(v["k"],),
-                  help=t.help("ksize"))
+        st.selectbox(
+            t.label("kernel"),
+            ck.KERNELS,
+            format_func=lambda k: t.choice("kernel", k),
+            key=wkey(KEY, "kernel"),
+            on_change=_resize_custom,
+            args=(v["k"],),
+            help=t.help("kernel"),
+        )
+        st.slider(
+            t.label("ksize"),
+            3,
+            7,
+            step=2,
+            key=wkey(KEY, "ksize"),
+            on_change=_resize_custom,
+            args=(v["k"],),
+            help=t.help("ksize"),
+        )
         view.controls(cv.FILTER, only=("sigma",), active={"sigma": v["kernel"] == "gauss"})
         kernel_grid(v)
         view.controls(cv.FILTER, only=("stride", "pad"))
-        st.selectbox(t.label("pmode"), cv.FILTER_PARAMS["pmode"].choices, key=wkey(KEY, "pmode"),
-                     format_func=lambda k: t.choice("pmode", k), help=t.help("pmode"))  # a narrow column
+        st.selectbox(
+            t.label("pmode"),
+            cv.FILTER_PARAMS["pmode"].choices,
+            key=wkey(KEY, "pmode"),
+            format_func=lambda k: t.choice("pmode", k),
+            help=t.help("pmode"),
+        )  # a narrow column
         view.controls(cv.FILTER, only=("dil",))
         with st.expander(t("filter.weights"), expanded=rgb):
             view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
     with right:
         st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
-        for latex in res.size_latex[:1 if res.in_shape[1] == res.in_shape[2] else 2]:
+        for latex in res.size_latex[: 1 if res.in_shape[1] == res.in_shape[2] else 2]:
             st.latex(latex)
         st.caption(t("filter.stats", **res.stats, macs=f"{res.macs:,}", c=res.in_shape[0], k=res.kernel.shape[0]))
     if rgb:
@@ -159,26 +198,38 @@ def steps_section():
     transposed = v["t_op"] == "transposed"
     left, right = st.columns([1, 1.3], gap="medium")
     with left:
-        view.controls(conv_steps.STEPS, only=("t_op", "t_in", "t_n"),
-                      active={"t_n": v["t_in"] not in conv_steps.FIXED_SIDE})
-        view.controls(conv_steps.STEPS, only=("t_s", "t_p", "t_pm", "t_d", "t_opad"),
-                      active={"t_pm": not transposed, "t_opad": transposed})
+        view.controls(
+            conv_steps.STEPS, only=("t_op", "t_in", "t_n"), active={"t_n": v["t_in"] not in conv_steps.FIXED_SIDE}
+        )
+        view.controls(
+            conv_steps.STEPS,
+            only=("t_s", "t_p", "t_pm", "t_d", "t_opad"),
+            active={"t_pm": not transposed, "t_opad": transposed},
+        )
     with right:
         st.markdown(f"**{t('steps.kernel')}**")
         grid_editor("t_w", v["t_w"])
         n = math.isqrt(len(v["t_w"]))
         for col, side in zip(st.columns(len(conv_steps.KERNEL_SIDES)), conv_steps.KERNEL_SIDES):
-            col.button(f"{side}×{side}", key=f"conv_tw_{side}", disabled=side == n, width="stretch",
-                       on_click=_set, args=("t_w", TW_PARAM.encode(ck.resize(v["t_w"], side))))
+            col.button(
+                f"{side}×{side}",
+                key=f"conv_tw_{side}",
+                disabled=side == n,
+                width="stretch",
+                on_click=_set,
+                args=("t_w", TW_PARAM.encode(ck.resize(v["t_w"], side))),
+            )
         for col, kind in zip(st.columns(4), ("ones", "sharpen", "sobel_x", "identity")):
-            col.button(t(f"steps.fill_{kind}"), key=f"conv_fill_{kind}", on_click=_fill, args=(kind, v["t_w"]),
-                       width="stretch")
+            col.button(
+                t(f"steps.fill_{kind}"), key=f"conv_fill_{kind}", on_click=_fill, args=(kind, v["t_w"]), width="stretch"
+            )
     view.conflicts(conv_steps.STEPS)
     res = view.run(conv_steps.STEPS)
     st.plotly_chart(step_figures.steps(res, fig), key="conv_steps_chart")
     st.latex(res.size_latex)
-    st.markdown(t("steps.check", n=len(res.cells), err=f"{res.max_err:.1e}",
-                  fn="conv_transpose2d" if transposed else "conv2d"))
+    st.markdown(
+        t("steps.check", n=len(res.cells), err=f"{res.max_err:.1e}", fn="conv_transpose2d" if transposed else "conv2d")
+    )
     st.markdown(t("steps.t_explain" if transposed else "steps.explain"))
     if res.cropped:
         st.caption(t("steps.cropped", n=res.x.shape[0]))
@@ -194,12 +245,17 @@ def count_section():
     res = view.run(count.COUNT)
     names = {k: t(f"count.kind_{k}") for k in count.KINDS}
     st.plotly_chart(figures.counts(res, fig, names, count.KINDS), key="conv_count_chart")
-    st.dataframe({t("count.col_kind"): [names[k] for k in count.KINDS],
-                  t("count.col_formula"): [count.PLAIN[k] for k in count.KINDS],
-                  t("count.col_params"): [f"{res.params[k]:,}" for k in count.KINDS],
-                  t("count.col_macs"): [f"{res.macs[k]:,}" for k in count.KINDS],
-                  t("count.col_ratio"): [f"{res.params[k] / res.params['standard']:.4g}" for k in count.KINDS]},
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        {
+            t("count.col_kind"): [names[k] for k in count.KINDS],
+            t("count.col_formula"): [count.PLAIN[k] for k in count.KINDS],
+            t("count.col_params"): [f"{res.params[k]:,}" for k in count.KINDS],
+            t("count.col_macs"): [f"{res.macs[k]:,}" for k in count.KINDS],
+            t("count.col_ratio"): [f"{res.params[k] / res.params['standard']:.4g}" for k in count.KINDS],
+        },
+        hide_index=True,
+        width="stretch",
+    )
     st.latex(res.latex)
     st.markdown(t("count.reading", factor=f"{1 / res.ratio:.1f}", k=res.k, c_out=res.c_out))
 
@@ -241,5 +297,4 @@ steps_section()
 count_section()
 learn_section()
 
-view.claims(claims.claims(),
-            ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing"))
+view.claims(claims.claims(), ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing"))

@@ -60,18 +60,25 @@ def _points_box(values: dict) -> None:
     with st.expander(t("lab.points_heading"), expanded=values["target"] == "points"):
         st.markdown(t("lab.points_intro", max=targets.MAX_POINTS))
         view.controls(gan.LAB, only=("pts",))
-        st.file_uploader(t("lab.upload"), type=["csv", "txt"], key="_gan.upload", on_change=_uploaded,
-                         help=t("lab.upload_help", kb=targets.MAX_UPLOAD_BYTES // 1000,
-                                rows=targets.MAX_UPLOAD_ROWS))
+        st.file_uploader(
+            t("lab.upload"),
+            type=["csv", "txt"],
+            key="_gan.upload",
+            on_change=_uploaded,
+            help=t("lab.upload_help", kb=targets.MAX_UPLOAD_BYTES // 1000, rows=targets.MAX_UPLOAD_ROWS),
+        )
         note = st.session_state.get(UPLOAD_ERROR)
         if note:
             (st.success if note.startswith("✓") else st.error)(note)
         st.caption(t("lab.upload_link_note", max=targets.MAX_POINTS))
         if values["target"] == "points":
             target = targets.make("points", values["width"], values["pts"])
-            st.plotly_chart(fig.target_preview(target, gan.preview_points(target), gan.click_axis(target),
-                                               t.section("fig")),
-                            key="_gan.click", on_select=_clicked, selection_mode="points")
+            st.plotly_chart(
+                fig.target_preview(target, gan.preview_points(target), gan.click_axis(target), t.section("fig")),
+                key="_gan.click",
+                on_select=_clicked,
+                selection_mode="points",
+            )
 
 
 LOSS_KNOBS = {"gp": "wgan_gp", "clip": "wgan"}
@@ -88,8 +95,9 @@ def lab():
         view.controls(gan.LAB, only=("target", "width"))
     with cols[1]:
         st.markdown(f"**{t('lab.loss_heading')}**")
-        view.controls(gan.LAB, only=("loss", "gp", "clip"),
-                      active={k: values["loss"] == v for k, v in LOSS_KNOBS.items()})
+        view.controls(
+            gan.LAB, only=("loss", "gp", "clip"), active={k: values["loss"] == v for k, v in LOSS_KNOBS.items()}
+        )
     with cols[2]:
         st.markdown(f"**{t('lab.teach_heading')}**")
         view.controls(gan.LAB, only=("phase", "k"), active={"k": values["phase"] != "none"})
@@ -97,9 +105,14 @@ def lab():
     with st.expander(t("lab.more_heading")):
         more = st.columns(3, gap="medium")
         adam = {k: "adam" in (values["g_opt"], values["d_opt"]) for k in ("beta1", "beta2")}
-        for col, group in zip(more, (("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act"),
-                                     ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2"),
-                                     ("d_steps", "batch", "steps", "seed"))):
+        for col, group in zip(
+            more,
+            (
+                ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act"),
+                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2"),
+                ("d_steps", "batch", "steps", "seed"),
+            ),
+        ):
             with col:
                 view.controls(gan.LAB, only=group, active=adam)
     view.conflicts(gan.LAB)
@@ -134,6 +147,7 @@ def digits():
     labels = t.section("fig")
     result = None
     if start:
+
         def render(r, done):
             chart.plotly_chart(fig.digits(r, labels, done), key=f"_gan.digits_{r.done}_{done}")
             if done:

@@ -50,8 +50,11 @@ def network():
     for col, k in zip(st.columns(2, gap="medium"), "ab"):
         with col.container(border=True):
             st.markdown(f"**{t('net.config', k=k.upper())}**")
-            view.controls(gr.NET, only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"),
-                          active={f"sigma_{k}": v[f"init_{k}"] == "normal"})
+            view.controls(
+                gr.NET,
+                only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"),
+                active={f"sigma_{k}": v[f"init_{k}"] == "normal"},
+            )
             init_caption(v, k)
     view.conflicts(gr.NET)
     res = view.run(gr.NET)
@@ -61,8 +64,15 @@ def network():
     st.markdown(t("net.norms_intro"))
     st.plotly_chart(figures.norms(res, fig, names), key="norms_chart")
     rows = [(names[k], p) for k, p in (("a", res.a), ("b", res.b))]
-    cols = {"factor": ".3f", "theory": ".3f", "gain": ".3f", "slope": ".3f", "act_ratio": ".2e",
-            "weight_ratio": ".2e", "loss": ".4g"}
+    cols = {
+        "factor": ".3f",
+        "theory": ".3f",
+        "gain": ".3f",
+        "slope": ".3f",
+        "act_ratio": ".2e",
+        "weight_ratio": ".2e",
+        "loss": ".4g",
+    }
     head = [t("net.col_config"), *(t(f"net.col_{c}") for c in cols)]  # a markdown table: no DataFrame per rerun
     body = [[n, *(num(gr.table_row(p)[c], spec) for c, spec in cols.items())] for n, p in rows]
     st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *body]))
@@ -112,8 +122,9 @@ def training():
         zrange = figures.heat_range(res)
         for slot, k in zip(heat, "ab"):
             slot.plotly_chart(figures.heatmap(res, k, fig, names[k], zrange), key=f"heat_{k}_{tag}")
-        words.markdown("\n\n".join(t(key, name=names[k], **numbers)
-                                     for k, (key, numbers) in zip("ab", gr.verdicts(res))))
+        words.markdown(
+            "\n\n".join(t(key, name=names[k], **numbers) for k, (key, numbers) in zip("ab", gr.verdicts(res)))
+        )
         if done:
             with replay.container():
                 st.subheader(t("train.replay_heading"))
@@ -135,10 +146,15 @@ def through_time():
     st.plotly_chart(figures.through_time(res, fig, cells, rnn.CELLS), key="rnn_chart")
     series = [(cells[k], res.h[i]) for i, k in enumerate(rnn.CELLS)] + [(fig["cell_state"], res.c)]
     drops = [rnn.steps_to_drop(s) for _, s in series]
-    st.dataframe({t("rnn.col_cell"): [n for n, _ in series],
-                  t("rnn.col_drop"): [t("rnn.never") if d is None else str(d) for d in drops],
-                  t("rnn.col_first"): [num(gr.ratio(s[0], s[-1]), ".2e") for _, s in series]},
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        {
+            t("rnn.col_cell"): [n for n, _ in series],
+            t("rnn.col_drop"): [t("rnn.never") if d is None else str(d) for d in drops],
+            t("rnn.col_first"): [num(gr.ratio(s[0], s[-1]), ".2e") for _, s in series],
+        },
+        hide_index=True,
+        width="stretch",
+    )
     st.caption(t("rnn.forget", f=res.forget, fbias=res.fbias))
     with st.expander(t("net.formulas")):
         st.latex(gr.FORMULAS["rnn"])
@@ -148,5 +164,18 @@ network()
 training()
 through_time()
 
-view.claims(gr.claims(), ("relu_always_one", "relu_explode", "sigmoid_explode", "bn_vanish", "bn_explode", "resnet",
-                          "lstm", "lstm_explode", "batch", "clip"))
+view.claims(
+    gr.claims(),
+    (
+        "relu_always_one",
+        "relu_explode",
+        "sigmoid_explode",
+        "bn_vanish",
+        "bn_explode",
+        "resnet",
+        "lstm",
+        "lstm_explode",
+        "batch",
+        "clip",
+    ),
+)

@@ -52,8 +52,14 @@ def paths_section():
     left, right = st.columns([1, 2.3], gap="medium")
     surface = surfaces.get(v["surface"], v["kappa"], v["theta"])
     with left:
-        st.selectbox(t.label("surface"), surfaces.KEYS, format_func=lambda k: t.choice("surface", k),
-                     key=wkey(KEY, "surface"), on_change=_load_surface, help=t.help("surface"))
+        st.selectbox(
+            t.label("surface"),
+            surfaces.KEYS,
+            format_func=lambda k: t.choice("surface", k),
+            key=wkey(KEY, "surface"),
+            on_change=_load_surface,
+            help=t.help("surface"),
+        )
         quad = v["surface"] == "quadratic"
         view.controls(opt.PATHS, only=("kappa", "theta"), active={"kappa": quad, "theta": quad})
         _start_sliders(surface.box)
@@ -67,20 +73,31 @@ def paths_section():
         with st.expander(t("paths.more")):
             uses = opt.schedules.USES[v["sched"]]
             view.controls(opt.PATHS, only=("wd", "noise", "seed", "sched"), active={"seed": v["noise"] > 0})
-            view.controls(opt.PATHS, only=("every", "gamma", "warmup", "patience"),
-                          active={n: n in uses for n in ("every", "gamma", "warmup", "patience")})
+            view.controls(
+                opt.PATHS,
+                only=("every", "gamma", "warmup", "patience"),
+                active={n: n in uses for n in ("every", "gamma", "warmup", "patience")},
+            )
             st.latex(opt.GRAD)
         view.controls(opt.PATHS, only=("tol", "view3d"))
     view.conflicts(opt.PATHS)
     res = view.run(opt.PATHS)
     grid = opt.landscape_grid(v)
     with right:
-        st.plotly_chart(figures.landscape(res, grid, fig, names), key="opt_landscape", on_select=_start_from_click,
-                        selection_mode="points")
+        st.plotly_chart(
+            figures.landscape(res, grid, fig, names),
+            key="opt_landscape",
+            on_select=_start_from_click,
+            selection_mode="points",
+        )
         st.caption(t("paths.click_hint"))
         for kind, starts, steps, bad in res.divergences():
-            text = t("paths.escaped" if res.fstar is None else "paths.diverged", name=names[kind],
-                     starts=", ".join(map(str, starts)), steps=", ".join(map(str, steps)))
+            text = t(
+                "paths.escaped" if res.fstar is None else "paths.diverged",
+                name=names[kind],
+                starts=", ".join(map(str, starts)),
+                steps=", ".join(map(str, steps)),
+            )
             st.info(text + (t("paths.nonfinite", step=bad) if bad is not None else ""), icon="💥")
         if v["view3d"]:
             st.plotly_chart(figures.surface3d(res, grid, fig, names), key="opt_3d")
@@ -89,15 +106,20 @@ def paths_section():
 
     st.subheader(t("paths.curves_heading"))
     st.plotly_chart(figures.curves(res, fig, names), key="opt_curves")
-    st.dataframe({
-        t("paths.col_opt"): [names[k] for k in res.kinds],
-        t("paths.col_loss", tol=f"{res.tol:g}") if res.fstar is not None else t("paths.col_f"):
-            [f"{x:.3g}" for x in res.final_loss[:, 0]],
-        t("paths.col_tol", tol=f"{res.tol:g}"): [_dash(n) for n in res.to_tol[:, 0]],
-        t("paths.col_end"): [f"({x:.4f}, {y:.4f})" for x, y in res.end[:, 0]],
-        t("paths.col_diverged"): [_dash(n) for n in res.left[:, 0]],
-        t("paths.col_torch"): list(res.calls),
-    }, hide_index=True, width="stretch")
+    st.dataframe(
+        {
+            t("paths.col_opt"): [names[k] for k in res.kinds],
+            t("paths.col_loss", tol=f"{res.tol:g}") if res.fstar is not None else t("paths.col_f"): [
+                f"{x:.3g}" for x in res.final_loss[:, 0]
+            ],
+            t("paths.col_tol", tol=f"{res.tol:g}"): [_dash(n) for n in res.to_tol[:, 0]],
+            t("paths.col_end"): [f"({x:.4f}, {y:.4f})" for x, y in res.end[:, 0]],
+            t("paths.col_diverged"): [_dash(n) for n in res.left[:, 0]],
+            t("paths.col_torch"): list(res.calls),
+        },
+        hide_index=True,
+        width="stretch",
+    )
     if res.theory is not None:
         theory_panel(res, v)
 
@@ -120,21 +142,31 @@ def theory_panel(res, v: dict) -> None:
     left.markdown(t("theory.gd", lr=f"{th.gd_lr:.4f}", rate=f"{th.gd_rate:.4f}"))
     right.latex(opt.theory.FORMULAS["hb"])
     right.markdown(t("theory.hb", lr=f"{th.hb_lr:.4f}", beta=f"{th.hb_beta:.4f}", rate=f"{th.hb_rate:.4f}"))
-    rate = lambda r: "—" if r is None else f"{r:.4f}"  # noqa: E731
-    st.dataframe({
-        t("theory.col_opt"): [names[r.kind] for r in th.rows],
-        t("theory.col_lr"): [f"{r.lr:g}" for r in th.rows],
-        t("theory.col_mom"): ["—" if r.momentum is None else f"{r.momentum:g}" for r in th.rows],
-        t("theory.col_pred"): [rate(r.predicted) for r in th.rows],
-        t("theory.col_meas"): [rate(r.measured) for r in th.rows],
-        t("theory.col_steps"): [f"{opt.theory.steps_for(r.predicted):.0f}" if r.predicted else "—"
-                                for r in th.rows],
-    }, hide_index=True, width="stretch")
+    rate = lambda r: "—" if r is None else f"{r:.4f}"
+    st.dataframe(
+        {
+            t("theory.col_opt"): [names[r.kind] for r in th.rows],
+            t("theory.col_lr"): [f"{r.lr:g}" for r in th.rows],
+            t("theory.col_mom"): ["—" if r.momentum is None else f"{r.momentum:g}" for r in th.rows],
+            t("theory.col_pred"): [rate(r.predicted) for r in th.rows],
+            t("theory.col_meas"): [rate(r.measured) for r in th.rows],
+            t("theory.col_steps"): [
+                f"{opt.theory.steps_for(r.predicted):.0f}" if r.predicted else "—" for r in th.rows
+            ],
+        },
+        hide_index=True,
+        width="stretch",
+    )
     if not th.exact:
         st.caption(t("theory.not_exact"))
     st.caption(t("theory.note"))
-    st.button(t("theory.button"), key="opt_optimal", on_click=_set, args=(opt.optimal_values(th.kappa, v["opts"]),),
-              type="primary")
+    st.button(
+        t("theory.button"),
+        key="opt_optimal",
+        on_click=_set,
+        args=(opt.optimal_values(th.kappa, v["opts"]),),
+        type="primary",
+    )
 
 
 @view.section
@@ -161,13 +193,17 @@ def race_section():
     def render(res, done):
         chart.plotly_chart(figures.race(res, fig, names, done), key=f"race_{res.done}_{done}")
         tail = max(1, res.done // 10)
-        table.dataframe({
-            t("race.col_opt"): [names[k] for k in res.kinds],
-            t("race.col_loss"): [f"{res.loss[-tail:, o].mean():.4f}" for o in range(len(res.kinds))],
-            t("race.col_acc"): [f"{res.test_acc[-1, o]:.1%}" for o in range(len(res.kinds))],
-            t("race.col_diverged"): [_dash(n) for n in res.diverged],
-            t("race.col_torch"): list(res.calls),
-        }, hide_index=True, width="stretch")
+        table.dataframe(
+            {
+                t("race.col_opt"): [names[k] for k in res.kinds],
+                t("race.col_loss"): [f"{res.loss[-tail:, o].mean():.4f}" for o in range(len(res.kinds))],
+                t("race.col_acc"): [f"{res.test_acc[-1, o]:.1%}" for o in range(len(res.kinds))],
+                t("race.col_diverged"): [_dash(n) for n in res.diverged],
+                t("race.col_torch"): list(res.calls),
+            },
+            hide_index=True,
+            width="stretch",
+        )
 
     res = run_live(view, opt.RACE, render)
     st.caption(t("race.done", steps=res.done, epochs=f"{res.epochs:.1f}", batch=res.batch))

@@ -48,21 +48,35 @@ def _apply_edits(editor_key: str, n: int) -> None:
 
 def _grid_editor(cells: tuple) -> None:
     n = pl.grid_side(cells)
-    frame = pd.DataFrame([cells[i * n:(i + 1) * n] for i in range(n)], columns=[str(j) for j in range(n)])
+    frame = pd.DataFrame([cells[i * n : (i + 1) * n] for i in range(n)], columns=[str(j) for j in range(n)])
     key = f"pool_editor_{X.encode(cells)}"  # new cells -> a fresh editor holding them
-    config = {str(j): st.column_config.NumberColumn(str(j), min_value=X.lo, max_value=X.hi, required=True)
-              for j in range(n)}
-    st.data_editor(frame, key=key, column_config=config, hide_index=False, num_rows="fixed",
-                   on_change=_apply_edits, args=(key, n))
+    config = {
+        str(j): st.column_config.NumberColumn(str(j), min_value=X.lo, max_value=X.hi, required=True) for j in range(n)
+    }
+    st.data_editor(
+        frame, key=key, column_config=config, hide_index=False, num_rows="fixed", on_change=_apply_edits, args=(key, n)
+    )
     row1, row2 = st.columns(3), st.columns(3)
-    row1[0].button(t("pool.seeds_btn"), on_click=_set_cells, args=(pl.SEEDS_EXAMPLE,), key="pool_seeds",
-                   width="stretch")
+    row1[0].button(
+        t("pool.seeds_btn"), on_click=_set_cells, args=(pl.SEEDS_EXAMPLE,), key="pool_seeds", width="stretch"
+    )
     for col, size in zip(row1[1:], (6, 8)):
-        col.button(t("pool.random_btn", n=size), on_click=_set_cells, key=f"pool_rand{size}", width="stretch",
-                   args=(pl.random_grid(size, X.encode(cells)),))
+        col.button(
+            t("pool.random_btn", n=size),
+            on_click=_set_cells,
+            key=f"pool_rand{size}",
+            width="stretch",
+            args=(pl.random_grid(size, X.encode(cells)),),
+        )
     for col, size, key in zip(row2, (max(2, n - 1), min(12, n + 1)), ("pool_shrink", "pool_grow")):
-        col.button(t("pool.grow_btn", n=size), on_click=_set_cells, key=key, args=(pl.resize_grid(cells, size),),
-                   disabled=size == n, width="stretch")
+        col.button(
+            t("pool.grow_btn", n=size),
+            on_click=_set_cells,
+            key=key,
+            args=(pl.resize_grid(cells, size),),
+            disabled=size == n,
+            width="stretch",
+        )
     with st.expander(t("pool.cells_text")):
         view.controls(pl.POOL, only=("x",))
     _refused(X)
@@ -75,8 +89,11 @@ def window_section():
     st.markdown(t("pool.intro"))
     left, right = st.columns([1, 2.2], gap="medium")
     with left:
-        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"),
-                      active={"pad": v["op"] != "lp", "cip": v["op"] == "avg", "pnorm": v["op"] == "lp"})
+        view.controls(
+            pl.POOL,
+            only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"),
+            active={"pad": v["op"] != "lp", "cip": v["op"] == "avg", "pnorm": v["op"] == "lp"},
+        )
     with right:
         st.markdown(f"**{t('pool.grid_label')}**")
         _grid_editor(v["x"])
@@ -88,8 +105,17 @@ def window_section():
     st.latex(pl.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
     size = res.size
     if size["out"] != size["out_raw"]:
-        st.info(t("pool.dropped", raw=size["out_raw"], s=res.s, start=(size["out_raw"] - 1) * res.s,
-                  limit=size["n"] + res.p, out=size["out"]), icon="ℹ️")
+        st.info(
+            t(
+                "pool.dropped",
+                raw=size["out_raw"],
+                s=res.s,
+                start=(size["out_raw"] - 1) * res.s,
+                limit=size["n"] + res.p,
+                out=size["out"],
+            ),
+            icon="ℹ️",
+        )
     if res.s > res.k:
         st.info(t("pool.skip", s=res.s, k=res.k), icon="ℹ️")
     elif res.uncovered:
@@ -104,8 +130,9 @@ def window_section():
 
     st.subheader(t("pool.grad_heading"))
     st.markdown(t("pool.grad_intro"))
-    st.plotly_chart(figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pl.OPS}),
-                    key="pool_grad_chart")
+    st.plotly_chart(
+        figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pl.OPS}), key="pool_grad_chart"
+    )
 
     st.subheader(t("pool.image_heading"))
     st.markdown(t("pool.image_intro"))
@@ -153,8 +180,7 @@ def rf_section():
     buttons = st.columns(len(tokens) + 1)
     for col, token in zip(buttons, tokens):
         col.button(f"+ {token}", on_click=_edit_stack, args=(token,), key=f"rf_add_{token}", width="stretch")
-    buttons[-1].button("⌫", on_click=_edit_stack, args=(None,), key="rf_remove", help=t("rf.remove"),
-                       width="stretch")
+    buttons[-1].button("⌫", on_click=_edit_stack, args=(None,), key="rf_remove", help=t("rf.remove"), width="stretch")
     c1, c2 = st.columns(2)
     with c1:
         view.controls(pl.RF, only=("rf_in",))
@@ -166,10 +192,13 @@ def rf_section():
     st.markdown(t("rf.result", n=last.n, rf=last.rf, n_in=res.n_in, share=f"{res.support_share:.0%}"))
     st.plotly_chart(figures.receptive_field(res, fig), key="rf_chart")
     cols = ("i", "layer", "k", "s", "p", "d", "n", "j", "rf")
-    data = [(i + 1, r.layer.token(), r.layer.k, r.layer.s, r.layer.p, r.layer.d, r.n, r.jump, r.rf)
-            for i, r in enumerate(res.rows)]
-    st.dataframe({t(f"rf.col_{c}"): [row[k] for row in data] for k, c in enumerate(cols)}, hide_index=True,
-                 width="stretch")
+    data = [
+        (i + 1, r.layer.token(), r.layer.k, r.layer.s, r.layer.p, r.layer.d, r.n, r.jump, r.rf)
+        for i, r in enumerate(res.rows)
+    ]
+    st.dataframe(
+        {t(f"rf.col_{c}"): [row[k] for row in data] for k, c in enumerate(cols)}, hide_index=True, width="stretch"
+    )
     st.markdown(f"**{t('rf.formula')}**")
     st.latex(rfm.LATEX)
 
@@ -186,11 +215,16 @@ def head_section():
     names = {h: t(f"names.heads.{h}") for h in pl.HEADS}
     st.plotly_chart(figures.heads(res, fig, names), key="head_chart")
     shown = [h for h in pl.HEADS if res.chosen[h] > 0]
-    st.dataframe({t("head.col_head"): [names[h] for h in shown],
-                  t("head.col_in"): [res.features_in[h] for h in shown],
-                  t("head.col_params"): [f"{res.chosen[h]:,}" for h in shown],
-                  t("head.col_layers"): [", ".join(f"{n} ({p:,})" for n, p in res.layers[h] if p) for h in shown]},
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        {
+            t("head.col_head"): [names[h] for h in shown],
+            t("head.col_in"): [res.features_in[h] for h in shown],
+            t("head.col_params"): [f"{res.chosen[h]:,}" for h in shown],
+            t("head.col_layers"): [", ".join(f"{n} ({p:,})" for n, p in res.layers[h] if p) for h in shown],
+        },
+        hide_index=True,
+        width="stretch",
+    )
     st.markdown(t("head.ratio", size=res.size, ratio=res.chosen["flatten"] / res.chosen["gap"]))
 
 

@@ -146,8 +146,8 @@ def claims() -> dict[str, float]:
     keys = ("sigmoid", "tanh", "relu")
     _, dy = evaluate(keys, x, base)
     stats = normal_stats(keys, base, thresh=1e-3)
-    sig = lambda t: torch.sigmoid(torch.tensor(t, dtype=torch.float64))  # noqa: E731
-    sig_d = lambda t: float(sig(t) * (1 - sig(t)))  # noqa: E731  σ'(t) = σ(t)(1 − σ(t))
+    sig = lambda t: torch.sigmoid(torch.tensor(t, dtype=torch.float64))
+    sig_d = lambda t: float(sig(t) * (1 - sig(t)))
     gelu_gap = (F.gelu(x) - F.gelu(x, approximate="tanh")).abs().max()
     return {
         "tanh_vs_2sigmoid_max_err": float((torch.tanh(x) - (2 * torch.sigmoid(2 * x) - 1)).abs().max()),
@@ -188,5 +188,6 @@ PRESETS = {
 # imported here, below the explorer: these modules build on the function table, not on this module
 from core.activations import dead_relu, nonlinearity, softmax  # noqa: E402
 
-CONCEPT = Concept("activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD,
-                                       softmax.SOFTMAX), PRESETS)
+CONCEPT = Concept(
+    "activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD, softmax.SOFTMAX), PRESETS
+)

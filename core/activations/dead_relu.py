@@ -51,11 +51,23 @@ class DeadResult:
 
 
 def configs(v: dict) -> list[tuple[str, trainer.Config]]:
-    base = trainer.Config(depth=v["d_depth"], width=v["d_width"], init=v["d_init"], opt="sgd", lr=v["d_lr"],
-                          batch=BATCH, steps=v["d_steps"], seed=v["d_seed"], snapshots=1, grid=2, unit_grid=2,
-                          chunk=min(250, max(100, v["d_steps"] // 4)))
-    return ([("relu", replace(base, act="relu")), ("relu_ref", replace(base, act="relu", lr=v["d_lr"] / REF_FACTOR))]
-            + [(k, replace(base, act=k)) for k in v["d_cmp"]])
+    base = trainer.Config(
+        depth=v["d_depth"],
+        width=v["d_width"],
+        init=v["d_init"],
+        opt="sgd",
+        lr=v["d_lr"],
+        batch=BATCH,
+        steps=v["d_steps"],
+        seed=v["d_seed"],
+        snapshots=1,
+        grid=2,
+        unit_grid=2,
+        chunk=min(250, max(100, v["d_steps"] // 4)),
+    )
+    return [("relu", replace(base, act="relu")), ("relu_ref", replace(base, act="relu", lr=v["d_lr"] / REF_FACTOR))] + [
+        (k, replace(base, act=k)) for k in v["d_cmp"]
+    ]
 
 
 def stream(v: dict):
@@ -74,40 +86,71 @@ def stream(v: dict):
             return
         runs = tuple(r for _, r in latest)
         fraction = float(np.mean([r.done / r.config.steps if r.diverged_at is None else 1.0 for r in runs]))
-        yield fraction, DeadResult(tuple(k for k, _ in named), tuple(c.act for _, c in named),
-                                   tuple(c.lr for _, c in named), runs, v["d_depth"] * v["d_width"])
+        yield (
+            fraction,
+            DeadResult(
+                tuple(k for k, _ in named),
+                tuple(c.act for _, c in named),
+                tuple(c.lr for _, c in named),
+                runs,
+                v["d_depth"] * v["d_width"],
+            ),
+        )
 
 
 def verdict(res: DeadResult) -> dict:
     """Final numbers per run: dead units (count and share), negative share, test accuracy, divergence."""
     out = {}
     for key, act, lr, r in zip(res.keys, res.acts, res.lrs, res.runs):
-        out[key] = {"act": act, "lr": lr, "dead": int(r.dead_units.sum()), "units": res.units,
-                    "dead_share": float(r.dead[-1].mean()), "dead_at_start": float(r.dead[0].mean()),
-                    "negative_share": float(r.negative[-1].mean()), "test_acc": float(r.test_acc[-1]),
-                    "diverged_at": r.diverged_at}
+        out[key] = {
+            "act": act,
+            "lr": lr,
+            "dead": int(r.dead_units.sum()),
+            "units": res.units,
+            "dead_share": float(r.dead[-1].mean()),
+            "dead_at_start": float(r.dead[0].mean()),
+            "negative_share": float(r.negative[-1].mean()),
+            "test_acc": float(r.test_acc[-1]),
+            "diverged_at": r.diverged_at,
+        }
     return out
 
 
 def lines(res: DeadResult) -> list[tuple[str, dict]]:
     """The sentences the page shows for a finished comparison: (catalogue key, numbers) each."""
     v, out = verdict(res), []
-    pct = lambda x: f"{x:.0%}"  # noqa: E731
+    pct = lambda x: f"{x:.0%}"
     relu, ref = v["relu"], v["relu_ref"]
     if relu["diverged_at"] is None and ref["diverged_at"] is None:
-        out.append(("verdict", {"lr": f"{relu['lr']:g}", "dead": relu["dead"], "units": res.units,
-                                "share": pct(relu["dead_share"]), "start": pct(relu["dead_at_start"]),
-                                "ref_lr": f"{ref['lr']:g}", "ref_dead": ref["dead"],
-                                "ref_share": pct(ref["dead_share"]),
-                                "acc": pct(relu["test_acc"]), "ref_acc": pct(ref["test_acc"])}))
+        out.append(
+            (
+                "verdict",
+                {
+                    "lr": f"{relu['lr']:g}",
+                    "dead": relu["dead"],
+                    "units": res.units,
+                    "share": pct(relu["dead_share"]),
+                    "start": pct(relu["dead_at_start"]),
+                    "ref_lr": f"{ref['lr']:g}",
+                    "ref_dead": ref["dead"],
+                    "ref_share": pct(ref["dead_share"]),
+                    "acc": pct(relu["test_acc"]),
+                    "ref_acc": pct(ref["test_acc"]),
+                },
+            )
+        )
     for key in res.keys:
         run = v[key]
         common = {"act": run["act"], "lr": f"{run['lr']:g}"}
         if run["diverged_at"] is not None:
             out.append(("diverged", {**common, "step": run["diverged_at"]}))
         elif key not in ("relu", "relu_ref"):
-            out.append(("other", {**common, "dead": run["dead"], "neg": pct(run["negative_share"]),
-                                  "acc": pct(run["test_acc"])}))
+            out.append(
+                (
+                    "other",
+                    {**common, "dead": run["dead"], "neg": pct(run["negative_share"]), "acc": pct(run["test_acc"])},
+                )
+            )
     return out
 
 
@@ -115,8 +158,9 @@ def summary(res: DeadResult) -> dict:
     out = verdict(res)
     for key, r in zip(res.keys, res.runs):
         every = max(1, len(r.eval_steps) // 20)
-        out[key]["dead_share_over_steps"] = {int(s): round(float(d), 4) for s, d in
-                                             zip(r.eval_steps[::every], r.dead[::every].mean(1))}
+        out[key]["dead_share_over_steps"] = {
+            int(s): round(float(d), 4) for s, d in zip(r.eval_steps[::every], r.dead[::every].mean(1))
+        }
     return out
 
 

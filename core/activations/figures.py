@@ -24,32 +24,117 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
         line = dict(color=color, width=2.5)
         marker = dict(color=color, size=11, line=dict(color="white", width=1.5))
         traces += [
-            dict(type="scatter", x=res.x, y=res.y[i], name=names[key], legendgroup=key, line=line,
-                 hovertemplate="%{y:.4g}", xaxis="x", yaxis="y"),
-            dict(type="scatter", x=res.x, y=res.dy[i], name=names[key], legendgroup=key, line=line,
-                 showlegend=False, hovertemplate="%{y:.4g}", xaxis="x", yaxis="y2"),
+            dict(
+                type="scatter",
+                x=res.x,
+                y=res.y[i],
+                name=names[key],
+                legendgroup=key,
+                line=line,
+                hovertemplate="%{y:.4g}",
+                xaxis="x",
+                yaxis="y",
+            ),
+            dict(
+                type="scatter",
+                x=res.x,
+                y=res.dy[i],
+                name=names[key],
+                legendgroup=key,
+                line=line,
+                showlegend=False,
+                hovertemplate="%{y:.4g}",
+                xaxis="x",
+                yaxis="y2",
+            ),
         ]
-        traces += [dict(type="scatter", x=[res.x0], y=[val], mode="markers", marker=marker, legendgroup=key,
-                        showlegend=False, hoverinfo="skip", xaxis="x", yaxis=axis)
-                   for axis, val in (("y", res.f0[i]), ("y2", res.df0[i]))]
+        traces += [
+            dict(
+                type="scatter",
+                x=[res.x0],
+                y=[val],
+                mode="markers",
+                marker=marker,
+                legendgroup=key,
+                showlegend=False,
+                hoverinfo="skip",
+                xaxis="x",
+                yaxis=axis,
+            )
+            for axis, val in (("y", res.f0[i]), ("y2", res.df0[i]))
+        ]
         # where |f′| < threshold a unit passes almost no gradient back: a strip per function along the
         # top of the f′ panel, and a faint shade over the whole panel height
         top = 1 - i * STRIP
         for a, b in res.saturated[i]:
-            shapes += [dict(type="rect", xref="x", yref="y2 domain", x0=a, x1=b, y0=top - STRIP, y1=top,
-                            fillcolor=color, opacity=0.55, line_width=0, layer="above"),
-                       dict(type="rect", xref="x", yref="y2 domain", x0=a, x1=b, y0=0, y1=1,
-                            fillcolor=color, opacity=0.05, line_width=0, layer="below")]
-    shapes += [dict(type="line", xref="x", yref="paper", x0=res.x0, x1=res.x0, y0=0, y1=1,
-                    line=dict(color="gray", dash="dot", width=1.5))]
-    shapes += [dict(type="line", xref="x domain", yref="y2", x0=0, x1=1, y0=s * res.thresh, y1=s * res.thresh,
-                    line=dict(color="gray", dash="dash", width=1)) for s in (1, -1)]
-    traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", xaxis="x", yaxis="y2",
-                       name=labels["saturated"].format(thresh=f"{res.thresh:g}"),
-                       marker=dict(symbol="square", size=14, color="rgba(120,120,120,0.25)")))
+            shapes += [
+                dict(
+                    type="rect",
+                    xref="x",
+                    yref="y2 domain",
+                    x0=a,
+                    x1=b,
+                    y0=top - STRIP,
+                    y1=top,
+                    fillcolor=color,
+                    opacity=0.55,
+                    line_width=0,
+                    layer="above",
+                ),
+                dict(
+                    type="rect",
+                    xref="x",
+                    yref="y2 domain",
+                    x0=a,
+                    x1=b,
+                    y0=0,
+                    y1=1,
+                    fillcolor=color,
+                    opacity=0.05,
+                    line_width=0,
+                    layer="below",
+                ),
+            ]
+    shapes += [
+        dict(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=res.x0,
+            x1=res.x0,
+            y0=0,
+            y1=1,
+            line=dict(color="gray", dash="dot", width=1.5),
+        )
+    ]
+    shapes += [
+        dict(
+            type="line",
+            xref="x domain",
+            yref="y2",
+            x0=0,
+            x1=1,
+            y0=s * res.thresh,
+            y1=s * res.thresh,
+            line=dict(color="gray", dash="dash", width=1),
+        )
+        for s in (1, -1)
+    ]
+    traces.append(
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            xaxis="x",
+            yaxis="y2",
+            name=labels["saturated"].format(thresh=f"{res.thresh:g}"),
+            marker=dict(symbol="square", size=14, color="rgba(120,120,120,0.25)"),
+        )
+    )
     layout = stacked_axes(labels["x"], [(labels["f"], labels["f_title"]), (labels["df"], labels["df_title"])])
     layout["shapes"] = shapes
-    layout["annotations"].append(dict(x=res.x0, y=1.0, xref="x", yref="paper", text=labels["probe"],
-                                      showarrow=False, yanchor="bottom"))
+    layout["annotations"].append(
+        dict(x=res.x0, y=1.0, xref="x", yref="paper", text=labels["probe"], showarrow=False, yanchor="bottom")
+    )
     return figure(traces, layout, height=640, uirevision=f"{res.x[0]:.2f}:{res.x[-1]:.2f}")
-

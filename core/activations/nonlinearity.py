@@ -55,9 +55,18 @@ TRAIN_PARAMS = ParamSet(
 
 
 def config(v: dict) -> trainer.Config:
-    return trainer.Config(depth=v["depth"], width=v["width"], act=v["act"], opt=v["opt"], lr=v["lr"],
-                          batch=v["batch"], steps=v["steps"], l2=v["l2"], seed=v["seed"],
-                          chunk=min(250, max(100, v["steps"] // 4)))
+    return trainer.Config(
+        depth=v["depth"],
+        width=v["width"],
+        act=v["act"],
+        opt=v["opt"],
+        lr=v["lr"],
+        batch=v["batch"],
+        steps=v["steps"],
+        l2=v["l2"],
+        seed=v["seed"],
+        chunk=min(250, max(100, v["steps"] // 4)),
+    )
 
 
 def dataset(v: dict) -> datasets2d.Dataset2D:
@@ -105,9 +114,16 @@ def lines(c: Classifier) -> list[tuple[str, dict]]:
     r = c.run
     if r.diverged_at is not None:
         return [("diverged", {"step": r.diverged_at})]
-    nums = {"train": _pct(r.train_acc[-1]), "test": _pct(r.test_acc[-1]), "loss": float(r.test_loss[-1]),
-            "linear": _pct(c.linear["test_acc"]), "chance": _pct(c.chance), "steps": r.done,
-            "depth": r.config.depth, "act": r.config.act}
+    nums = {
+        "train": _pct(r.train_acc[-1]),
+        "test": _pct(r.test_acc[-1]),
+        "loss": float(r.test_loss[-1]),
+        "linear": _pct(c.linear["test_acc"]),
+        "chance": _pct(c.chance),
+        "steps": r.done,
+        "depth": r.config.depth,
+        "act": r.config.act,
+    }
     if c.collapse_gap is None:
         return [("verdict_nonlinear", nums)]
     hint = [("hint_linear_hard", {})] if c.data in LINEAR_HARD else []
@@ -122,16 +138,25 @@ def train_summary(c: Classifier) -> dict:
     r = c.run
     keep = np.isin(r.eval_steps, r.snap_steps)
     out = {
-        "data": c.data, "classes": r.classes, "steps_run": r.done, "diverged_at": r.diverged_at,
-        "train_acc": float(r.train_acc[-1]), "test_acc": float(r.test_acc[-1]),
-        "train_loss": float(r.train_loss[-1]), "test_loss": float(r.test_loss[-1]),
-        "chance": c.chance, "linear_model": c.linear,
+        "data": c.data,
+        "classes": r.classes,
+        "steps_run": r.done,
+        "diverged_at": r.diverged_at,
+        "train_acc": float(r.train_acc[-1]),
+        "test_acc": float(r.test_acc[-1]),
+        "train_loss": float(r.train_loss[-1]),
+        "test_loss": float(r.test_loss[-1]),
+        "chance": c.chance,
+        "linear_model": c.linear,
         "dead_share_per_layer": _round(r.dead[-1]),
         "dead_share_over_steps": {int(s): round(float(d), 4) for s, d in zip(r.eval_steps[keep], r.dead[keep].mean(1))},
     }
     if c.w_eff is not None:
-        out["identity_collapse"] = {"w_eff": c.w_eff.round(4).tolist(), "b_eff": _round(c.b_eff),
-                                    "max_gap": c.collapse_gap}
+        out["identity_collapse"] = {
+            "w_eff": c.w_eff.round(4).tolist(),
+            "b_eff": _round(c.b_eff),
+            "max_gap": c.collapse_gap,
+        }
     return out
 
 
@@ -149,8 +174,7 @@ def _layer_rule(v: dict) -> list[Notice]:
     return []
 
 
-UNITS_PARAMS = ParamSet((*TRAIN_PARAMS.params, Int("layer", 1, lo=1, hi=6)),
-                        rules=lambda v: _rules(v) + _layer_rule(v))
+UNITS_PARAMS = ParamSet((*TRAIN_PARAMS.params, Int("layer", 1, lo=1, hi=6)), rules=lambda v: _rules(v) + _layer_rule(v))
 
 
 def units_run(v: dict) -> tuple[int, Classifier]:
@@ -160,9 +184,18 @@ def units_run(v: dict) -> tuple[int, Classifier]:
 def units_summary(out: tuple[int, Classifier]) -> dict:
     layer, c = out
     maps = c.run.units[layer - 1]  # (H, U, U)
-    return {"layer": layer, "units": [
-        {"dead": bool(c.run.dead_units[layer - 1, i]), "min": round(float(m.min()), 4), "max": round(float(m.max()), 4),
-         "positive_share": round(float((m > 0).mean()), 4)} for i, m in enumerate(maps)]}
+    return {
+        "layer": layer,
+        "units": [
+            {
+                "dead": bool(c.run.dead_units[layer - 1, i]),
+                "min": round(float(m.min()), 4),
+                "max": round(float(m.max()), 4),
+                "positive_share": round(float((m > 0).mean()), 4),
+            }
+            for i, m in enumerate(maps)
+        ],
+    }
 
 
 UNITS = Experiment("units", UNITS_PARAMS, units_run, units_summary, heavy=True)

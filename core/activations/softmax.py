@@ -90,10 +90,18 @@ def compute(v: dict) -> SoftmaxResult:
     curve = torch.softmax(torch.stack([d, torch.zeros_like(d)], 1), 1)[:, 0]
     p = p.detach()
     return SoftmaxResult(
-        logits=z.numpy(), temp=temp, target=target, probs=p.numpy(), probs_t1=torch.softmax(z, -1).numpy(),
-        ce=float(ce.detach()), grad=grad.numpy(), entropy=float(-(p * torch.log(p.clamp_min(1e-300))).sum()),
-        p2=float(softmax_t(pair, temp)[0]), sig2=float(torch.sigmoid((pair[0] - pair[1]) / temp)),
-        curve_d=d.numpy().astype(np.float32), curve_softmax=curve.numpy().astype(np.float32),
+        logits=z.numpy(),
+        temp=temp,
+        target=target,
+        probs=p.numpy(),
+        probs_t1=torch.softmax(z, -1).numpy(),
+        ce=float(ce.detach()),
+        grad=grad.numpy(),
+        entropy=float(-(p * torch.log(p.clamp_min(1e-300))).sum()),
+        p2=float(softmax_t(pair, temp)[0]),
+        sig2=float(torch.sigmoid((pair[0] - pair[1]) / temp)),
+        curve_d=d.numpy().astype(np.float32),
+        curve_softmax=curve.numpy().astype(np.float32),
         curve_sigmoid=torch.sigmoid(d).numpy().astype(np.float32),
         sig_norm=sig_norm(z / temp).numpy(),
         softmax_shift_gap=float((softmax_t(z + SHIFT, temp) - p).abs().max()),
@@ -104,18 +112,41 @@ def compute(v: dict) -> SoftmaxResult:
 def numbers(r: SoftmaxResult) -> dict:
     """The values the page's sentences quote."""
     k = len(r.logits)
-    fmt = lambda p: "(" + ", ".join(f"{x:.2f}" for x in p) + ")"  # noqa: E731
-    return {"cls": r.target + 1, "ce": r.ce, "p": float(r.probs[r.target]), "h": r.entropy, "k": k,
-            "hmax": float(np.log(k)), "t": f"{r.temp:g}", "p2": r.p2, "s2": r.sig2, "gap": abs(r.p2 - r.sig2),
-            "pmax": float(r.probs.max()), "uni": 1 / k, "signorm": fmt(r.sig_norm), "softmax": fmt(r.probs),
-            "shift": f"{SHIFT:g}", "gap_sig": r.sig_norm_shift_gap, "gap_soft": r.softmax_shift_gap}
+    fmt = lambda p: "(" + ", ".join(f"{x:.2f}" for x in p) + ")"
+    return {
+        "cls": r.target + 1,
+        "ce": r.ce,
+        "p": float(r.probs[r.target]),
+        "h": r.entropy,
+        "k": k,
+        "hmax": float(np.log(k)),
+        "t": f"{r.temp:g}",
+        "p2": r.p2,
+        "s2": r.sig2,
+        "gap": abs(r.p2 - r.sig2),
+        "pmax": float(r.probs.max()),
+        "uni": 1 / k,
+        "signorm": fmt(r.sig_norm),
+        "softmax": fmt(r.probs),
+        "shift": f"{SHIFT:g}",
+        "gap_sig": r.sig_norm_shift_gap,
+        "gap_soft": r.softmax_shift_gap,
+    }
 
 
 def summary(r: SoftmaxResult) -> dict:
-    return {"probs": r.probs.round(6).tolist(), "temp": r.temp, "target": r.target + 1, "cross_entropy": r.ce,
-            "grad": r.grad.round(6).tolist(), "entropy": r.entropy, "two_class": {"softmax": r.p2, "sigmoid": r.sig2},
-            "sigmoid_normalised": r.sig_norm.round(6).tolist(), "softmax_shift_gap": r.softmax_shift_gap,
-            "sigmoid_normalised_shift_gap": r.sig_norm_shift_gap}
+    return {
+        "probs": r.probs.round(6).tolist(),
+        "temp": r.temp,
+        "target": r.target + 1,
+        "cross_entropy": r.ce,
+        "grad": r.grad.round(6).tolist(),
+        "entropy": r.entropy,
+        "two_class": {"softmax": r.p2, "sigmoid": r.sig2},
+        "sigmoid_normalised": r.sig_norm.round(6).tolist(),
+        "softmax_shift_gap": r.softmax_shift_gap,
+        "sigmoid_normalised_shift_gap": r.sig_norm_shift_gap,
+    }
 
 
 SOFTMAX = Experiment("softmax", SOFTMAX_PARAMS, compute, summary)

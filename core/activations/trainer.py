@@ -98,8 +98,9 @@ def init_params(cfg: Config, n_in: int, n_out: int, g: torch.Generator) -> Net:
         biases.append(b.to(dev).requires_grad_(True))
     slopes = []
     if cfg.act == "prelu":  # PReLU learns its negative slope, one per layer, from the knob's value
-        slopes = [torch.full((1,), cfg.knob_values()["prelu_a"], device=dev, requires_grad=True)
-                  for _ in range(cfg.depth)]
+        slopes = [
+            torch.full((1,), cfg.knob_values()["prelu_a"], device=dev, requires_grad=True) for _ in range(cfg.depth)
+        ]
     return Net(weights, biases, slopes)
 
 
@@ -123,8 +124,7 @@ def forward(net: Net, x: torch.Tensor, f) -> tuple[torch.Tensor, list[torch.Tens
 
 
 def optimizer(cfg: Config, net: Net) -> torch.optim.Optimizer:
-    groups = [{"params": net.weights, "weight_decay": cfg.l2},
-              {"params": net.biases + net.slopes, "weight_decay": 0.0}]
+    groups = [{"params": net.weights, "weight_decay": cfg.l2}, {"params": net.biases + net.slopes, "weight_decay": 0.0}]
     if cfg.opt == "sgd":
         return torch.optim.SGD(groups, lr=cfg.lr, foreach=True)
     if cfg.opt == "momentum":
@@ -187,7 +187,8 @@ class _Recorder:
         dev = device()
         self.cfg, self.data, self.net, self.f = cfg, data, net, f
         self.x_tr, self.y_tr, self.x_te, self.y_te = (
-            t.to(dev) for t in (data.x_train, data.y_train, data.x_test, data.y_test))
+            t.to(dev) for t in (data.x_train, data.y_train, data.x_test, data.y_test)
+        )
         self.axis, grid = datasets2d.grid(data.extent, cfg.grid)
         self.unit_axis, unit_grid = datasets2d.grid(data.extent, cfg.unit_grid)
         self.grid, self.unit_grid = grid.to(dev), unit_grid.to(dev)
@@ -204,12 +205,23 @@ class _Recorder:
         logits, zs, hs = forward(net, self.x_tr, f)
         logits_te = forward(net, self.x_te, f)[0]
         dead, negative = dead_fraction(hs, zs)
-        self.rows.append(torch.cat([
-            torch.tensor([float(step)], device=dev),
-            torch.stack([F.cross_entropy(logits, self.y_tr), F.cross_entropy(logits_te, self.y_te),
-                         (logits.argmax(1) == self.y_tr).float().mean(),
-                         (logits_te.argmax(1) == self.y_te).float().mean()]),
-            dead, negative]))
+        self.rows.append(
+            torch.cat(
+                [
+                    torch.tensor([float(step)], device=dev),
+                    torch.stack(
+                        [
+                            F.cross_entropy(logits, self.y_tr),
+                            F.cross_entropy(logits_te, self.y_te),
+                            (logits.argmax(1) == self.y_tr).float().mean(),
+                            (logits_te.argmax(1) == self.y_te).float().mean(),
+                        ]
+                    ),
+                    dead,
+                    negative,
+                ]
+            )
+        )
         if step % self.cfg.snap_every == 0 or step == self.cfg.steps:
             self.snaps.append(torch.softmax(forward(net, self.grid, f)[0], 1))
             self.snap_steps.append(step)
@@ -227,16 +239,29 @@ class _Recorder:
         units = torch.stack([h.T for h in hs]).reshape(L, cfg.width, u, u)  # (L, H, U, U)
         dead_units = torch.stack([(h == 0).all(0) for h in forward(net, self.x_tr, f)[2]])  # (L, H)
         return TrainResult(
-            config=cfg, done=done, eval_steps=e[:, 0].astype(np.int32),
-            train_loss=e[:, 1], test_loss=e[:, 2], train_acc=e[:, 3], test_acc=e[:, 4],
-            dead=e[:, 5 : 5 + L], negative=e[:, 5 + L :], dead_units=dead_units.cpu().numpy(),
+            config=cfg,
+            done=done,
+            eval_steps=e[:, 0].astype(np.int32),
+            train_loss=e[:, 1],
+            test_loss=e[:, 2],
+            train_acc=e[:, 3],
+            test_acc=e[:, 4],
+            dead=e[:, 5 : 5 + L],
+            negative=e[:, 5 + L :],
+            dead_units=dead_units.cpu().numpy(),
             snap_steps=np.asarray(self.snap_steps, np.int32),
             probs=np.stack(self.probs).reshape(len(self.probs), g, g, self.data.classes),
-            axis=self.axis, unit_axis=self.unit_axis, units=units.cpu().numpy().astype(np.float32),
+            axis=self.axis,
+            unit_axis=self.unit_axis,
+            units=units.cpu().numpy().astype(np.float32),
             weights=tuple(w.cpu().double().numpy() for w in net.weights),
             biases=tuple(b.cpu().double().numpy() for b in net.biases),
             slopes=tuple(float(a) for a in net.slopes),
-            diverged_at=diverged_at, points=self.points, classes=self.data.classes, extent=self.data.extent)
+            diverged_at=diverged_at,
+            points=self.points,
+            classes=self.data.classes,
+            extent=self.data.extent,
+        )
 
 
 def train(cfg: Config, data: Dataset2D) -> Iterator[tuple[float, TrainResult]]:
@@ -310,5 +335,5 @@ def linear_baseline(data: Dataset2D, steps: int = 300) -> dict[str, float]:
         loss.backward()
         opt.step()
     with torch.no_grad():
-        acc = lambda x, y: float((F.linear(x, w, b).argmax(1) == y).float().mean())  # noqa: E731
+        acc = lambda x, y: float((F.linear(x, w, b).argmax(1) == y).float().mean())
         return {"train_acc": acc(data.x_train, data.y_train), "test_acc": acc(data.x_test, data.y_test)}

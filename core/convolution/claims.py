@@ -1,20 +1,20 @@
 """The interview notes' statements about convolution, checked by computation (numbers for the page).
 
-    seeds_code     the notes' loop (sharpen kernel on a 3×3 cross) fills one cell of a 3×3 zeros array;
-                   the real output of that "valid" convolution is 1×1 (torch), 3×3 only with padding 1
-    flip           deep-learning "convolution" is cross-correlation: for the antisymmetric Sobel kernel
-                   torch's conv2d equals the textbook convolution (flipped kernel) times −1
-    linear         convolution is linear — conv(a·x + b·y) = a·conv(x) + b·conv(y) — so it adds no
-                   non-linearity; the ReLU after it does (ReLU(conv(x + y)) ≠ ReLU(conv x) + ReLU(conv y))
-    channels       a kernel on an RGB image is 3 slices deep: its output is the sum of three 2-D
-                   convolutions, and equals a 3-D convolution whose kernel is as deep as the input (so it
-                   cannot slide in depth: one output slice); nn.Conv2d(3, 1, 3) has 3·3·3 + 1 = 28 parameters
-    size           "convolution shrinks the map" and "keeps its size" are both only sometimes true:
-                   padding and stride decide (512 px, 3×3: p=1 → 512, p=0 → 510, s=2 → 256)
-    pointwise      a 1×1 convolution is one Linear(C_in → C_out) applied at every pixel: it mixes channels
-                   (the notes say it transforms "each channel")
-    separable      parameters of standard vs depthwise-separable at C_in = C_out = 256, k = 3
-    sharing        one 3×3 conv 64 → 64 on a 56×56 map vs a dense layer producing the same map
+seeds_code     the notes' loop (sharpen kernel on a 3×3 cross) fills one cell of a 3×3 zeros array;
+               the real output of that "valid" convolution is 1×1 (torch), 3×3 only with padding 1
+flip           deep-learning "convolution" is cross-correlation: for the antisymmetric Sobel kernel
+               torch's conv2d equals the textbook convolution (flipped kernel) times −1
+linear         convolution is linear — conv(a·x + b·y) = a·conv(x) + b·conv(y) — so it adds no
+               non-linearity; the ReLU after it does (ReLU(conv(x + y)) ≠ ReLU(conv x) + ReLU(conv y))
+channels       a kernel on an RGB image is 3 slices deep: its output is the sum of three 2-D
+               convolutions, and equals a 3-D convolution whose kernel is as deep as the input (so it
+               cannot slide in depth: one output slice); nn.Conv2d(3, 1, 3) has 3·3·3 + 1 = 28 parameters
+size           "convolution shrinks the map" and "keeps its size" are both only sometimes true:
+               padding and stride decide (512 px, 3×3: p=1 → 512, p=0 → 510, s=2 → 256)
+pointwise      a 1×1 convolution is one Linear(C_in → C_out) applied at every pixel: it mixes channels
+               (the notes say it transforms "each channel")
+separable      parameters of standard vs depthwise-separable at C_in = C_out = 256, k = 3
+sharing        one 3×3 conv 64 → 64 on a 56×56 map vs a dense layer producing the same map
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def claims() -> dict[str, float | int | str]:
     rgb = images.builtin("astronaut", max_side=64).double()[None]  # (1, 3, 64, 64)
     w3 = torch.randn(1, 3, 3, 3, generator=g, dtype=torch.float64)
     whole = F.conv2d(rgb, w3)  # (1, 1, 62, 62)
-    per = sum(F.conv2d(rgb[:, c:c + 1], w3[:, c:c + 1]) for c in range(3))
+    per = sum(F.conv2d(rgb[:, c : c + 1], w3[:, c : c + 1]) for c in range(3))
     vol = F.conv3d(rgb[:, None], w3[:, None])  # (1, 1, 1, 62, 62): kernel depth 3 = input depth 3
     out["channel_sum_gap"] = float((whole - per).abs().max())
     out["conv3d_gap"] = float((whole - vol[:, :, 0]).abs().max())
@@ -106,5 +106,5 @@ def seeds_loop() -> np.ndarray:
     feature_map = np.zeros_like(image)
     for i in range(image.shape[0] - kernel.shape[0] + 1):
         for j in range(image.shape[1] - kernel.shape[1] + 1):
-            feature_map[i, j] = np.sum(image[i:i + 3, j:j + 3] * kernel)
+            feature_map[i, j] = np.sum(image[i : i + 3, j : j + 3] * kernel)
     return feature_map

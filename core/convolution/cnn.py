@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core import data, device
+from core import data, device, training
 from core.experiment import Experiment, finished_run
 from core.params import Int, LogFloat, ParamSet
 
@@ -28,7 +28,7 @@ SPLIT_SEED = 0  # one fixed train/test split, so every seed is measured on the s
 
 _LEARN = (
     Int("l_ch", 8, lo=2, hi=16),
-    Int("l_k", 5, lo=3, hi=7, step=2),
+    Int("l_k", 5, lo=3, hi=7, step=2, on_grid=True),
     Int("l_steps", 300, lo=100, hi=1500, step=100),
     LogFloat("l_lr", 0.01, lo=1e-4, hi=0.1),
     Int("seed", 0, lo=0, hi=999),
@@ -39,9 +39,14 @@ PROBE_PARAMS = ParamSet(_LEARN + (Int("l_digit", 3, lo=0, hi=9),))
 
 def make(ch: int, k: int) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(1, ch, k, padding=k // 2), nn.ReLU(), nn.MaxPool2d(2),  # (B, ch, 4, 4)
-        nn.Conv2d(ch, C2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 16, 2, 2)
-        nn.Flatten(), nn.Linear(C2 * 2 * 2, 10),  # (B, 10)
+        nn.Conv2d(1, ch, k, padding=k // 2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # (B, ch, 4, 4)
+        nn.Conv2d(ch, C2, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # (B, 16, 2, 2)
+        nn.Flatten(),
+        nn.Linear(C2 * 2 * 2, 10),  # (B, 10)
     )
 
 
@@ -68,7 +73,7 @@ def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def train(v: dict) -> Iterator[tuple[float, LearnResult]]:
-    """Yield (fraction done, result so far) after every chunk of CHUNK steps."""
+    """Yield (fraction done, result so far) after every chunk of CHUNK steps (core.training.chunked)."""
     dev = device.device()
     x_tr, y_tr, x_te, y_te = (t.to(dev) for t in data.digits(SPLIT_SEED))
     with device.seeded(v["seed"]):
@@ -77,33 +82,39 @@ def train(v: dict) -> Iterator[tuple[float, LearnResult]]:
     order = torch.Generator().manual_seed(v["seed"])
     steps, losses, accs = [0], [float("nan")], [_accuracy(model, x_te, y_te)]
     kernels = [model[0].weight[:, 0].detach().clone()]  # (C, k, k) per snapshot; clone: the weights change in place
-    done, finite = 0, True
-    while done < v["l_steps"] and finite:
-        n = min(CHUNK, v["l_steps"] - done)
+
+    def train_chunk(start: int, stop: int) -> torch.Tensor:
         total = torch.zeros((), device=dev)
-        for _ in range(n):
+        for _ in range(start, stop):
             idx = torch.randint(0, len(y_tr), (BATCH,), generator=order).to(dev)
             loss = F.cross_entropy(model(x_tr[idx]), y_tr[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             total += loss.detach()
-        done += n
-        mean = float(total) / n  # one read per chunk
-        finite = bool(np.isfinite(mean))
-        steps.append(done)
-        losses.append(mean)
+        losses.append(float(total) / (stop - start))  # one read per chunk
+        return losses[-1]
+
+    def snapshot(stop: int, finite: bool) -> LearnResult:
+        steps.append(stop)
         accs.append(_accuracy(model, x_te, y_te))
         kernels.append(model[0].weight[:, 0].detach().clone())
-        yield done / v["l_steps"], _result(v, model, steps, losses, accs, kernels, finite)
+        return _result(v, model, steps, losses, accs, kernels, finite)
+
+    yield from training.chunked(v["l_steps"], train_chunk, snapshot, size=CHUNK)
 
 
 def _result(v, model, steps, losses, accs, kernels, finite) -> LearnResult:
     return LearnResult(
-        steps=np.array(steps), loss=np.array(losses, dtype=np.float32), test_acc=np.array(accs, dtype=np.float32),
+        steps=np.array(steps),
+        loss=np.array(losses, dtype=np.float32),
+        test_acc=np.array(accs, dtype=np.float32),
         kernels=torch.stack(kernels).detach().cpu().numpy().astype(np.float32),
         state={k: t.detach().cpu().numpy().copy() for k, t in model.state_dict().items()},
-        ch=v["l_ch"], k=v["l_k"], total=v["l_steps"], finite=finite,
+        ch=v["l_ch"],
+        k=v["l_k"],
+        total=v["l_steps"],
+        finite=finite,
     )
 
 
@@ -111,9 +122,14 @@ trained = finished_run(train, tuple(LEARN_PARAMS.names), maxsize=8)  # the CLI's
 
 
 def learn_summary(r: LearnResult) -> dict:
-    return {"steps": int(r.steps[-1]), "test_accuracy": round(float(r.test_acc[-1]), 4),
-            "final_loss": float(r.loss[-1]), "finite": r.finite, "first_layer": [r.ch, 1, r.k, r.k],
-            "accuracy_per_chunk": [round(float(a), 4) for a in r.test_acc]}
+    return {
+        "steps": int(r.steps[-1]),
+        "test_accuracy": round(float(r.test_acc[-1]), 4),
+        "final_loss": float(r.loss[-1]),
+        "finite": r.finite,
+        "first_layer": [r.ch, 1, r.k, r.k],
+        "accuracy_per_chunk": [round(float(a), 4) for a in r.test_acc],
+    }
 
 
 LEARN = Experiment("learn", LEARN_PARAMS, trained, learn_summary, heavy=True, stream=train)
@@ -140,8 +156,9 @@ def feature_maps(r: LearnResult, digit: int) -> ProbeResult:
     with torch.no_grad():
         maps = model[1](model[0](x))[0]  # (C, 8, 8)
         probs = torch.softmax(model(x)[0], 0)
-    return ProbeResult(digit, x[0, 0].numpy(), maps.numpy().astype(np.float32), probs.numpy().astype(np.float32),
-                       int(probs.argmax()))
+    return ProbeResult(
+        digit, x[0, 0].numpy(), maps.numpy().astype(np.float32), probs.numpy().astype(np.float32), int(probs.argmax())
+    )
 
 
 def probe(v: dict) -> ProbeResult:
@@ -149,8 +166,12 @@ def probe(v: dict) -> ProbeResult:
 
 
 def probe_summary(r: ProbeResult) -> dict:
-    return {"digit": r.label, "predicted": r.pred, "probability": round(float(r.probs[r.pred]), 4),
-            "feature_map_max": [round(float(m.max()), 4) for m in r.maps]}
+    return {
+        "digit": r.label,
+        "predicted": r.pred,
+        "probability": round(float(r.probs[r.pred]), 4),
+        "feature_map_max": [round(float(m.max()), 4) for m in r.maps],
+    }
 
 
 PROBE = Experiment("probe", PROBE_PARAMS, probe, probe_summary, heavy=True)

@@ -83,7 +83,7 @@ FILTER_PARAMS = ParamSet(
         Bool("gray", False),
         Int("side", 256, lo=32, hi=512, step=32),
         Choice("kernel", "sobel_x", choices=ck.KERNELS),
-        Int("ksize", 3, lo=3, hi=7, step=2),
+        Int("ksize", 3, lo=3, hi=7, step=2, on_grid=True),
         Float("sigma", 1.0, lo=0.3, hi=3.0, step=0.1),
         FloatList("k", ck.SEEDS_SHARPEN, lo=-200.0, hi=200.0, lengths=tuple(n * n for n in ck.SIZES)),
         Int("stride", 1, lo=1, hi=4),
@@ -163,18 +163,40 @@ def run_filter(v: dict, image: torch.Tensor | None = None) -> FilterResult:
     else:
         zmin, zmax = lo, (hi if hi > lo else lo + 1e-6)
     rgb = x.expand(3, -1, -1) if c == 1 else x
-    stats = {"min": lo, "max": hi, "mean": float(fmap.mean()), "std": float(fmap.std()) if fmap.numel() > 1 else 0.0,
-             "negative_share": float((fmap < 0).float().mean())}
+    stats = {
+        "min": lo,
+        "max": hi,
+        "mean": float(fmap.mean()),
+        "std": float(fmap.std()) if fmap.numel() > 1 else 0.0,
+        "negative_share": float((fmap < 0).float().mean()),
+    }
     panels = {}
     if c == 3:
-        panels = dict(channels=_uint8(images.fit(x, PANEL_MAX)), per_channel=_f32(per, PANEL_MAX),
-                      fmap_small=_f32(fmap.unsqueeze(0), PANEL_MAX)[0])
+        panels = dict(
+            channels=_uint8(images.fit(x, PANEL_MAX)),
+            per_channel=_f32(per, PANEL_MAX),
+            fmap_small=_f32(fmap.unsqueeze(0), PANEL_MAX)[0],
+        )
     return FilterResult(
-        source=source, kernel=kernel.numpy(), weights=weights, in_shape=(c, h, w), out_shape=tuple(fmap.shape),
-        s=s, p=p, d=d, mode=mode, image=_uint8(images.fit(rgb, DISPLAY_MAX).permute(1, 2, 0)),
-        fmap=shown.numpy().astype(np.float32), zmin=zmin, zmax=zmax, signed=signed, stats=stats,
+        source=source,
+        kernel=kernel.numpy(),
+        weights=weights,
+        in_shape=(c, h, w),
+        out_shape=tuple(fmap.shape),
+        s=s,
+        p=p,
+        d=d,
+        mode=mode,
+        image=_uint8(images.fit(rgb, DISPLAY_MAX).permute(1, 2, 0)),
+        fmap=shown.numpy().astype(np.float32),
+        zmin=zmin,
+        zmax=zmax,
+        signed=signed,
+        stats=stats,
         size_latex=(ops.size_latex(h, k, s, p, d, "H"), ops.size_latex(w, k, s, p, d, "W")),
-        macs=int(fmap.numel() * c * k * k), notices=tuple(notes), **panels,
+        macs=int(fmap.numel() * c * k * k),
+        notices=tuple(notes),
+        **panels,
     )
 
 
@@ -183,8 +205,15 @@ def run_upload(data: bytes, v: dict) -> tuple[dict, FilterResult]:
     Returns what the page says about the file (its size, whether it was downscaled) and the result."""
     up = images.load_upload(data, max_side=v["side"])
     _, h, w = up.image.shape
-    info = {"width": up.width, "height": up.height, "format": up.format, "downscaled": up.downscaled,
-            "w": w, "h": h, "channels": int(up.image.shape[0])}
+    info = {
+        "width": up.width,
+        "height": up.height,
+        "format": up.format,
+        "downscaled": up.downscaled,
+        "w": w,
+        "h": h,
+        "channels": int(up.image.shape[0]),
+    }
     return info, run_filter(v, image=up.image)
 
 
@@ -195,8 +224,17 @@ def filter_summary(r: FilterResult) -> dict:
         "image": r.source,
         "input_shape": [c, h, w],
         "output_shape": [1, ho, wo],
-        "formula": {"H": h, "W": w, "k": int(r.kernel.shape[0]), "s": r.s, "p": r.p, "d": r.d, "mode": r.mode,
-                    "H_out": ho, "W_out": wo},
+        "formula": {
+            "H": h,
+            "W": w,
+            "k": int(r.kernel.shape[0]),
+            "s": r.s,
+            "p": r.p,
+            "d": r.d,
+            "mode": r.mode,
+            "H_out": ho,
+            "W_out": wo,
+        },
         "kernel": r.kernel.astype(np.float64).round(4).tolist(),
         "channel_weights": list(r.weights),
         "feature_map": {k: round(v, 6) for k, v in r.stats.items()},
@@ -221,12 +259,10 @@ PRESETS = {
     "stride_pad_steps": {"t_in": "ramp", "t_n": 7, "t_s": 2, "t_p": 1, "t_w": (1.0,) * 9},
     "dilated_steps": {"t_in": "edge", "t_n": 9, "t_d": 2, "t_p": 2, "t_w": ck.cells("sobel_x", 3)},
     "transposed_upsample": {"t_op": "transposed", "t_in": "ramp", "t_n": 3, "t_s": 2, "t_p": 0, "t_w": (1.0,) * 4},
-    "transposed_checkerboard": {"t_op": "transposed", "t_in": "ones", "t_n": 4, "t_s": 2, "t_p": 1,
-                                "t_w": (1.0,) * 9},
+    "transposed_checkerboard": {"t_op": "transposed", "t_in": "ones", "t_n": 4, "t_s": 2, "t_p": 1, "t_w": (1.0,) * 9},
     # counting
     "mobilenet_block": {"c_in": 256, "c_out": 256, "c_k": 3, "c_hw": 14},
     "first_layer": {"c_in": 3, "c_out": 32, "c_k": 3, "c_hw": 112},
 }
 
-CONCEPT = Concept("convolution", "🖼️", (FILTER, steps.STEPS, count.COUNT, cnn.LEARN, cnn.PROBE),
-                  PRESETS)
+CONCEPT = Concept("convolution", "🖼️", (FILTER, steps.STEPS, count.COUNT, cnn.LEARN, cnn.PROBE), PRESETS)

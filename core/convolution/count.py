@@ -28,7 +28,7 @@ COUNT_PARAMS = ParamSet(
     (
         Int("c_in", 64, lo=1, hi=2048),
         Int("c_out", 128, lo=1, hi=2048),
-        Int("c_k", 3, lo=1, hi=11, step=2),
+        Int("c_k", 3, lo=1, hi=11, step=2, on_grid=True),
         Int("c_hw", 56, lo=1, hi=224),
         Bool("c_bias", True),
     )
@@ -41,8 +41,12 @@ FORMULAS = {
     "dense": r"(H W C_\text{in})(H W C_\text{out})",
 }
 
-PLAIN = {"standard": "k²·C_in·C_out", "separable": "k²·C_in + C_in·C_out", "pointwise": "C_in·C_out",
-         "dense": "(H·W·C_in)·(H·W·C_out)"}
+PLAIN = {
+    "standard": "k²·C_in·C_out",
+    "separable": "k²·C_in + C_in·C_out",
+    "pointwise": "C_in·C_out",
+    "dense": "(H·W·C_in)·(H·W·C_out)",
+}
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,10 @@ def count(v: dict) -> CountResult:
     params = {kind: weights[kind] + (biases[kind] if bias else 0) for kind in KINDS}
     macs = {kind: weights[kind] * (1 if kind == "dense" else pixels) for kind in KINDS}  # one MAC per weight use
     ratio = weights["separable"] / weights["standard"]
-    latex = (rf"\frac{{{FORMULAS['separable']}}}{{{FORMULAS['standard']}}} = \frac{{1}}{{C_\text{{out}}}} + "
-             rf"\frac{{1}}{{k^2}} = \frac{{1}}{{{co}}} + \frac{{1}}{{{k * k}}} = {ratio:.4f}")
+    latex = (
+        rf"\frac{{{FORMULAS['separable']}}}{{{FORMULAS['standard']}}} = \frac{{1}}{{C_\text{{out}}}} + "
+        rf"\frac{{1}}{{k^2}} = \frac{{1}}{{{co}}} + \frac{{1}}{{{k * k}}} = {ratio:.4f}"
+    )
     return CountResult(ci, co, k, hw, bias, weights, params, macs, ratio, latex)
 
 
@@ -82,8 +88,10 @@ def modules(v: dict) -> dict[str, nn.Module]:
     ci, co, k, bias = v["c_in"], v["c_out"], v["c_k"], v["c_bias"]
     out = {
         "standard": nn.Conv2d(ci, co, k, padding=k // 2, bias=bias),
-        "separable": nn.Sequential(nn.Conv2d(ci, ci, k, padding=k // 2, groups=ci, bias=bias),  # depthwise
-                                   nn.Conv2d(ci, co, 1, bias=bias)),  # pointwise
+        "separable": nn.Sequential(
+            nn.Conv2d(ci, ci, k, padding=k // 2, groups=ci, bias=bias),  # depthwise
+            nn.Conv2d(ci, co, 1, bias=bias),
+        ),  # pointwise
         "pointwise": nn.Conv2d(ci, co, 1, bias=bias),
     }
     n = v["c_hw"] ** 2
@@ -93,9 +101,17 @@ def modules(v: dict) -> dict[str, nn.Module]:
 
 
 def count_summary(r: CountResult) -> dict:
-    return {"c_in": r.c_in, "c_out": r.c_out, "k": r.k, "hw": r.hw, "bias": r.bias, "params": r.params,
-            "multiply_adds": r.macs, "separable_over_standard": round(r.ratio, 6),
-            "standard_over_separable": round(1 / r.ratio, 4)}
+    return {
+        "c_in": r.c_in,
+        "c_out": r.c_out,
+        "k": r.k,
+        "hw": r.hw,
+        "bias": r.bias,
+        "params": r.params,
+        "multiply_adds": r.macs,
+        "separable_over_standard": round(r.ratio, 6),
+        "standard_over_separable": round(1 / r.ratio, 4),
+    }
 
 
 COUNT = Experiment("count", COUNT_PARAMS, count, count_summary)

@@ -27,8 +27,19 @@ import math
 
 import numpy as np
 
-PRESETS = ("identity", "box", "gauss", "sharpen", "sobel_x", "sobel_y", "prewitt_x", "prewitt_y", "laplacian",
-           "emboss", "outline")
+PRESETS = (
+    "identity",
+    "box",
+    "gauss",
+    "sharpen",
+    "sobel_x",
+    "sobel_y",
+    "prewitt_x",
+    "prewitt_y",
+    "laplacian",
+    "emboss",
+    "outline",
+)
 KERNELS = PRESETS + ("custom",)  # custom: the cells typed into the grid
 SIZES = (3, 5, 7)
 
@@ -50,7 +61,7 @@ def embed(kernel: np.ndarray, size: int) -> np.ndarray:
     """Put a small odd kernel in the centre of a size×size grid of zeros."""
     out = np.zeros((size, size))
     o = (size - kernel.shape[0]) // 2
-    out[o:o + kernel.shape[0], o:o + kernel.shape[1]] = kernel
+    out[o : o + kernel.shape[0], o : o + kernel.shape[1]] = kernel
     return out
 
 
@@ -100,8 +111,8 @@ def resize(flat: tuple[float, ...], size: int) -> tuple[float, ...]:
     if size >= n:
         out = np.zeros((size, size))
         o = (size - n) // 2
-        out[o:o + n, o:o + n] = k
+        out[o : o + n, o : o + n] = k
     else:
         o = (n - size) // 2
-        out = k[o:o + size, o:o + size]
+        out = k[o : o + size, o : o + size]
     return tuple(float(v) for v in out.ravel())

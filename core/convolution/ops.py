@@ -24,6 +24,7 @@ MODES = ("zeros", "reflect", "replicate", "circular")
 _TORCH_PAD = {"reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 NUMPY_PAD = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
+
 def out_latex(symbol: str = "n") -> str:
     return rf"\left\lfloor \frac{{{symbol} + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"
 
@@ -107,12 +108,16 @@ def conv_transpose2d(x: torch.Tensor, w: torch.Tensor, s: int, p: int, d: int, o
 def size_latex(n: int, k: int, s: int, p: int, d: int, symbol: str = "n") -> str:
     """The convolution output-size formula with this view's numbers filled in (two aligned lines)."""
     out = out_size(n, k, s, p, d)
-    return (rf"\begin{{aligned}} {symbol}_\text{{out}} &= {out_latex(symbol)} \\ "
-            rf"&= \left\lfloor \frac{{{n} + 2\cdot{p} - {d}\cdot({k}-1) - 1}}{{{s}}} \right\rfloor + 1 = {out}"
-            rf" \end{{aligned}}")
+    return (
+        rf"\begin{{aligned}} {symbol}_\text{{out}} &= {out_latex(symbol)} \\ "
+        rf"&= \left\lfloor \frac{{{n} + 2\cdot{p} - {d}\cdot({k}-1) - 1}}{{{s}}} \right\rfloor + 1 = {out}"
+        rf" \end{{aligned}}"
+    )
 
 
 def t_size_latex(n: int, k: int, s: int, p: int, d: int, opad: int) -> str:
     out = t_out_size(n, k, s, p, d, opad)
-    return (rf"\begin{{aligned}} n_\text{{out}} &= {T_OUT_LATEX} \\ "
-            rf"&= ({n}-1)\cdot{s} - 2\cdot{p} + {d}\cdot({k}-1) + {opad} + 1 = {out} \end{{aligned}}")
+    return (
+        rf"\begin{{aligned}} n_\text{{out}} &= {T_OUT_LATEX} \\ "
+        rf"&= ({n}-1)\cdot{s} - 2\cdot{p} + {d}\cdot({k}-1) + {opad} + 1 = {out} \end{{aligned}}"
+    )

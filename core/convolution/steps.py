@@ -45,7 +45,7 @@ def make_input(name: str, n: int) -> np.ndarray:
 
         full = np.round(_digits_arrays()[0][0].astype(np.float64) * 16)  # the first digit, pixel values 0…16
         o = (8 - min(n, 8)) // 2
-        return full[o:o + min(n, 8), o:o + min(n, 8)]
+        return full[o : o + min(n, 8), o : o + min(n, 8)]
     if name == "seeds":
         return np.array(SEEDS_IMAGE)
     i, j = np.indices((n, n))
@@ -136,8 +136,15 @@ def conv_by_hand(x: np.ndarray, w: np.ndarray, s: int, p: int, mode: str, d: int
             prods.append(xp[np.ix_(r, c)] * w)  # element-wise products K[a, b] · x̃[r_a, c_b]
     prods_a = np.array(prods).reshape(-1, k, k)
     sums = prods_a.sum(axis=(1, 2))  # y[i, j] = Σ products
-    return (xp, np.array(cells).reshape(-1, 2), np.array(rows).reshape(-1, k), np.array(cols).reshape(-1, k),
-            prods_a, sums, sums.reshape(m, m))
+    return (
+        xp,
+        np.array(cells).reshape(-1, 2),
+        np.array(rows).reshape(-1, k),
+        np.array(cols).reshape(-1, k),
+        prods_a,
+        sums,
+        sums.reshape(m, m),
+    )
 
 
 def transposed_by_hand(x: np.ndarray, w: np.ndarray, s: int, p: int, d: int, opad: int):
@@ -158,9 +165,16 @@ def transposed_by_hand(x: np.ndarray, w: np.ndarray, s: int, p: int, d: int, opa
             prods.append(stamp)
             partial.append(canvas.copy())
     m = ops.t_out_size(n, k, s, p, d, opad)
-    out = canvas[p:p + m, p:p + m]
-    return (np.array(cells), np.array(rows), np.array(cols), np.array(prods), x.ravel().copy(),
-            np.array(partial, dtype=np.float32), out)
+    out = canvas[p : p + m, p : p + m]
+    return (
+        np.array(cells),
+        np.array(rows),
+        np.array(cols),
+        np.array(prods),
+        x.ravel().copy(),
+        np.array(partial, dtype=np.float32),
+        out,
+    )
 
 
 def run_steps(v: dict) -> StepResult:
@@ -178,17 +192,44 @@ def run_steps(v: dict) -> StepResult:
         ref = ops.conv_transpose2d(xt, wt, s, p, d, opad)[0, 0].numpy()
         grid, latex = x, ops.t_size_latex(n, w.shape[0], s, p, d, opad)
     return StepResult(
-        op=v["t_op"], x=x, w=w, s=s, p=p, d=d, mode=mode, opad=opad, grid=grid, cells=cells, rows=rows, cols=cols,
-        prods=prods, sums=sums, partial=partial, out=out, ref=ref, max_err=float(np.abs(out - ref).max()),
-        size_latex=latex, cropped=v["t_op"] == "transposed" and v["t_in"] == "digit",
+        op=v["t_op"],
+        x=x,
+        w=w,
+        s=s,
+        p=p,
+        d=d,
+        mode=mode,
+        opad=opad,
+        grid=grid,
+        cells=cells,
+        rows=rows,
+        cols=cols,
+        prods=prods,
+        sums=sums,
+        partial=partial,
+        out=out,
+        ref=ref,
+        max_err=float(np.abs(out - ref).max()),
+        size_latex=latex,
+        cropped=v["t_op"] == "transposed" and v["t_in"] == "digit",
     )
 
 
 def steps_summary(r: StepResult) -> dict:
-    return {"op": r.op, "input": r.x.tolist(), "kernel": r.w.tolist(), "s": r.s, "p": r.p, "d": r.d,
-            "padding_mode": r.mode if r.op == "conv" else "zeros", "output_padding": r.opad,
-            "output_shape": list(r.out.shape), "output": np.round(r.out, 6).tolist(), "steps": len(r.cells),
-            "max_abs_diff_vs_torch": r.max_err}
+    return {
+        "op": r.op,
+        "input": r.x.tolist(),
+        "kernel": r.w.tolist(),
+        "s": r.s,
+        "p": r.p,
+        "d": r.d,
+        "padding_mode": r.mode if r.op == "conv" else "zeros",
+        "output_padding": r.opad,
+        "output_shape": list(r.out.shape),
+        "output": np.round(r.out, 6).tolist(),
+        "steps": len(r.cells),
+        "max_abs_diff_vs_torch": r.max_err,
+    }
 
 
 STEPS = Experiment("steps", STEPS_PARAMS, run_steps, steps_summary)

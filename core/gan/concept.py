@@ -25,6 +25,7 @@ MAX_WORK = 6e11  # multiply–adds of one 2-D run (≈ 12× the default run)
 
 def work(cfg: lab.Config) -> float:
     """Estimated multiply–adds of a run: forward ≈ 1, backward ≈ 2 per layer; a WGAN-GP D step ≈ 2×."""
+
     def macs(sizes):
         return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
 
@@ -52,16 +53,20 @@ def _budget(v: dict) -> list[Notice]:
     over = work(lab.Config.from_values(v)) / MAX_WORK
     if over > 1:  # even the shortest run is too big: smaller batches (work is linear in the batch)
         v["batch"] = max(16, int(v["batch"] / over) // 16 * 16)
-    return [Notice(name, "conflict", f"{name}={raw[name]}", {"why": "budget", "used": str(v[name])})
-            for name in ("steps", "k", "batch") if v[name] != raw[name]]
+    return [
+        Notice(name, "conflict", f"{name}={raw[name]}", {"why": "budget", "used": str(v[name])})
+        for name in ("steps", "k", "batch")
+        if v[name] != raw[name]
+    ]
 
 
 LAB_PARAMS = ParamSet(
     (
         Choice("target", "ring", choices=targets.TARGETS),
         LogFloat("width", 0.05, lo=0.01, hi=0.5),
-        FloatList("pts", targets.DEFAULT_POINTS, lo=-3.0, hi=3.0,
-                  lengths=tuple(range(2, 2 * targets.MAX_POINTS + 1, 2))),
+        FloatList(
+            "pts", targets.DEFAULT_POINTS, lo=-3.0, hi=3.0, lengths=tuple(range(2, 2 * targets.MAX_POINTS + 1, 2))
+        ),
         Choice("loss", "nonsat", choices=LOSSES),
         LogFloat("gp", 1.0, lo=0.01, hi=100.0),
         LogFloat("clip", 0.1, lo=0.001, hi=1.0),
@@ -104,18 +109,30 @@ def lab_summary(r: lab.GanResult) -> dict:
     for i, s in enumerate(r.snap_steps):
         s = int(s)
         window = slice(prev, s)
-        rows.append({"step": s,
-                     "d_loss": _f(r.d_loss[window].mean()) if s > prev else None,
-                     "g_loss": _f(r.g_loss[window].mean()) if s > prev else None,
-                     "modes_covered": int(r.covered[i]), "high_quality": _f(r.hq[i]),
-                     "g_grad_norm": _f(r.grad_norm[i], 6)})
+        rows.append(
+            {
+                "step": s,
+                "d_loss": _f(r.d_loss[window].mean()) if s > prev else None,
+                "g_loss": _f(r.g_loss[window].mean()) if s > prev else None,
+                "modes_covered": int(r.covered[i]),
+                "high_quality": _f(r.hq[i]),
+                "g_grad_norm": _f(r.grad_norm[i], 6),
+            }
+        )
         prev = s
     return {
-        "target": r.target.key, "modes": r.target.regions, "mode_std": _f(r.target.std),
-        "loss": r.config.loss, "phases": [list(p) for p in r.phases], "steps_run": r.done,
-        "diverged_at": r.diverged_at, "modes_covered": int(r.covered[-1]), "high_quality": _f(r.hq[-1]),
+        "target": r.target.key,
+        "modes": r.target.regions,
+        "mode_std": _f(r.target.std),
+        "loss": r.config.loss,
+        "phases": [list(p) for p in r.phases],
+        "steps_run": r.done,
+        "diverged_at": r.diverged_at,
+        "modes_covered": int(r.covered[-1]),
+        "high_quality": _f(r.hq[-1]),
         "first_full_coverage_step": first_full_coverage(r),
-        "train_s": round(r.train_s, 3), "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
+        "train_s": round(r.train_s, 3),
+        "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
         "snapshots": rows,
     }
 
@@ -143,8 +160,9 @@ DIGITS_PARAMS = ParamSet(
 
 
 def digits_config(v: dict) -> digits.DigitsConfig:
-    return digits.DigitsConfig(steps=v["dg_steps"], z_dim=v["dg_z"], lr=v["dg_lr"], loss=v["dg_loss"],
-                                   batch=v["dg_batch"], seed=v["dg_seed"])
+    return digits.DigitsConfig(
+        steps=v["dg_steps"], z_dim=v["dg_z"], lr=v["dg_lr"], loss=v["dg_loss"], batch=v["dg_batch"], seed=v["dg_seed"]
+    )
 
 
 def digits_stream(v: dict):
@@ -159,17 +177,27 @@ def digits_summary(r: digits.DigitsResult) -> dict:
     rows, prev = [], 0
     for i, s in enumerate(r.snap_steps):
         s = int(s)
-        rows.append({"step": s,
-                     "d_loss": _f(r.d_loss[prev:s].mean()) if s > prev else None,
-                     "g_loss": _f(r.g_loss[prev:s].mean()) if s > prev else None,
-                     "confident_share": _f(r.confident[i]), "classes": int(r.classes[i]),
-                     "class_counts": r.class_counts[i].tolist()})
+        rows.append(
+            {
+                "step": s,
+                "d_loss": _f(r.d_loss[prev:s].mean()) if s > prev else None,
+                "g_loss": _f(r.g_loss[prev:s].mean()) if s > prev else None,
+                "confident_share": _f(r.confident[i]),
+                "classes": int(r.classes[i]),
+                "class_counts": r.class_counts[i].tolist(),
+            }
+        )
         prev = s
     return {
-        "steps_run": r.done, "diverged_at": r.diverged_at, "confident_share": _f(r.confident[-1]),
-        "classes": int(r.classes[-1]), "real_test_confident_share": _f(r.real_confident),
-        "real_test_classes": r.real_classes, "classifier_test_acc": _f(r.clf_test_acc),
-        "train_s": round(r.train_s, 3), "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
+        "steps_run": r.done,
+        "diverged_at": r.diverged_at,
+        "confident_share": _f(r.confident[-1]),
+        "classes": int(r.classes[-1]),
+        "real_test_confident_share": _f(r.real_confident),
+        "real_test_classes": r.real_classes,
+        "classifier_test_acc": _f(r.clf_test_acc),
+        "train_s": round(r.train_s, 3),
+        "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
         "snapshots": rows,
     }
 
@@ -186,8 +214,11 @@ def interp_run(v: dict) -> tuple[np.ndarray, np.ndarray]:
 def interp_summary(out: tuple[np.ndarray, np.ndarray]) -> dict:
     _, probs = out
     top = probs.argmax(1)
-    return {"path": [{"class": "not_a_digit" if k == digits.NOT_A_DIGIT else int(k), "p": _f(p[k])}
-                     for k, p in zip(top, probs)]}
+    return {
+        "path": [
+            {"class": "not_a_digit" if k == digits.NOT_A_DIGIT else int(k), "p": _f(p[k])} for k, p in zip(top, probs)
+        ]
+    }
 
 
 INTERP = Experiment("interp", INTERP_PARAMS, interp_run, interp_summary, heavy=True)
@@ -215,13 +246,17 @@ def _phase_change(r: lab.GanResult, kind: str) -> dict | None:
             continue
         before, after = np.searchsorted(r.snap_steps, a - 1), np.searchsorted(r.snap_steps, b)
         win = max(1, min(20, (b - a + 1) // 4))
-        return {"k": b - a + 1,
-                "d_before": float(np.mean(r.d_loss[max(0, a - 1 - win): a - 1])) if a > 1 else float("nan"),
-                "d_after": float(np.mean(r.d_loss[b - win: b])),
-                "g_before": float(np.mean(r.g_loss[max(0, a - 1 - win): a - 1])) if a > 1 else float("nan"),
-                "g_after": float(np.mean(r.g_loss[b - win: b])),
-                "cov_before": int(r.covered[before]), "cov_after": int(r.covered[after]),
-                "gn_before": float(r.grad_norm[before]), "gn_after": float(r.grad_norm[after])}
+        return {
+            "k": b - a + 1,
+            "d_before": float(np.mean(r.d_loss[max(0, a - 1 - win) : a - 1])) if a > 1 else float("nan"),
+            "d_after": float(np.mean(r.d_loss[b - win : b])),
+            "g_before": float(np.mean(r.g_loss[max(0, a - 1 - win) : a - 1])) if a > 1 else float("nan"),
+            "g_after": float(np.mean(r.g_loss[b - win : b])),
+            "cov_before": int(r.covered[before]),
+            "cov_after": int(r.covered[after]),
+            "gn_before": float(r.grad_norm[before]),
+            "gn_after": float(r.grad_norm[after]),
+        }
     return None
 
 
@@ -231,10 +266,16 @@ def lab_verdict(r: lab.GanResult) -> list[tuple[str, dict]]:
         return [("verdict.diverged", {"step": r.diverged_at})]
     t = r.target
     n, hq, regions = int(r.covered[-1]), float(r.hq[-1]), t.regions
-    nums = {"covered": n, "regions": regions, "hq": f"{hq:.0%}", "steps": r.done,
-            "perfect": f"{metrics.expected_hq_share():.1%}" if not t.is_curve else "99.7%",
-            "std": f"{t.std:.3g}", "speed": f"{r.done / r.train_s:.0f}" if r.train_s > 0 else "—",
-            "secs": f"{r.train_s:.1f}"}
+    nums = {
+        "covered": n,
+        "regions": regions,
+        "hq": f"{hq:.0%}",
+        "steps": r.done,
+        "perfect": f"{metrics.expected_hq_share():.1%}" if not t.is_curve else "99.7%",
+        "std": f"{t.std:.3g}",
+        "speed": f"{r.done / r.train_s:.0f}" if r.train_s > 0 else "—",
+        "secs": f"{r.train_s:.1f}",
+    }
     out = []
     if n == regions:
         first = first_full_coverage(r)
@@ -253,8 +294,9 @@ def lab_verdict(r: lab.GanResult) -> list[tuple[str, dict]]:
     for kind in ("d", "g"):
         change = _phase_change(r, kind)
         if change is not None:
-            out.append((f"verdict.phase_{kind}", {k: (f"{v:.3g}" if isinstance(v, float) else v)
-                                                  for k, v in change.items()}))
+            out.append(
+                (f"verdict.phase_{kind}", {k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in change.items()})
+            )
     out.append(("verdict.speed", nums))
     return out
 
@@ -262,11 +304,21 @@ def lab_verdict(r: lab.GanResult) -> list[tuple[str, dict]]:
 def digits_verdict(r: digits.DigitsResult) -> list[tuple[str, dict]]:
     if r.diverged_at is not None:
         return [("verdict.diverged", {"step": r.diverged_at})]
-    return [("digits.verdict", {"steps": r.done, "conf": f"{float(r.confident[-1]):.0%}",
-                                "classes": int(r.classes[-1]), "real": f"{r.real_confident:.0%}",
-                                "real_classes": r.real_classes, "acc": f"{r.clf_test_acc:.1%}",
-                                "secs": f"{r.train_s:.0f}",
-                                "speed": f"{r.done / r.train_s:.0f}" if r.train_s > 0 else "—"})]
+    return [
+        (
+            "digits.verdict",
+            {
+                "steps": r.done,
+                "conf": f"{float(r.confident[-1]):.0%}",
+                "classes": int(r.classes[-1]),
+                "real": f"{r.real_confident:.0%}",
+                "real_classes": r.real_classes,
+                "acc": f"{r.clf_test_acc:.1%}",
+                "secs": f"{r.train_s:.0f}",
+                "speed": f"{r.done / r.train_s:.0f}" if r.train_s > 0 else "—",
+            },
+        )
+    ]
 
 
 # ---- target preview for the points editor ------------------------------------------------------------
@@ -294,9 +346,14 @@ def claims() -> dict:
     f = torch.log(p / (1 - p)).requires_grad_(True)  # the logit at which D(G(z)) = p
     (sat,) = torch.autograd.grad(g_terms("minimax", f).sum(), f)
     (non,) = torch.autograd.grad(g_terms("nonsat", f).sum(), f)
-    return {"p": f"{p[3].item():g}", "sat": f"{abs(sat[3].item()):.3g}", "non": f"{abs(non[3].item()):.3g}",
-            "ratio": f"{abs(non[3] / sat[3]).item():.0f}", "hq_perfect": f"{metrics.expected_hq_share():.2%}",
-            "hq_wide": f"{metrics.expected_hq_share(2.0):.0%}"}
+    return {
+        "p": f"{p[3].item():g}",
+        "sat": f"{abs(sat[3].item()):.3g}",
+        "non": f"{abs(non[3].item()):.3g}",
+        "ratio": f"{abs(non[3] / sat[3]).item():.0f}",
+        "hq_perfect": f"{metrics.expected_hq_share():.2%}",
+        "hq_wide": f"{metrics.expected_hq_share(2.0):.0%}",
+    }
 
 
 TTUR = {"g_lr": 1e-4, "d_lr": 1e-3, "beta2": 0.9, "steps": 1500}  # D learns 10× faster than G

@@ -111,9 +111,14 @@ class Generator(nn.Module):
         super().__init__()
         self.fc = nn.Linear(z_dim, 2 * CH * 2 * 2)
         self.net = nn.Sequential(
-            nn.BatchNorm2d(2 * CH), nn.ReLU(),
-            nn.ConvTranspose2d(2 * CH, CH, 4, 2, 1), nn.BatchNorm2d(CH), nn.ReLU(),  # 2×2 → 4×4
-            nn.ConvTranspose2d(CH, 1, 4, 2, 1), nn.Tanh())  # 4×4 → 8×8
+            nn.BatchNorm2d(2 * CH),
+            nn.ReLU(),
+            nn.ConvTranspose2d(2 * CH, CH, 4, 2, 1),
+            nn.BatchNorm2d(CH),
+            nn.ReLU(),  # 2×2 → 4×4
+            nn.ConvTranspose2d(CH, 1, 4, 2, 1),
+            nn.Tanh(),
+        )  # 4×4 → 8×8
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(self.fc(z).view(-1, 2 * CH, 2, 2))
@@ -123,9 +128,13 @@ class Discriminator(nn.Module):
     def __init__(self):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, CH, 4, 2, 1), nn.LeakyReLU(0.2),  # 8×8 → 4×4
-            nn.Conv2d(CH, 2 * CH, 4, 2, 1), nn.LeakyReLU(0.2),  # 4×4 → 2×2
-            nn.Flatten(), nn.Linear(2 * CH * 2 * 2, 1))
+            nn.Conv2d(1, CH, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # 8×8 → 4×4
+            nn.Conv2d(CH, 2 * CH, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # 4×4 → 2×2
+            nn.Flatten(),
+            nn.Linear(2 * CH * 2 * 2, 1),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -246,12 +255,23 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
         finished = done >= cfg.steps or diverged_at is not None
         state = {k: v.detach().cpu().numpy().copy() for k, v in G.state_dict().items()} if finished else None
         return DigitsResult(
-            config=cfg, done=done, d_loss=ls[:, 0].astype(np.float32), g_loss=ls[:, 1].astype(np.float32),
-            snap_steps=np.asarray(host["step"], np.int32), samples=np.stack(host["img"]),
-            confident=np.asarray(host["conf"], np.float32), classes=np.asarray(host["cls"], np.int32),
-            class_counts=np.stack(host["counts"]).astype(np.int32), real=real_show, real_confident=real_conf,
-            real_classes=real_classes, clf_test_acc=clf.test_acc, g_state=state, diverged_at=diverged_at,
-            train_s=busy)
+            config=cfg,
+            done=done,
+            d_loss=ls[:, 0].astype(np.float32),
+            g_loss=ls[:, 1].astype(np.float32),
+            snap_steps=np.asarray(host["step"], np.int32),
+            samples=np.stack(host["img"]),
+            confident=np.asarray(host["conf"], np.float32),
+            classes=np.asarray(host["cls"], np.int32),
+            class_counts=np.stack(host["counts"]).astype(np.int32),
+            real=real_show,
+            real_confident=real_conf,
+            real_classes=real_classes,
+            clf_test_acc=clf.test_acc,
+            g_state=state,
+            diverged_at=diverged_at,
+            train_s=busy,
+        )
 
     snapshot(0)
     it, busy = 0, time.perf_counter() - clock

@@ -100,8 +100,10 @@ def mlp(sizes: list[int], g: torch.Generator) -> list[torch.Tensor]:
     params = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         bound = 1 / math.sqrt(fan_in)
-        params += [(torch.rand(fan_out, fan_in, generator=g) * 2 - 1) * bound,
-                   (torch.rand(fan_out, generator=g) * 2 - 1) * bound]
+        params += [
+            (torch.rand(fan_out, fan_in, generator=g) * 2 - 1) * bound,
+            (torch.rand(fan_out, generator=g) * 2 - 1) * bound,
+        ]
     return [p.to(device()).requires_grad_(True) for p in params]
 
 
@@ -193,8 +195,9 @@ class _Recorder:
         self.region = torch.as_tensor(target.region, device=dev)
         self.losses: list[torch.Tensor] = []
         self.snaps: list[tuple[torch.Tensor, ...]] = []
-        self.host: dict[str, list] = {k: [] for k in ("loss", "step", "fake", "heat", "at", "push", "gn", "cov", "hq",
-                                                      "counts", "clip")}
+        self.host: dict[str, list] = {
+            k: [] for k in ("loss", "step", "fake", "heat", "at", "push", "gn", "cov", "hq", "counts", "clip")
+        }
 
     def snapshot(self, step: int) -> None:
         cfg, D, act = self.cfg, self.D, self.act
@@ -203,8 +206,9 @@ class _Recorder:
             heat = forward(D, self.grid, act).view(cfg.grid, cfg.grid)
             if cfg.loss in LOGISTIC:
                 heat = torch.sigmoid(heat)
-            covered, hq, counts = metrics.coverage(fake, self.anchors, self.region, self.target.regions,
-                                                       self.target.std)
+            covered, hq, counts = metrics.coverage(
+                fake, self.anchors, self.region, self.target.regions, self.target.std
+            )
         with torch.enable_grad():
             at = fake[: cfg.n_arrows].clone().requires_grad_(True)
             (grad,) = torch.autograd.grad(g_terms(cfg.loss, forward(D, at, act)).sum(), at)
@@ -214,8 +218,9 @@ class _Recorder:
         else:
             clipped = torch.tensor(float("nan"))
         self.host["step"].append(step)
-        self.snaps.append((fake[: cfg.n_show], heat, at.detach(), -grad, grad.norm(dim=1).mean(), covered, hq, counts,
-                           clipped))
+        self.snaps.append(
+            (fake[: cfg.n_show], heat, at.detach(), -grad, grad.norm(dim=1).mean(), covered, hq, counts, clipped)
+        )
 
     def result(self, done: int, phases, diverged_at: int | None, train_s: float) -> GanResult:
         h = self.host
@@ -223,19 +228,43 @@ class _Recorder:
             h["loss"].append(torch.stack(self.losses).cpu().numpy())
             self.losses.clear()
         for fake, heat, at, push, gn, cov, hq, counts, clipped in self.snaps:
-            for key, val in (("fake", fake), ("heat", heat), ("at", at), ("push", push), ("gn", gn), ("cov", cov),
-                             ("hq", hq), ("counts", counts), ("clip", clipped)):
+            for key, val in (
+                ("fake", fake),
+                ("heat", heat),
+                ("at", at),
+                ("push", push),
+                ("gn", gn),
+                ("cov", cov),
+                ("hq", hq),
+                ("counts", counts),
+                ("clip", clipped),
+            ):
                 h[key].append(val.cpu().numpy())
         self.snaps.clear()
         loss = np.concatenate(h["loss"]) if h["loss"] else np.zeros((0, 2), np.float32)
-        f32 = lambda key: np.stack(h[key]).astype(np.float32)  # noqa: E731
+        f32 = lambda key: np.stack(h[key]).astype(np.float32)
         return GanResult(
-            config=self.cfg, target=self.target, phases=phases, done=done, real=self.real, axis=self.axis,
-            d_loss=loss[:, 0].astype(np.float32), g_loss=loss[:, 1].astype(np.float32),
-            snap_steps=np.asarray(h["step"], np.int32), fake=f32("fake"), heat=f32("heat"), arrows_at=f32("at"),
-            arrows=f32("push"), grad_norm=f32("gn"), covered=np.asarray(h["cov"], np.int32), hq=f32("hq"),
-            counts=np.stack(h["counts"]).astype(np.int32), clipped=f32("clip"), diverged_at=diverged_at,
-            train_s=train_s)
+            config=self.cfg,
+            target=self.target,
+            phases=phases,
+            done=done,
+            real=self.real,
+            axis=self.axis,
+            d_loss=loss[:, 0].astype(np.float32),
+            g_loss=loss[:, 1].astype(np.float32),
+            snap_steps=np.asarray(h["step"], np.int32),
+            fake=f32("fake"),
+            heat=f32("heat"),
+            arrows_at=f32("at"),
+            arrows=f32("push"),
+            grad_norm=f32("gn"),
+            covered=np.asarray(h["cov"], np.int32),
+            hq=f32("hq"),
+            counts=np.stack(h["counts"]).astype(np.int32),
+            clipped=f32("clip"),
+            diverged_at=diverged_at,
+            train_s=train_s,
+        )
 
 
 # ---- training ---------------------------------------------------------------------------------
@@ -263,7 +292,7 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
     opt_g, opt_d = optimizer(cfg.g_opt, G, cfg.g_lr, betas), optimizer(cfg.d_opt, D, cfg.d_lr, betas)
     g_data = torch.Generator().manual_seed(cfg.seed + 1_000_003)
     rec = _Recorder(cfg, target, G, D, act, torch.Generator().manual_seed(cfg.seed + 2_000_003))
-    d_fn = lambda x: forward(D, x, act)  # noqa: E731
+    d_fn = lambda x: forward(D, x, act)
     phases = _phases(cfg)
 
     def d_step(real, z, eps, keep):
@@ -337,4 +366,3 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
                 yield 1.0, replace(res, diverged_at=int(np.argmax(bad)) + 1)
                 return
             yield it / cfg.total, res
-

@@ -41,8 +41,9 @@ def nearest(samples: torch.Tensor, anchors: torch.Tensor) -> tuple[torch.Tensor,
     return torch.cdist(samples, anchors).min(1)
 
 
-def coverage(samples, anchors, region, regions: int, std: float, *, min_share: float = MIN_SHARE,
-             hq_stds: float = HQ_STDS) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def coverage(
+    samples, anchors, region, regions: int, std: float, *, min_share: float = MIN_SHARE, hq_stds: float = HQ_STDS
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(modes covered (), high-quality share (), high-quality count per region (regions,)) as tensors on
     the samples' device (no host sync: read them once per chunk). Non-finite samples count as bad."""
     samples = _t(samples)
@@ -61,8 +62,9 @@ def expected_hq_share(ratio: float = 1.0, hq_stds: float = HQ_STDS) -> float:
     return 1.0 - math.exp(-0.5 * (hq_stds / ratio) ** 2)
 
 
-def class_scores(probs, *, confident: float = CONFIDENT, min_share: float = MIN_SHARE,
-                 classes: int = 10) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def class_scores(
+    probs, *, confident: float = CONFIDENT, min_share: float = MIN_SHARE, classes: int = 10
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(confident share (), classes covered (), confident count per class (classes,)) from (N, K)
     class probabilities; non-finite rows count as not confident."""
     probs = _t(probs)

@@ -31,17 +31,17 @@ from core.params import Bool, Choice, Float, Int, LogFloat, Notice, ParamSet
 
 FORMULAS = {
     "backward": r"\frac{\partial L}{\partial h_{l-1}} = W_l^{\top}\left(\varphi'(z_l) \odot "
-                r"\frac{\partial L}{\partial h_l}\right), \qquad "
-                r"\frac{\partial L}{\partial W_l} = \left(\varphi'(z_l) \odot \frac{\partial L}{\partial h_l}\right)"
-                r" h_{l-1}^{\top}",
+    r"\frac{\partial L}{\partial h_l}\right), \qquad "
+    r"\frac{\partial L}{\partial W_l} = \left(\varphi'(z_l) \odot \frac{\partial L}{\partial h_l}\right)"
+    r" h_{l-1}^{\top}",
     "factor": r"\frac{\lVert \partial L/\partial h_{l-1} \rVert}{\lVert \partial L/\partial h_l \rVert} \approx "
-              r"\underbrace{\sqrt{n_\mathrm{in}\,\mathrm{Var}(W)}}_{\text{weights}} \cdot "
-              r"\underbrace{\sqrt{\mathbb{E}\left[\varphi'(z)^2\right]}}_{\text{activation}},\qquad "
-              r"\sigma'(z) \le \tfrac14",
+    r"\underbrace{\sqrt{n_\mathrm{in}\,\mathrm{Var}(W)}}_{\text{weights}} \cdot "
+    r"\underbrace{\sqrt{\mathbb{E}\left[\varphi'(z)^2\right]}}_{\text{activation}},\qquad "
+    r"\sigma'(z) \le \tfrac14",
     "clip_norm": r"g \leftarrow g \cdot \min\!\left(1, \frac{c}{\lVert g \rVert}\right)",
     "clip_value": r"g_i \leftarrow \max(-c, \min(c, g_i))",
     "rnn": r"\frac{\partial h_t}{\partial h_{t-1}} = \mathrm{diag}\!\left(1 - h_t^2\right) W_{hh}"
-           r"\quad\text{(RNN)},\qquad \frac{\partial c_t}{\partial c_{t-1}} \ni \mathrm{diag}(f_t)\quad\text{(LSTM)}",
+    r"\quad\text{(RNN)},\qquad \frac{\partial c_t}{\partial c_{t-1}} \ni \mathrm{diag}(f_t)\quad\text{(LSTM)}",
 }
 
 # ---- the network, shared by `net` and `train` -------------------------------------------------------
@@ -52,9 +52,13 @@ SEED = Int("seed", 0, lo=0, hi=999)
 
 
 def _config(k: str, act: str, init: str) -> tuple:
-    return (Choice(f"act_{k}", act, choices=ACTIVATIONS), Choice(f"init_{k}", init, choices=tuple(inits.INITS)),
-            LogFloat(f"sigma_{k}", 1.0, lo=0.001, hi=10.0), Choice(f"norm_{k}", "none", choices=NORMS),
-            Bool(f"res_{k}", False))
+    return (
+        Choice(f"act_{k}", act, choices=ACTIVATIONS),
+        Choice(f"init_{k}", init, choices=tuple(inits.INITS)),
+        LogFloat(f"sigma_{k}", 1.0, lo=0.001, hi=10.0),
+        Choice(f"norm_{k}", "none", choices=NORMS),
+        Bool(f"res_{k}", False),
+    )
 
 
 CONFIG_A, CONFIG_B = _config("a", "sigmoid", "default"), _config("b", "relu", "he")
@@ -98,20 +102,31 @@ class NetResult:
 
 
 def run_net(values: dict) -> NetResult:
-    a, b = (probe(n, values["data"], values["batch"], values["seed"], values["depth"], values["width"])
-            for n in grad_net.pair(values))
+    a, b = (
+        probe(n, values["data"], values["batch"], values["seed"], values["depth"], values["width"])
+        for n in grad_net.pair(values)
+    )
     return NetResult(a, b, values["depth"], values["width"], values["data"])
 
 
 def probe_summary(p: Probe) -> dict:
     n = p.net
     return {
-        "activation": n.act, "init": n.init, "sigma": n.sigma if n.init == "normal" else None, "norm": n.norm,
-        "residual": n.res, "weight_variance_formula": p.weight_var_formula, "loss": p.loss,
-        "act_grad_norm": p.act_grad, "weight_grad_norm": p.weight_grad, "act_mean": p.mean, "act_std": p.std,
+        "activation": n.act,
+        "init": n.init,
+        "sigma": n.sigma if n.init == "normal" else None,
+        "norm": n.norm,
+        "residual": n.res,
+        "weight_variance_formula": p.weight_var_formula,
+        "loss": p.loss,
+        "act_grad_norm": p.act_grad,
+        "weight_grad_norm": p.weight_grad,
+        "act_mean": p.mean,
+        "act_std": p.std,
         "factor_measured": grad_net.factor(p.act_grad),
         "factor_mean_field": grad_net.factor(p.theory) if n.plain else None,
-        "max_slope": p.max_slope, **grad_net.diagnose(p),
+        "max_slope": p.max_slope,
+        **grad_net.diagnose(p),
     }
 
 
@@ -123,10 +138,15 @@ def ratio(a: float, b: float) -> float:
 
 def table_row(p: Probe) -> dict[str, float]:
     """The numbers the page prints under the norms chart for one configuration (NaN: not available)."""
-    return {"factor": grad_net.factor(p.act_grad),
-            "theory": grad_net.factor(p.theory) if p.net.plain else float("nan"),
-            "gain": p.gain, "slope": p.max_slope, "act_ratio": ratio(p.act_grad[0], p.act_grad[-1]),
-            "weight_ratio": ratio(p.weight_grad[0], p.weight_grad[-1]), "loss": p.loss}
+    return {
+        "factor": grad_net.factor(p.act_grad),
+        "theory": grad_net.factor(p.theory) if p.net.plain else float("nan"),
+        "gain": p.gain,
+        "slope": p.max_slope,
+        "act_ratio": ratio(p.act_grad[0], p.act_grad[-1]),
+        "weight_ratio": ratio(p.weight_grad[0], p.weight_grad[-1]),
+        "loss": p.loss,
+    }
 
 
 def notes(p: Probe) -> list[tuple[str, dict]]:
@@ -145,8 +165,12 @@ def notes(p: Probe) -> list[tuple[str, dict]]:
 
 
 def net_summary(r: NetResult) -> dict:
-    return {"depth": r.depth, "width": r.width, "data": r.data,
-            "configs": {"a": probe_summary(r.a), "b": probe_summary(r.b)}}
+    return {
+        "depth": r.depth,
+        "width": r.width,
+        "data": r.data,
+        "configs": {"a": probe_summary(r.a), "b": probe_summary(r.b)},
+    }
 
 
 NET = Experiment("net", NET_PARAMS, run_net, net_summary, heavy=True)
@@ -165,8 +189,13 @@ def _train_rules(v: dict) -> list[Notice]:
 
 
 TRAIN_PARAMS = ParamSet(
-    (*NETWORK, STEPS, LogFloat("lr", 0.02, lo=0.001, hi=10.0),
-     Choice("clip", "none", choices=("none", "norm", "value")), LogFloat("clip_at", 1.0, lo=0.001, hi=100.0)),
+    (
+        *NETWORK,
+        STEPS,
+        LogFloat("lr", 0.02, lo=0.001, hi=10.0),
+        Choice("clip", "none", choices=("none", "norm", "value")),
+        LogFloat("clip_at", 1.0, lo=0.001, hi=100.0),
+    ),
     rules=_train_rules,
 )
 
@@ -176,8 +205,11 @@ def train_summary(r: training.TrainResult) -> dict:
     for k, net, nan in zip("ab", r.nets, r.nan_step):
         last = (nan - 1 if nan else r.done) - 1  # the last step with finite numbers
         out[k] = {
-            "activation": net.act, "init": net.init, "loss_per_step": r.loss[: r.done, "ab".index(k)],
-            "nan": nan is not None, "nan_step": nan,
+            "activation": net.act,
+            "init": net.init,
+            "loss_per_step": r.loss[: r.done, "ab".index(k)],
+            "nan": nan is not None,
+            "nan_step": nan,
             "final_loss": float(r.loss[last, "ab".index(k)]) if last >= 0 else None,
             "test_accuracy": None if nan else float(r.test_acc[-1, "ab".index(k)]),
             "layer_grad_norm_last_step": r.layer_grad["ab".index(k), last] if last >= 0 else None,
@@ -192,8 +224,16 @@ def verdicts(r: training.TrainResult) -> list[tuple[str, dict]]:
         if step is not None:
             out.append(("train.diverged", {"step": step}))
         else:
-            out.append(("train.verdict", {"first": float(r.loss[0, i]), "last": float(r.loss[r.done - 1, i]),
-                                          "acc": float(r.test_acc[-1, i])}))
+            out.append(
+                (
+                    "train.verdict",
+                    {
+                        "first": float(r.loss[0, i]),
+                        "last": float(r.loss[r.done - 1, i]),
+                        "acc": float(r.test_acc[-1, i]),
+                    },
+                )
+            )
     return out
 
 
@@ -201,14 +241,22 @@ TRAIN = streaming("train", TRAIN_PARAMS, training.stream, train_summary)
 
 # ---- through time -----------------------------------------------------------------------------------
 
-RNN_PARAMS = ParamSet((Int("seq_len", 50, lo=10, hi=500, step=10), Int("hidden", 64, lo=16, hi=256, step=16),
-                       Float("fbias", 1.0, lo=0.0, hi=5.0, step=0.5), Float("w_scale", 1.0, lo=0.25, hi=5.0, step=0.25),
-                       SEED))
+RNN_PARAMS = ParamSet(
+    (
+        Int("seq_len", 50, lo=10, hi=500, step=10),
+        Int("hidden", 64, lo=16, hi=256, step=16),
+        Float("fbias", 1.0, lo=0.0, hi=5.0, step=0.5),
+        Float("w_scale", 1.0, lo=0.25, hi=5.0, step=0.25),
+        SEED,
+    )
+)
 
 
 def rnn_summary(r: grad_rnn.ThroughTime) -> dict:
-    out = {k: {"grad_norm_by_step": r.h[i], "steps_to_1e-6": grad_rnn.steps_to_drop(r.h[i])}
-           for i, k in enumerate(grad_rnn.CELLS)}
+    out = {
+        k: {"grad_norm_by_step": r.h[i], "steps_to_1e-6": grad_rnn.steps_to_drop(r.h[i])}
+        for i, k in enumerate(grad_rnn.CELLS)
+    }
     out["lstm_cell_state"] = {"grad_norm_by_step": r.c, "steps_to_1e-6": grad_rnn.steps_to_drop(r.c)}
     out["lstm_forget_gate_mean"] = r.forget
     return out
@@ -227,31 +275,42 @@ def _probe30(act: str, init: str, sigma: float = 1.0, norm: str = "none", res: b
 def claims() -> dict[str, float]:
     """Numbers that confirm or refute the interview notes' statements about vanishing and exploding
     (30 layers of width 128, a batch of 256 standard-normal inputs, seed 0)."""
-    rel = lambda p: float(p.act_grad[0] / p.act_grad[-1])  # noqa: E731  ‖∂L/∂h_1‖ / ‖∂L/∂h_30‖
+    rel = lambda p: float(p.act_grad[0] / p.act_grad[-1])
     relu_default, relu_normal = _probe30("relu", "default"), _probe30("relu", "normal")
-    sig_plain, sig_bn, sig_res = _probe30("sigmoid", "default"), _probe30("sigmoid", "default", norm="batch"), \
-        _probe30("sigmoid", "default", res=True)
+    sig_plain, sig_bn, sig_res = (
+        _probe30("sigmoid", "default"),
+        _probe30("sigmoid", "default", norm="batch"),
+        _probe30("sigmoid", "default", res=True),
+    )
     relu_bn, relu_res = _probe30("relu", "he", norm="batch"), _probe30("relu", "he", res=True)
     sig_big = _probe30("sigmoid", "normal", sigma=2.0)
-    rnn = lambda fbias: grad_rnn.through_time(  # noqa: E731
-        {"seq_len": 100, "hidden": 64, "fbias": fbias, "w_scale": 1.0, "seed": 0})
+    rnn = lambda fbias: grad_rnn.through_time({"seq_len": 100, "hidden": 64, "fbias": fbias, "w_scale": 1.0, "seed": 0})
     plain_lstm, biased_lstm = rnn(0.0), rnn(1.0)
     loud = grad_rnn.through_time({"seq_len": 100, "hidden": 64, "fbias": 1.0, "w_scale": 3.0, "seed": 0})
     small_batch, large_batch = (probe(Net("relu", "normal"), "normal", b, 0, 30, 128) for b in (16, 512))
     clip = _clip_check()
     return {
-        "relu_default_rel": rel(relu_default), "relu_default_factor": grad_net.factor(relu_default.act_grad),
-        "relu_normal_rel": rel(relu_normal), "relu_normal_factor": grad_net.factor(relu_normal.act_grad),
+        "relu_default_rel": rel(relu_default),
+        "relu_default_factor": grad_net.factor(relu_default.act_grad),
+        "relu_normal_rel": rel(relu_normal),
+        "relu_normal_factor": grad_net.factor(relu_normal.act_grad),
         "relu_normal_std": float(relu_normal.std[-1]),
-        "sigmoid_rel": rel(sig_plain), "sigmoid_bn_rel": rel(sig_bn), "sigmoid_res_rel": rel(sig_res),
-        "relu_bn_rel": rel(relu_bn), "relu_res_rel": rel(relu_res),
+        "sigmoid_rel": rel(sig_plain),
+        "sigmoid_bn_rel": rel(sig_bn),
+        "sigmoid_res_rel": rel(sig_res),
+        "relu_bn_rel": rel(relu_bn),
+        "relu_res_rel": rel(relu_res),
         "relu_res_std_growth": float(relu_res.std[-1] / relu_res.std[0]),
-        "sigmoid_big_factor": grad_net.factor(sig_big.act_grad), "sigmoid_big_gain": sig_big.gain,
+        "sigmoid_big_factor": grad_net.factor(sig_big.act_grad),
+        "sigmoid_big_gain": sig_big.gain,
         "lstm0_steps": grad_rnn.steps_to_drop(plain_lstm.h[1]) or 100,
         "lstm1_steps": grad_rnn.steps_to_drop(biased_lstm.h[1]) or 100,
         "rnn_steps": grad_rnn.steps_to_drop(plain_lstm.h[0]) or 100,
-        "forget0": plain_lstm.forget, "forget1": biased_lstm.forget, **clip,
-        "rnn_loud_rel": float(loud.h[0][0] / loud.h[0][-1]), "lstm_loud_rel": float(loud.h[1][0] / loud.h[1][-1]),
+        "forget0": plain_lstm.forget,
+        "forget1": biased_lstm.forget,
+        **clip,
+        "rnn_loud_rel": float(loud.h[0][0] / loud.h[0][-1]),
+        "lstm_loud_rel": float(loud.h[1][0] / loud.h[1][-1]),
         "batch16_factor": grad_net.factor(small_batch.act_grad),
         "batch512_factor": grad_net.factor(large_batch.act_grad),
     }
@@ -267,10 +326,14 @@ def _clip_check() -> dict[str, float]:
     g = torch.cat([t.flatten() for t in grads]).double()
     by_norm = g * min(1.0, 1.0 / float(g.norm()))
     by_value = g.clamp(-0.01, 0.01)
-    cos = lambda a, b: float(a @ b / (a.norm() * b.norm()))  # noqa: E731
-    return {"clip_raw_norm": float(g.norm()), "clip_norm_after": float(by_norm.norm()),
-            "clip_norm_cos": cos(g, by_norm), "clip_value_after": float(by_value.norm()),
-            "clip_value_cos": cos(g, by_value)}
+    cos = lambda a, b: float(a @ b / (a.norm() * b.norm()))
+    return {
+        "clip_raw_norm": float(g.norm()),
+        "clip_norm_after": float(by_norm.norm()),
+        "clip_norm_cos": cos(g, by_norm),
+        "clip_value_after": float(by_value.norm()),
+        "clip_value_cos": cos(g, by_value),
+    }
 
 
 # ---- presets ----------------------------------------------------------------------------------------------
@@ -279,12 +342,28 @@ PRESETS = {
     "sigmoid_30": {"act_a": "sigmoid", "init_a": "default", "act_b": "sigmoid", "init_b": "xavier_uniform"},
     "relu_he": {"act_a": "relu", "init_a": "default", "act_b": "relu", "init_b": "he", "depth": 50},
     "normal_explodes": {"act_a": "relu", "init_a": "normal", "act_b": "tanh", "init_b": "normal"},
-    "residual_rescue": {"act_a": "sigmoid", "init_a": "default", "act_b": "sigmoid", "init_b": "default",
-                        "res_b": True},
-    "batchnorm_rescue": {"act_a": "sigmoid", "init_a": "default", "act_b": "sigmoid", "init_b": "default",
-                         "norm_b": "batch"},
-    "glorot_flat": {"act_a": "tanh", "init_a": "normal", "sigma_a": 0.05, "act_b": "tanh", "init_b": "xavier_normal",
-                    "depth": 10},
+    "residual_rescue": {
+        "act_a": "sigmoid",
+        "init_a": "default",
+        "act_b": "sigmoid",
+        "init_b": "default",
+        "res_b": True,
+    },
+    "batchnorm_rescue": {
+        "act_a": "sigmoid",
+        "init_a": "default",
+        "act_b": "sigmoid",
+        "init_b": "default",
+        "norm_b": "batch",
+    },
+    "glorot_flat": {
+        "act_a": "tanh",
+        "init_a": "normal",
+        "sigma_a": 0.05,
+        "act_b": "tanh",
+        "init_b": "xavier_normal",
+        "depth": 10,
+    },
     "selu_lecun": {"act_a": "selu", "init_a": "lecun", "act_b": "relu", "init_b": "orthogonal"},
     "lr_explodes": {"lr": 0.5},
     "clip_rescues": {"lr": 0.2, "clip": "norm", "clip_at": 1.0},

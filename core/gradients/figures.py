@@ -20,8 +20,9 @@ CELL_COLORS = {"rnn": PALETTE[2], "lstm": PALETTE[4], "gru": PALETTE[5]}
 RIDGES = 24  # most histograms drawn in one ridge plot
 HEAT_COLUMNS = 200  # most steps drawn in a heatmap
 FRAMES = 20  # snapshots in the replay
-ABOVE = dict(legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0),
-             margin=dict(l=60, r=20, t=120, b=50))  # a legend of several rows above the first panel's title
+ABOVE = dict(
+    legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0), margin=dict(l=60, r=20, t=120, b=50)
+)  # a legend of several rows above the first panel's title
 
 
 def positive(v: np.ndarray) -> np.ndarray:
@@ -55,24 +56,69 @@ def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
     for k, p in (("a", res.a), ("b", res.b)):
         x, line = _layers(len(p.act_grad)), dict(color=COLORS[k], width=2.5)
         traces += [
-            dict(type="scatter", x=x, y=positive(p.act_grad), name=names[k], legendgroup=k, mode="lines+markers",
-                 line=line, marker=dict(size=5), hovertemplate="%{y:.3e}", xaxis="x", yaxis="y"),
-            dict(type="scatter", x=x, y=positive(p.weight_grad), name=names[k], legendgroup=k, showlegend=False,
-                 mode="lines+markers", line=line, marker=dict(size=5), hovertemplate="%{y:.3e}", xaxis="x",
-                 yaxis="y2"),
+            dict(
+                type="scatter",
+                x=x,
+                y=positive(p.act_grad),
+                name=names[k],
+                legendgroup=k,
+                mode="lines+markers",
+                line=line,
+                marker=dict(size=5),
+                hovertemplate="%{y:.3e}",
+                xaxis="x",
+                yaxis="y",
+            ),
+            dict(
+                type="scatter",
+                x=x,
+                y=positive(p.weight_grad),
+                name=names[k],
+                legendgroup=k,
+                showlegend=False,
+                mode="lines+markers",
+                line=line,
+                marker=dict(size=5),
+                hovertemplate="%{y:.3e}",
+                xaxis="x",
+                yaxis="y2",
+            ),
         ]
         if np.isfinite(p.theory).any():
-            traces.append(dict(type="scatter", x=x, y=positive(p.theory), legendgroup=k,
-                               name=labels["theory"].format(name=names[k]), mode="lines",
-                               line=dict(color=COLORS[k], width=2, dash="dot"), hovertemplate="%{y:.3e}",
-                               xaxis="x", yaxis="y"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=positive(p.theory),
+                    legendgroup=k,
+                    name=labels["theory"].format(name=names[k]),
+                    mode="lines",
+                    line=dict(color=COLORS[k], width=2, dash="dot"),
+                    hovertemplate="%{y:.3e}",
+                    xaxis="x",
+                    yaxis="y",
+                )
+            )
         if p.net.act == "sigmoid" and p.net.plain and np.isfinite(p.act_grad[-1]):
-            traces.append(dict(type="scatter", x=x, y=positive(sigmoid_bound(p)), legendgroup=k, mode="lines",
-                               name=labels["bound"].format(name=names[k], factor=f"{p.max_slope * p.gain:.3g}"),
-                               line=dict(color=COLORS[k], width=1.5, dash="dash"), hovertemplate="%{y:.3e}",
-                               xaxis="x", yaxis="y"))
-    layout = stacked_axes(labels["layer"], [(labels["act_grad"], labels["act_grad_title"]),
-                                            (labels["weight_grad"], labels["weight_grad_title"])], gap=0.14)
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=positive(sigmoid_bound(p)),
+                    legendgroup=k,
+                    mode="lines",
+                    name=labels["bound"].format(name=names[k], factor=f"{p.max_slope * p.gain:.3g}"),
+                    line=dict(color=COLORS[k], width=1.5, dash="dash"),
+                    hovertemplate="%{y:.3e}",
+                    xaxis="x",
+                    yaxis="y",
+                )
+            )
+    layout = stacked_axes(
+        labels["layer"],
+        [(labels["act_grad"], labels["act_grad_title"]), (labels["weight_grad"], labels["weight_grad_title"])],
+        gap=0.14,
+    )
     layout["yaxis"].update(type="log", exponentformat="power")
     layout["yaxis2"].update(type="log", exponentformat="power")
     layout["xaxis"].update(range=[0.5, len(res.a.act_grad) + 0.5])
@@ -81,12 +127,32 @@ def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
         layer = first_nonfinite_layer(p)
         if layer is None:
             continue
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=layer, x1=layer, y0=0, y1=1,
-                           line=dict(color=COLORS[k], dash="dash", width=2)))
-        layout["annotations"].append(dict(x=layer, y=0.98 - 0.05 * i, xref="x", yref="paper", xanchor="left",
-                                          yanchor="top", showarrow=False, font=dict(color=COLORS[k]),
-                                          bgcolor="rgba(255,255,255,0.8)",
-                                          text=labels["blowup_at"].format(name=names[k], layer=layer)))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=layer,
+                x1=layer,
+                y0=0,
+                y1=1,
+                line=dict(color=COLORS[k], dash="dash", width=2),
+            )
+        )
+        layout["annotations"].append(
+            dict(
+                x=layer,
+                y=0.98 - 0.05 * i,
+                xref="x",
+                yref="paper",
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
+                font=dict(color=COLORS[k]),
+                bgcolor="rgba(255,255,255,0.8)",
+                text=labels["blowup_at"].format(name=names[k], layer=layer),
+            )
+        )
     layout["shapes"] = shapes
     layout.update(ABOVE)  # up to six legend entries: keep them clear of the top panel's title
     return figure(traces, layout, height=660, uirevision="norms")
@@ -98,13 +164,38 @@ def forward_stats(res, labels: Mapping[str, str], names: Mapping[str, str]) -> g
     for k, p in (("a", res.a), ("b", res.b)):
         x, line = _layers(len(p.mean)), dict(color=COLORS[k], width=2.5)
         mean = np.where(np.isfinite(p.mean), p.mean, np.nan).astype(np.float32)
-        traces += [dict(type="scatter", x=x, y=mean, name=names[k], legendgroup=k, mode="lines+markers",
-                        line=line, marker=dict(size=5), hovertemplate="%{y:.3g}", xaxis="x", yaxis="y"),
-                   dict(type="scatter", x=x, y=positive(p.std), name=names[k], legendgroup=k, showlegend=False,
-                        mode="lines+markers", line=line, marker=dict(size=5), hovertemplate="%{y:.3e}",
-                        xaxis="x", yaxis="y2")]
-    layout = stacked_axes(labels["layer"], [(labels["mean"], labels["mean_title"]),
-                                            (labels["std"], labels["std_title"])], gap=0.14)
+        traces += [
+            dict(
+                type="scatter",
+                x=x,
+                y=mean,
+                name=names[k],
+                legendgroup=k,
+                mode="lines+markers",
+                line=line,
+                marker=dict(size=5),
+                hovertemplate="%{y:.3g}",
+                xaxis="x",
+                yaxis="y",
+            ),
+            dict(
+                type="scatter",
+                x=x,
+                y=positive(p.std),
+                name=names[k],
+                legendgroup=k,
+                showlegend=False,
+                mode="lines+markers",
+                line=line,
+                marker=dict(size=5),
+                hovertemplate="%{y:.3e}",
+                xaxis="x",
+                yaxis="y2",
+            ),
+        ]
+    layout = stacked_axes(
+        labels["layer"], [(labels["mean"], labels["mean_title"]), (labels["std"], labels["std_title"])], gap=0.14
+    )
     layout["yaxis2"].update(type="log", exponentformat="power")
     layout.update(ABOVE)  # long configuration names wrap the legend: keep it clear of the top panel's title
     return figure(traces, layout, height=560, uirevision="forward")
@@ -123,12 +214,24 @@ def ridge(p, labels: Mapping[str, str], name: str, color: str) -> go.Figure:
     # one closed polygon per ridge: (first edge, base) → the curve → (last edge, base), then a gap
     xs = np.hstack([np.full((n, 1), centers[0]), np.tile(centers, (n, 1)), np.full((n, 1), centers[-1]), nan])
     ys = np.hstack([base, base + height * share / peak, base, nan])
-    fill = dict(type="scatter", x=xs.ravel().astype(np.float32), y=ys.ravel().astype(np.float32),
-                mode="lines", fill="toself", line=dict(color=color, width=1), opacity=0.75, name=name,
-                hoverinfo="skip", showlegend=False)
-    layout = dict(xaxis=dict(title=dict(text=labels["value"])),
-                  yaxis=dict(title=dict(text=labels["layer"]), zeroline=False),
-                  hovermode=False, margin=dict(l=60, r=20, t=50, b=50))
+    fill = dict(
+        type="scatter",
+        x=xs.ravel().astype(np.float32),
+        y=ys.ravel().astype(np.float32),
+        mode="lines",
+        fill="toself",
+        line=dict(color=color, width=1),
+        opacity=0.75,
+        name=name,
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    layout = dict(
+        xaxis=dict(title=dict(text=labels["value"])),
+        yaxis=dict(title=dict(text=labels["layer"]), zeroline=False),
+        hovermode=False,
+        margin=dict(l=60, r=20, t=50, b=50),
+    )
     return figure([fill], layout, height=520, title=labels["ridge_title"].format(name=name), uirevision="ridge")
 
 
@@ -140,11 +243,31 @@ def _nan_marks(res, names: Mapping[str, str], labels: Mapping[str, str], yref: s
     for i, (k, step) in enumerate(zip("ab", res.nan_step)):
         if step is None:
             continue
-        shapes.append(dict(type="line", xref="x", yref=yref, x0=step, x1=step, y0=0, y1=1,
-                           line=dict(color=COLORS[k], dash="dash", width=2)))
-        notes.append(dict(x=step, y=1 - 0.06 * i, xref="x", yref=yref, showarrow=False, xanchor="left",
-                          text=labels["nan_at"].format(name=names[k], step=step), font=dict(color=COLORS[k]),
-                          bgcolor="rgba(255,255,255,0.8)"))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x",
+                yref=yref,
+                x0=step,
+                x1=step,
+                y0=0,
+                y1=1,
+                line=dict(color=COLORS[k], dash="dash", width=2),
+            )
+        )
+        notes.append(
+            dict(
+                x=step,
+                y=1 - 0.06 * i,
+                xref="x",
+                yref=yref,
+                showarrow=False,
+                xanchor="left",
+                text=labels["nan_at"].format(name=names[k], step=step),
+                font=dict(color=COLORS[k]),
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        )
     return shapes, notes
 
 
@@ -157,27 +280,83 @@ def training(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Fig
         line = dict(color=COLORS[k], width=2)
         loss = np.where(np.isfinite(res.loss[:, i]), res.loss[:, i], np.nan).astype(np.float32)
         traces += [
-            dict(type="scatter", x=steps, y=loss, name=names[k], legendgroup=k, line=line,
-                 hovertemplate="%{y:.4g}", xaxis="x", yaxis="y"),
-            dict(type="scatter", x=res.eval_steps, y=res.test_acc[:, i], name=names[k], legendgroup=k,
-                 showlegend=False, mode="lines+markers", line=line, hovertemplate="%{y:.1%}", xaxis="x", yaxis="y2"),
-            dict(type="scatter", x=steps, y=positive(res.grad_norm[:, i]), name=names[k], legendgroup=k,
-                 showlegend=False, line=line, hovertemplate="%{y:.3e}", xaxis="x", yaxis="y3"),
+            dict(
+                type="scatter",
+                x=steps,
+                y=loss,
+                name=names[k],
+                legendgroup=k,
+                line=line,
+                hovertemplate="%{y:.4g}",
+                xaxis="x",
+                yaxis="y",
+            ),
+            dict(
+                type="scatter",
+                x=res.eval_steps,
+                y=res.test_acc[:, i],
+                name=names[k],
+                legendgroup=k,
+                showlegend=False,
+                mode="lines+markers",
+                line=line,
+                hovertemplate="%{y:.1%}",
+                xaxis="x",
+                yaxis="y2",
+            ),
+            dict(
+                type="scatter",
+                x=steps,
+                y=positive(res.grad_norm[:, i]),
+                name=names[k],
+                legendgroup=k,
+                showlegend=False,
+                line=line,
+                hovertemplate="%{y:.3e}",
+                xaxis="x",
+                yaxis="y3",
+            ),
         ]
         if res.clip != "none":
-            traces.append(dict(type="scatter", x=steps, y=positive(res.applied_norm[:, i]), legendgroup=k,
-                               name=labels["applied"].format(name=names[k]), line=dict(color=COLORS[k], dash="dot"),
-                               hovertemplate="%{y:.3e}", xaxis="x", yaxis="y3"))
-    layout = stacked_axes(labels["step"], [(labels["loss"], labels["loss_title"]),
-                                           (labels["accuracy"], labels["accuracy_title"]),
-                                           (labels["grad_norm"], labels["grad_norm_title"])], gap=0.09)
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=steps,
+                    y=positive(res.applied_norm[:, i]),
+                    legendgroup=k,
+                    name=labels["applied"].format(name=names[k]),
+                    line=dict(color=COLORS[k], dash="dot"),
+                    hovertemplate="%{y:.3e}",
+                    xaxis="x",
+                    yaxis="y3",
+                )
+            )
+    layout = stacked_axes(
+        labels["step"],
+        [
+            (labels["loss"], labels["loss_title"]),
+            (labels["accuracy"], labels["accuracy_title"]),
+            (labels["grad_norm"], labels["grad_norm_title"]),
+        ],
+        gap=0.09,
+    )
     layout["yaxis2"].update(range=[0, 1], tickformat=".0%")
     layout["yaxis3"].update(type="log", exponentformat="power")
     layout["xaxis"].update(range=[0, res.steps + 1])
     shapes, notes = _nan_marks(res, names, labels)
     if res.clip == "norm":  # the threshold every step's applied norm stays under
-        shapes.append(dict(type="line", xref="x domain", yref="y3", x0=0, x1=1, y0=res.clip_at, y1=res.clip_at,
-                           line=dict(color="gray", dash="dash", width=1.5)))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x domain",
+                yref="y3",
+                x0=0,
+                x1=1,
+                y0=res.clip_at,
+                y1=res.clip_at,
+                line=dict(color="gray", dash="dash", width=1.5),
+            )
+        )
     layout["shapes"] = shapes
     layout["annotations"] += notes
     layout.update(ABOVE)
@@ -200,17 +379,48 @@ def heatmap(res, k: str, labels: Mapping[str, str], name: str, zrange: tuple[flo
     stride = max(1, int(np.ceil(res.steps / HEAT_COLUMNS)))
     cols = np.arange(0, res.steps, stride)
     z = np.log10(positive(res.layer_grad[i, cols])).T.astype(np.float32)  # (L, columns)
-    trace = dict(type="heatmap", x=(cols + 1).astype(np.int32), y=_layers(z.shape[0]), z=z, zmin=zrange[0],
-                 zmax=zrange[1], colorscale="Viridis", colorbar=dict(title=dict(text=labels["heat_color"])),
-                 hovertemplate=labels["heat_hover"])
-    layout = dict(xaxis=dict(title=dict(text=labels["step"]), range=[0.5, res.steps + 0.5]),
-                  yaxis=dict(title=dict(text=labels["layer"])), hovermode="closest")
+    trace = dict(
+        type="heatmap",
+        x=(cols + 1).astype(np.int32),
+        y=_layers(z.shape[0]),
+        z=z,
+        zmin=zrange[0],
+        zmax=zrange[1],
+        colorscale="Viridis",
+        colorbar=dict(title=dict(text=labels["heat_color"])),
+        hovertemplate=labels["heat_hover"],
+    )
+    layout = dict(
+        xaxis=dict(title=dict(text=labels["step"]), range=[0.5, res.steps + 0.5]),
+        yaxis=dict(title=dict(text=labels["layer"])),
+        hovermode="closest",
+    )
     step = res.nan_step[i]
     if step is not None:
-        layout["shapes"] = [dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=0, y1=1,
-                                 line=dict(color="red", dash="dash", width=2))]
-        layout["annotations"] = [dict(x=step, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                                      text=labels["nan_at"].format(name=name, step=step), font=dict(color="red"))]
+        layout["shapes"] = [
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=step,
+                x1=step,
+                y0=0,
+                y1=1,
+                line=dict(color="red", dash="dash", width=2),
+            )
+        ]
+        layout["annotations"] = [
+            dict(
+                x=step,
+                y=1,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                text=labels["nan_at"].format(name=name, step=step),
+                font=dict(color="red"),
+            )
+        ]
     return figure([trace], layout, height=420, title=labels["heat_title"].format(name=name), uirevision="heat")
 
 
@@ -221,25 +431,66 @@ def replay(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figur
     x = _layers(L)
 
     def data(s):
-        return [dict(type="scatter", x=x, y=positive(res.layer_grad[i, s]), name=names[k], mode="lines+markers",
-                     line=dict(color=COLORS[k], width=2.5), hovertemplate="%{y:.3e}") for i, k in enumerate("ab")]
+        return [
+            dict(
+                type="scatter",
+                x=x,
+                y=positive(res.layer_grad[i, s]),
+                name=names[k],
+                mode="lines+markers",
+                line=dict(color=COLORS[k], width=2.5),
+                hovertemplate="%{y:.3e}",
+            )
+            for i, k in enumerate("ab")
+        ]
 
     frames = [dict(name=str(s + 1), data=data(s)) for s in snaps]
     logs = np.log10(positive(res.layer_grad[:, snaps]))
     finite = logs[np.isfinite(logs)]
     yr = [float(finite.min()) - 0.3, float(finite.max()) + 0.3] if finite.size else [-1, 1]
-    slider = dict(active=len(snaps) - 1, currentvalue=dict(prefix=labels["replay_step"]), x=0.12, len=0.88,
-                  y=0, yanchor="top", pad=dict(t=60),
-                  steps=[dict(label=str(s + 1), method="animate",
-                              args=[[str(s + 1)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                                                       transition=dict(duration=0))]) for s in snaps])
-    play = dict(type="buttons", showactive=False, x=0.1, y=0, xanchor="right", yanchor="top", pad=dict(t=75, r=10),
-                buttons=[dict(label=labels["play"], method="animate",
-                              args=[None, dict(frame=dict(duration=250, redraw=True), fromcurrent=True,
-                                               transition=dict(duration=0))])])
-    layout = dict(xaxis=dict(title=dict(text=labels["layer"])),
-                  yaxis=dict(title=dict(text=labels["weight_grad"]), type="log", range=yr, exponentformat="power"),
-                  sliders=[slider], updatemenus=[play], margin=dict(l=60, r=20, t=60, b=140))
+    slider = dict(
+        active=len(snaps) - 1,
+        currentvalue=dict(prefix=labels["replay_step"]),
+        x=0.12,
+        len=0.88,
+        y=0,
+        yanchor="top",
+        pad=dict(t=60),
+        steps=[
+            dict(
+                label=str(s + 1),
+                method="animate",
+                args=[
+                    [str(s + 1)],
+                    dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0)),
+                ],
+            )
+            for s in snaps
+        ],
+    )
+    play = dict(
+        type="buttons",
+        showactive=False,
+        x=0.1,
+        y=0,
+        xanchor="right",
+        yanchor="top",
+        pad=dict(t=75, r=10),
+        buttons=[
+            dict(
+                label=labels["play"],
+                method="animate",
+                args=[None, dict(frame=dict(duration=250, redraw=True), fromcurrent=True, transition=dict(duration=0))],
+            )
+        ],
+    )
+    layout = dict(
+        xaxis=dict(title=dict(text=labels["layer"])),
+        yaxis=dict(title=dict(text=labels["weight_grad"]), type="log", range=yr, exponentformat="power"),
+        sliders=[slider],
+        updatemenus=[play],
+        margin=dict(l=60, r=20, t=60, b=140),
+    )
     fig = figure(data(snaps[-1]), layout, height=480, title=labels["replay_title"], uirevision="replay")
     fig.frames = frames  # plain dicts: validated when the figure is serialised
     return fig
@@ -254,14 +505,52 @@ def through_time(res, labels: Mapping[str, str], names: Mapping[str, str], cells
     traces = []
     with np.errstate(divide="ignore", invalid="ignore"):
         for i, k in enumerate(cells):
-            traces.append(dict(type="scatter", x=t, y=positive(res.h[i] / res.h[i][-1]), name=names[k],
-                               line=dict(color=CELL_COLORS[k], width=2.5), hovertemplate="%{y:.3e}"))
-        traces.append(dict(type="scatter", x=t, y=positive(res.c / res.c[-1]), name=labels["cell_state"],
-                           line=dict(color=CELL_COLORS["lstm"], width=2, dash="dash"), hovertemplate="%{y:.3e}"))
-    layout = dict(xaxis=dict(title=dict(text=labels["time"])),
-                  yaxis=dict(title=dict(text=labels["rel_grad"]), type="log", exponentformat="power"),
-                  shapes=[dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=1e-6, y1=1e-6,
-                               line=dict(color="gray", dash="dot", width=1.5))],
-                  annotations=[dict(x=0, y=-6, xref="x domain", yref="y", xanchor="left", yanchor="bottom",
-                                    showarrow=False, text=labels["drop_line"])])
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=t,
+                    y=positive(res.h[i] / res.h[i][-1]),
+                    name=names[k],
+                    line=dict(color=CELL_COLORS[k], width=2.5),
+                    hovertemplate="%{y:.3e}",
+                )
+            )
+        traces.append(
+            dict(
+                type="scatter",
+                x=t,
+                y=positive(res.c / res.c[-1]),
+                name=labels["cell_state"],
+                line=dict(color=CELL_COLORS["lstm"], width=2, dash="dash"),
+                hovertemplate="%{y:.3e}",
+            )
+        )
+    layout = dict(
+        xaxis=dict(title=dict(text=labels["time"])),
+        yaxis=dict(title=dict(text=labels["rel_grad"]), type="log", exponentformat="power"),
+        shapes=[
+            dict(
+                type="line",
+                xref="x domain",
+                yref="y",
+                x0=0,
+                x1=1,
+                y0=1e-6,
+                y1=1e-6,
+                line=dict(color="gray", dash="dot", width=1.5),
+            )
+        ],
+        annotations=[
+            dict(
+                x=0,
+                y=-6,
+                xref="x domain",
+                yref="y",
+                xanchor="left",
+                yanchor="bottom",
+                showarrow=False,
+                text=labels["drop_line"],
+            )
+        ],
+    )
     return figure(traces, layout, height=480, uirevision="rnn")

@@ -40,23 +40,52 @@ class Init:
 
 
 INITS: dict[str, Init] = {
-    "default": Init("uniform", lambda i, o, s: 1 / math.sqrt(i), lambda i, o, s: 1 / (3 * i),
-                    r"W_{ij} \sim U\!\left(-\tfrac{1}{\sqrt{n_\mathrm{in}}}, \tfrac{1}{\sqrt{n_\mathrm{in}}}\right),"
-                    r"\ \mathrm{Var} = \tfrac{1}{3 n_\mathrm{in}}", bias=True),
-    "normal": Init("normal", lambda i, o, s: s, lambda i, o, s: s * s,
-                   r"W_{ij} \sim \mathcal{N}(0, \sigma^2),\ \mathrm{Var} = \sigma^2"),
-    "xavier_uniform": Init("uniform", lambda i, o, s: math.sqrt(6 / (i + o)), lambda i, o, s: 2 / (i + o),
-                           r"W_{ij} \sim U\!\left(\pm\sqrt{\tfrac{6}{n_\mathrm{in} + n_\mathrm{out}}}\right),"
-                           r"\ \mathrm{Var} = \tfrac{2}{n_\mathrm{in} + n_\mathrm{out}}"),
-    "xavier_normal": Init("normal", lambda i, o, s: math.sqrt(2 / (i + o)), lambda i, o, s: 2 / (i + o),
-                          r"W_{ij} \sim \mathcal{N}\!\left(0, \tfrac{2}{n_\mathrm{in} + n_\mathrm{out}}\right)"),
-    "he": Init("normal", lambda i, o, s: math.sqrt(2 / i), lambda i, o, s: 2 / i,
-               r"W_{ij} \sim \mathcal{N}\!\left(0, \tfrac{2}{n_\mathrm{in}}\right)"),
-    "lecun": Init("normal", lambda i, o, s: math.sqrt(1 / i), lambda i, o, s: 1 / i,
-                  r"W_{ij} \sim \mathcal{N}\!\left(0, \tfrac{1}{n_\mathrm{in}}\right)"),
-    "orthogonal": Init("orthogonal", lambda i, o, s: 1.0, lambda i, o, s: 1 / max(i, o),
-                       r"W = Q,\ Q Q^\top = I\ (\text{or } Q^\top Q = I),"
-                       r"\ \mathrm{Var} = \tfrac{1}{\max(n_\mathrm{in}, n_\mathrm{out})}"),
+    "default": Init(
+        "uniform",
+        lambda i, o, s: 1 / math.sqrt(i),
+        lambda i, o, s: 1 / (3 * i),
+        r"W_{ij} \sim U\!\left(-\tfrac{1}{\sqrt{n_\mathrm{in}}}, \tfrac{1}{\sqrt{n_\mathrm{in}}}\right),"
+        r"\ \mathrm{Var} = \tfrac{1}{3 n_\mathrm{in}}",
+        bias=True,
+    ),
+    "normal": Init(
+        "normal",
+        lambda i, o, s: s,
+        lambda i, o, s: s * s,
+        r"W_{ij} \sim \mathcal{N}(0, \sigma^2),\ \mathrm{Var} = \sigma^2",
+    ),
+    "xavier_uniform": Init(
+        "uniform",
+        lambda i, o, s: math.sqrt(6 / (i + o)),
+        lambda i, o, s: 2 / (i + o),
+        r"W_{ij} \sim U\!\left(\pm\sqrt{\tfrac{6}{n_\mathrm{in} + n_\mathrm{out}}}\right),"
+        r"\ \mathrm{Var} = \tfrac{2}{n_\mathrm{in} + n_\mathrm{out}}",
+    ),
+    "xavier_normal": Init(
+        "normal",
+        lambda i, o, s: math.sqrt(2 / (i + o)),
+        lambda i, o, s: 2 / (i + o),
+        r"W_{ij} \sim \mathcal{N}\!\left(0, \tfrac{2}{n_\mathrm{in} + n_\mathrm{out}}\right)",
+    ),
+    "he": Init(
+        "normal",
+        lambda i, o, s: math.sqrt(2 / i),
+        lambda i, o, s: 2 / i,
+        r"W_{ij} \sim \mathcal{N}\!\left(0, \tfrac{2}{n_\mathrm{in}}\right)",
+    ),
+    "lecun": Init(
+        "normal",
+        lambda i, o, s: math.sqrt(1 / i),
+        lambda i, o, s: 1 / i,
+        r"W_{ij} \sim \mathcal{N}\!\left(0, \tfrac{1}{n_\mathrm{in}}\right)",
+    ),
+    "orthogonal": Init(
+        "orthogonal",
+        lambda i, o, s: 1.0,
+        lambda i, o, s: 1 / max(i, o),
+        r"W = Q,\ Q Q^\top = I\ (\text{or } Q^\top Q = I),"
+        r"\ \mathrm{Var} = \tfrac{1}{\max(n_\mathrm{in}, n_\mathrm{out})}",
+    ),
 }
 
 

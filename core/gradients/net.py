@@ -61,8 +61,11 @@ def _draw(seed: int, depth: int, width: int, kind: str) -> tuple[torch.Tensor, t
     gen = torch.Generator().manual_seed(seed * 8 + {"normal": 0, "uniform": 1, "bias": 2}[kind])
     if kind == "bias":  # U(−1, 1) per unit: hidden biases (depth, width) and the head's (D_OUT,)
         return inits.base("uniform", (depth, width), gen), inits.base("uniform", (D_OUT,), gen), torch.empty(0)
-    return (inits.base(kind, (width, D_IN), gen), inits.base(kind, (depth - 1, width, width), gen),
-            inits.base(kind, (D_OUT, width), gen))
+    return (
+        inits.base(kind, (width, D_IN), gen),
+        inits.base(kind, (depth - 1, width, width), gen),
+        inits.base(kind, (D_OUT, width), gen),
+    )
 
 
 _draw_cached = lru_cache(maxsize=6)(_draw)
@@ -90,7 +93,7 @@ def params(net: Net, seed: int, depth: int, width: int, device: torch.device, gr
     """Fresh leaf tensors of `net`'s scheme on `device`, scaled from the shared base draws."""
     init = inits.INITS[net.init]
     first, hidden, head = draws(seed, depth, width, init.base)
-    scale = lambda fan_in, fan_out: init.scale(fan_in, fan_out, net.sigma)  # noqa: E731
+    scale = lambda fan_in, fan_out: init.scale(fan_in, fan_out, net.sigma)
     if init.bias:  # PyTorch default: b ~ U(±1/√fan_in)
         b, hb = draws(seed, depth, width, "bias")[:2]
         fan_ins = torch.full((depth, 1), 1 / np.sqrt(width))
@@ -163,8 +166,12 @@ def measure(net: Net, x: torch.Tensor, y: torch.Tensor, seed: int, depth: int, w
     grads = torch.autograd.grad(loss, [*hs, p.first, p.hidden])
     # norms in float64: squares of float32 gradients below ~1e-19 would underflow to 0
     act_grad = torch.stack([torch.linalg.vector_norm(g, dtype=torch.float64) for g in grads[:depth]])  # (L,)
-    weight_grad = torch.cat([torch.linalg.vector_norm(grads[depth], dtype=torch.float64).view(1),
-                             torch.linalg.vector_norm(grads[depth + 1], dim=(1, 2), dtype=torch.float64)])  # (L,)
+    weight_grad = torch.cat(
+        [
+            torch.linalg.vector_norm(grads[depth], dtype=torch.float64).view(1),
+            torch.linalg.vector_norm(grads[depth + 1], dim=(1, 2), dtype=torch.float64),
+        ]
+    )  # (L,)
     h = torch.stack([h.detach() for h in hs]).view(depth, -1)  # (L, B·width)
     # float64 sums: activations of 1e20 are finite in float32, their squares are not
     mean = h.mean(1, dtype=torch.float64)
@@ -175,18 +182,40 @@ def measure(net: Net, x: torch.Tensor, y: torch.Tensor, seed: int, depth: int, w
         (slope,) = torch.autograd.grad(FUNCTIONS[net.act].fn(zsub, KNOBS).sum(), zsub)
     phi2 = slope.pow(2).mean((1, 2))  # (L,)
     counts, edges = _histograms(h[:, : rows * width], mean.float(), std.float())
-    out = torch.cat([act_grad, weight_grad, mean, std, phi2.double(), counts.double(),
-                     edges.double(), loss.detach().double().view(1)]).cpu().numpy()  # the one transfer
+    out = (
+        torch.cat(
+            [
+                act_grad,
+                weight_grad,
+                mean,
+                std,
+                phi2.double(),
+                counts.double(),
+                edges.double(),
+                loss.detach().double().view(1),
+            ]
+        )
+        .cpu()
+        .numpy()
+    )  # the one transfer
     L, nb = depth, HIST_BINS
     g_h, g_w, mean, std, phi2, counts, edges, loss_v = np.split(out, np.cumsum([L, L, L, L, L, L * nb, nb + 1]))
     formula = inits.INITS[net.init].variance(width, width, net.sigma)
     gain = float(np.sqrt(width * formula))
     return Probe(
-        net=net, act_grad=g_h.astype(np.float32), weight_grad=g_w.astype(np.float32),
-        mean=mean.astype(np.float32), std=std.astype(np.float32),
-        hist=(counts.reshape(L, nb) / (rows * width)).astype(np.float32), edges=edges.astype(np.float32),
-        phi2=phi2.astype(np.float32), theory=_theory(g_h, phi2, gain, net).astype(np.float32),
-        loss=float(loss_v[0]), weight_var_formula=float(formula), gain=gain, max_slope=max_slope(net.act),
+        net=net,
+        act_grad=g_h.astype(np.float32),
+        weight_grad=g_w.astype(np.float32),
+        mean=mean.astype(np.float32),
+        std=std.astype(np.float32),
+        hist=(counts.reshape(L, nb) / (rows * width)).astype(np.float32),
+        edges=edges.astype(np.float32),
+        phi2=phi2.astype(np.float32),
+        theory=_theory(g_h, phi2, gain, net).astype(np.float32),
+        loss=float(loss_v[0]),
+        weight_var_formula=float(formula),
+        gain=gain,
+        max_slope=max_slope(net.act),
     )
 
 
@@ -233,8 +262,16 @@ def factor(values: np.ndarray) -> float:
 
 def pair(values: dict) -> tuple[Net, Net]:
     """Configurations A and B from a page's values (keys act_a, init_a, sigma_a, norm_a, res_a, … _b)."""
-    return tuple(Net(values[f"act_{k}"], values[f"init_{k}"], float(values[f"sigma_{k}"]), values[f"norm_{k}"],
-                     bool(values[f"res_{k}"])) for k in "ab")
+    return tuple(
+        Net(
+            values[f"act_{k}"],
+            values[f"init_{k}"],
+            float(values[f"sigma_{k}"]),
+            values[f"norm_{k}"],
+            bool(values[f"res_{k}"]),
+        )
+        for k in "ab"
+    )
 
 
 def diagnose(p: Probe) -> dict:

@@ -50,7 +50,7 @@ def make_cell(kind: str, hidden: int, gen: torch.Generator, fbias: float, w_scal
             p.uniform_(-bound, bound, generator=gen)
         cell.weight_hh.mul_(w_scale)
         if kind == "lstm":  # gate order in PyTorch: input, forget, cell, output
-            cell.bias_hh[hidden: 2 * hidden] += fbias
+            cell.bias_hh[hidden : 2 * hidden] += fbias
     return cell
 
 
@@ -63,7 +63,7 @@ def unroll(kind: str, cell: nn.Module, x: torch.Tensor, hidden: int):
         if kind == "lstm":
             with torch.no_grad():  # the forget gate's value, for the caption
                 pre = F.linear(x_t, cell.weight_ih, cell.bias_ih) + F.linear(h, cell.weight_hh, cell.bias_hh)
-                gates.append(torch.sigmoid(pre[:, hidden: 2 * hidden]).mean())
+                gates.append(torch.sigmoid(pre[:, hidden : 2 * hidden]).mean())
             h, c = cell(x_t, (h, c))
             cs.append(c)
         else:
@@ -92,8 +92,14 @@ def through_time(values: dict) -> ThroughTime:
             c_norm = torch.stack([torch.linalg.vector_norm(g) for g in grads[T:]])
             forget = torch.stack(gates).mean()
     out = torch.cat([*norms, c_norm, forget.view(1)]).cpu().numpy()  # one transfer
-    return ThroughTime(seq_len=T, h=out[: 3 * T].reshape(3, T), c=out[3 * T: 4 * T], forget=float(out[-1]),
-                       fbias=fbias, w_scale=w_scale)
+    return ThroughTime(
+        seq_len=T,
+        h=out[: 3 * T].reshape(3, T),
+        c=out[3 * T : 4 * T],
+        forget=float(out[-1]),
+        fbias=fbias,
+        w_scale=w_scale,
+    )
 
 
 def steps_to_drop(norms: np.ndarray, drop: float = 1e-6) -> int | None:

@@ -74,8 +74,15 @@ def _accuracy(p: grad_net.Params, net: Net, x: torch.Tensor, y: torch.Tensor) ->
         return (logits.argmax(1) == y).float().mean()
 
 
-def _step(p: grad_net.Params, opt: torch.optim.Optimizer, net: Net, x: torch.Tensor, y: torch.Tensor,
-          clip: str, clip_at: float) -> torch.Tensor:
+def _step(
+    p: grad_net.Params,
+    opt: torch.optim.Optimizer,
+    net: Net,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    clip: str,
+    clip_at: float,
+) -> torch.Tensor:
     """One SGD step; returns (3 + L,) on the device: loss, ‖g‖ before and after clipping, per-layer ‖∂L/∂W_l‖."""
     opt.zero_grad(set_to_none=False)
     logits, _, _ = grad_net.forward(p, x, net)
@@ -83,8 +90,12 @@ def _step(p: grad_net.Params, opt: torch.optim.Optimizer, net: Net, x: torch.Ten
     loss.backward()
     tensors = p.tensors()
     grads = [t.grad for t in tensors]
-    layers = torch.cat([torch.linalg.vector_norm(p.first.grad, dtype=torch.float64).view(1),  # float64: g² of a
-                        torch.linalg.vector_norm(p.hidden.grad, dim=(1, 2), dtype=torch.float64)])  # vanished g ≠ 0
+    layers = torch.cat(
+        [
+            torch.linalg.vector_norm(p.first.grad, dtype=torch.float64).view(1),  # float64: g² of a
+            torch.linalg.vector_norm(p.hidden.grad, dim=(1, 2), dtype=torch.float64),
+        ]
+    )  # vanished g ≠ 0
     before = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
     if clip == "norm":
         torch.nn.utils.clip_grad_norm_(tensors, clip_at, foreach=True)
@@ -136,8 +147,17 @@ def stream(values: dict) -> Iterator[tuple[float, TrainResult]]:
 
 def _result(nets, steps, done, host, evals, accs, nan_step, clip, clip_at, lr) -> TrainResult:
     return TrainResult(
-        nets=nets, steps=steps, done=done, loss=host[:, :, 0].T.copy(), grad_norm=host[:, :, 1].T.copy(),
-        applied_norm=host[:, :, 2].T.copy(), layer_grad=host[:, :, 3:].copy(),
-        eval_steps=np.asarray(evals, dtype=np.int32), test_acc=np.asarray(accs, dtype=np.float32),
-        nan_step=tuple(nan_step), clip=clip, clip_at=clip_at, lr=lr,
+        nets=nets,
+        steps=steps,
+        done=done,
+        loss=host[:, :, 0].T.copy(),
+        grad_norm=host[:, :, 1].T.copy(),
+        applied_norm=host[:, :, 2].T.copy(),
+        layer_grad=host[:, :, 3:].copy(),
+        eval_steps=np.asarray(evals, dtype=np.int32),
+        test_acc=np.asarray(accs, dtype=np.float32),
+        nan_step=tuple(nan_step),
+        clip=clip,
+        clip_at=clip_at,
+        lr=lr,
     )

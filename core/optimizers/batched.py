@@ -44,8 +44,17 @@ BUFFERED = ("momentum", "nesterov", "adam", "adamw", "nadam")  # keep a momentum
 LINEAR = ("sgd", "momentum", "nesterov")  # linear iterations on a quadratic: rates have a closed form
 EPS = {"adagrad": 1e-10, "rmsprop": 1e-8, "adam": 1e-8, "adamw": 1e-8, "nadam": 1e-8, "adadelta": 1e-6}
 NADAM_PSI = 4e-3  # torch.optim.NAdam's momentum_decay default
-CLASS = {"sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop",
-         "adam": "Adam", "adamw": "AdamW", "nadam": "NAdam", "adadelta": "Adadelta"}
+CLASS = {
+    "sgd": "SGD",
+    "momentum": "SGD",
+    "nesterov": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "nadam": "NAdam",
+    "adadelta": "Adadelta",
+}
 
 
 @dataclass(frozen=True)
@@ -96,8 +105,22 @@ def _tables(spec: Spec, steps: int) -> dict[str, np.ndarray | float]:
     """One row's coefficients: scalars, and (T,) arrays for the time-dependent ones (lr not included)."""
     k, t = spec.kind, np.arange(1, steps + 1, dtype=np.float64)
     ones, zeros = np.ones(steps), np.zeros(steps)
-    row = dict(a1=0.0, b1=1.0, a2=0.0, b2=0.0, e=1.0, e_in=0.0, e_u=1.0, a3=0.0, b3=0.0,
-               s=zeros, cm=ones, cg=zeros, wdc=spec.weight_decay, wdd=0.0)
+    row = dict(
+        a1=0.0,
+        b1=1.0,
+        a2=0.0,
+        b2=0.0,
+        e=1.0,
+        e_in=0.0,
+        e_u=1.0,
+        a3=0.0,
+        b3=0.0,
+        s=zeros,
+        cm=ones,
+        cg=zeros,
+        wdc=spec.weight_decay,
+        wdd=0.0,
+    )
     if k in ("momentum", "nesterov"):
         row.update(a1=spec.momentum)
     if k == "nesterov":
@@ -108,8 +131,9 @@ def _tables(spec: Spec, steps: int) -> dict[str, np.ndarray | float]:
         row.update(a2=spec.alpha, b2=1 - spec.alpha, s=ones, e=EPS[k])
     if k in ("adam", "adamw", "nadam"):
         beta1, beta2 = spec.betas
-        row.update(a1=beta1, b1=1 - beta1, a2=beta2, b2=1 - beta2, s=1 / np.sqrt(1 - beta2**t), e=EPS[k],
-                   cm=1 / (1 - beta1**t))
+        row.update(
+            a1=beta1, b1=1 - beta1, a2=beta2, b2=1 - beta2, s=1 / np.sqrt(1 - beta2**t), e=EPS[k], cm=1 / (1 - beta1**t)
+        )
     if k == "adamw":
         row.update(wdc=0.0, wdd=spec.weight_decay)
     if k == "nadam":
@@ -117,8 +141,7 @@ def _tables(spec: Spec, steps: int) -> dict[str, np.ndarray | float]:
         prod = nadam_products(mu)
         row.update(cg=(1 - mu) / (1 - prod), cm=mu_next / (1 - prod * mu_next))
     if k == "adadelta":
-        row.update(a2=spec.rho, b2=1 - spec.rho, s=ones, e=0.0, e_in=EPS[k], e_u=EPS[k], a3=spec.rho,
-                   b3=1 - spec.rho)
+        row.update(a2=spec.rho, b2=1 - spec.rho, s=ones, e=0.0, e_in=EPS[k], e_u=EPS[k], a3=spec.rho, b3=1 - spec.rho)
     return row
 
 
@@ -129,14 +152,25 @@ class Batched:
     is instead halved per row on a plateau of that row's loss (`plateau.step(loss)` after each step).
     """
 
-    def __init__(self, specs: Sequence[Spec], steps: int, factors: np.ndarray, shape: tuple[int, int],
-                 dtype=torch.float64, device="cpu", patience: int | None = None):
+    def __init__(
+        self,
+        specs: Sequence[Spec],
+        steps: int,
+        factors: np.ndarray,
+        shape: tuple[int, int],
+        dtype=torch.float64,
+        device="cpu",
+        patience: int | None = None,
+    ):
         self.specs, self.steps = tuple(specs), steps
         self.kinds = {s.kind for s in self.specs}
         rows = [_tables(s, steps) for s in self.specs]
-        col = lambda name: torch.tensor([[r[name]] for r in rows], dtype=dtype, device=device)  # noqa: E731 (R, 1)
-        tab = lambda name: torch.tensor(np.stack([r[name] for r in rows], 1)[..., None], dtype=dtype,  # noqa: E731
-                                        device=device)  # (T, R, 1)
+        col = lambda name: torch.tensor([[r[name]] for r in rows], dtype=dtype, device=device)
+        tab = lambda name: torch.tensor(
+            np.stack([r[name] for r in rows], 1)[..., None],
+            dtype=dtype,
+            device=device,
+        )  # (T, R, 1)
         self.a1, self.b1, self.a2, self.b2, self.e = col("a1"), col("b1"), col("a2"), col("b2"), col("e")
         self.e_in, self.e_u, self.a3, self.wdc = col("e_in"), col("e_u"), col("a3"), col("wdc")
         self.use_v = bool(self.kinds & set(ADAPTIVE))
@@ -169,9 +203,16 @@ class Batched:
         """The learning rate each row uses at step index t, (R, 1)."""
         return self.lr[t] if self.plateau is None else self.plateau.lr
 
-    def step(self, t: int, p: torch.Tensor, g: torch.Tensor, out: torch.Tensor | None = None,
-             out_m: torch.Tensor | None = None, out_v: torch.Tensor | None = None,
-             out_u: torch.Tensor | None = None) -> torch.Tensor:
+    def step(
+        self,
+        t: int,
+        p: torch.Tensor,
+        g: torch.Tensor,
+        out: torch.Tensor | None = None,
+        out_m: torch.Tensor | None = None,
+        out_v: torch.Tensor | None = None,
+        out_u: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Update every row once (t: 0-based step index). `out*` receive the new parameters and state
         (e.g. views into a history buffer); by default they are written in place. Returns the new p."""
         cm, cg, dec, b3 = self.coefficients(t)

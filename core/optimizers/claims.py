@@ -21,15 +21,29 @@ from core.optimizers.batched import Spec
 from core.optimizers.paths import exits, noise_for, simulate
 
 
-def _quad_run(kinds_lrs: list[tuple[str, float, float]], kappa: float, steps: int, noise: float = 0.0,
-              sched: str = "constant", patience: int = 20, seed: int = 0) -> np.ndarray:
+def _quad_run(
+    kinds_lrs: list[tuple[str, float, float]],
+    kappa: float,
+    steps: int,
+    noise: float = 0.0,
+    sched: str = "constant",
+    patience: int = 20,
+    seed: int = 0,
+) -> np.ndarray:
     """Positions (T+1, R, 2) of optimizers (kind, lr, momentum) on the quadratic from its start."""
     s = surfaces.get("quadratic", kappa, 0.0)
     specs = [Spec(k, lr, momentum=mu) for k, lr, mu in kinds_lrs]
     n = len(specs)
     sigma = noise * surfaces.grad_scale("quadratic", kappa, 0.0)
-    h = simulate(s, specs, torch.tensor([s.start] * n, dtype=torch.float64), steps, schedules.factors(sched, steps),
-                 patience if sched == "plateau" else None, noise_for(steps, n, 1, sigma, seed))
+    h = simulate(
+        s,
+        specs,
+        torch.tensor([s.start] * n, dtype=torch.float64),
+        steps,
+        schedules.factors(sched, steps),
+        patience if sched == "plateau" else None,
+        noise_for(steps, n, 1, sigma, seed),
+    )
     return h.p.numpy()
 
 
@@ -46,23 +60,36 @@ def claims() -> dict:
     zig = [float(np.abs(p[20:41, i, 1]).max()) for i in (0, 2)]
     # "halve the learning rate when the loss stops falling": SGD with gradient noise, κ = 10
     f = surfaces.get("quadratic", 10.0, 0.0).f
-    tail = lambda p: float(f(torch.from_numpy(p[-100:, 0])).mean())  # noqa: E731  mean loss, last 100 steps
+    tail = lambda p: float(f(torch.from_numpy(p[-100:, 0])).mean())
     noise_const = tail(_quad_run([("sgd", 0.5, 0.0)], 10.0, 600, noise=0.5))
     noise_plateau = tail(_quad_run([("sgd", 0.5, 0.0)], 10.0, 600, noise=0.5, sched="plateau"))
     # "saddle points are the real difficulty": gradient descent on x² − y² from y₀ = 10⁻², 10⁻⁸, 10⁻⁸ + noise
     steps, sigma = 1500, 0.05 * surfaces.grad_scale("saddle")
     noise = torch.zeros(steps, 3, 2, dtype=torch.float64)
     noise[:, 2] = torch.randn(steps, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * sigma
-    h = simulate(surfaces.get("saddle"), [Spec("sgd", 0.01)] * 3,
-                 torch.tensor([[-1.8, 1e-2], [-1.8, 1e-8], [-1.8, 1e-8]], dtype=torch.float64), steps,
-                 np.ones(steps), None, noise)
+    h = simulate(
+        surfaces.get("saddle"),
+        [Spec("sgd", 0.01)] * 3,
+        torch.tensor([[-1.8, 1e-2], [-1.8, 1e-8], [-1.8, 1e-8]], dtype=torch.float64),
+        steps,
+        np.ones(steps),
+        None,
+        noise,
+    )
     out = np.abs(h.p[:, :, 1].numpy()) > 1
     escape = [int(np.argmax(out[:, i])) if out[:, i].any() else steps for i in range(3)]
     return {
-        "reach_momentum": reach[0], "reach_sgd": reach[2], "gd_big_diverges": int(left[1]),
-        "zig_momentum": zig[0], "zig_sgd": zig[1], "noise_const": noise_const, "noise_plateau": noise_plateau,
+        "reach_momentum": reach[0],
+        "reach_sgd": reach[2],
+        "gd_big_diverges": int(left[1]),
+        "zig_momentum": zig[0],
+        "zig_sgd": zig[1],
+        "noise_const": noise_const,
+        "noise_plateau": noise_plateau,
         "noise_ratio": noise_const / noise_plateau,
-        "escape_1e2": escape[0], "escape_1e8": escape[1], "escape_noise": escape[2],
+        "escape_1e2": escape[0],
+        "escape_1e8": escape[1],
+        "escape_noise": escape[2],
     }
 
 
@@ -99,7 +126,12 @@ def network_claims() -> dict:
     state = state_sizes(n)
     final = _final([Spec("momentum", 0.05), Spec("adam", 0.002), Spec("adadelta", 1.0)], 600, 32)
     return {
-        "params": n, "state_sgd": state["sgd"], "state_momentum": state["momentum"], "state_adam": state["adam"],
-        "acc_momentum": float(final.test_acc[-1, 0]), "acc_adam": float(final.test_acc[-1, 1]),
-        "acc_adadelta": float(final.test_acc[-1, 2]), **batch_effect(),
+        "params": n,
+        "state_sgd": state["sgd"],
+        "state_momentum": state["momentum"],
+        "state_adam": state["adam"],
+        "acc_momentum": float(final.test_acc[-1, 0]),
+        "acc_adam": float(final.test_acc[-1, 1]),
+        "acc_adadelta": float(final.test_acc[-1, 2]),
+        **batch_effect(),
     }

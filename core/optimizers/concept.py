@@ -36,15 +36,15 @@ UPDATES = {
     "nesterov": r"b \leftarrow \mu\, b + g,\qquad p \leftarrow p - \alpha\,(g + \mu\, b)",
     "adagrad": r"s \leftarrow s + g^2,\qquad p \leftarrow p - \frac{\alpha\, g}{\sqrt{s} + \varepsilon}",
     "rmsprop": r"s \leftarrow \rho\, s + (1-\rho)\, g^2,\qquad "
-               r"p \leftarrow p - \frac{\alpha\, g}{\sqrt{s} + \varepsilon}",
+    r"p \leftarrow p - \frac{\alpha\, g}{\sqrt{s} + \varepsilon}",
     "adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ \ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ \ "
-            r"p \leftarrow p - \alpha\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \varepsilon}",
+    r"p \leftarrow p - \alpha\,\frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \varepsilon}",
     "adamw": r"p \leftarrow p\,(1 - \alpha\lambda),\ \ \text{then Adam's step on } g"
-             r"\ \ (\text{not } g + \lambda p)",
+    r"\ \ (\text{not } g + \lambda p)",
     "nadam": r"\text{Adam with a Nesterov look-ahead: } p \leftarrow p - \alpha\,\frac{\mu_{t+1}\hat m + "
-             r"(1-\mu_t)\, g / (1-\Pi_t)}{\sqrt{\hat v} + \varepsilon}",
+    r"(1-\mu_t)\, g / (1-\Pi_t)}{\sqrt{\hat v} + \varepsilon}",
     "adadelta": r"v \leftarrow \rho v + (1-\rho) g^2,\ \ \delta = \frac{\sqrt{u + \varepsilon}}{\sqrt{v + \varepsilon}}"
-                r"\, g,\ \ u \leftarrow \rho u + (1-\rho)\delta^2,\ \ p \leftarrow p - \alpha\,\delta",
+    r"\, g,\ \ u \leftarrow \rho u + (1-\rho)\delta^2,\ \ p \leftarrow p - \alpha\,\delta",
 }
 GRAD = r"g = \nabla f(p) + \lambda p + \sigma s\,\xi,\qquad \xi \sim \mathcal{N}(0, I)"
 
@@ -141,8 +141,15 @@ DISPLAY_ONLY = ("view3d", "inspect")  # change the figures, not the computation
 def spec(values: dict, kind: str) -> Spec:
     """The optimizer `kind` with the surface section's hyper-parameters."""
     betas = (values[f"b1_{kind}"], values[f"b2_{kind}"]) if kind in ("adam", "adamw", "nadam") else (0.9, 0.999)
-    return Spec(kind, values[f"lr_{kind}"], momentum=values.get(f"mu_{kind}", 0.9), betas=betas,
-                alpha=values["alpha_rmsprop"], rho=values["rho_adadelta"], weight_decay=values["wd"])
+    return Spec(
+        kind,
+        values[f"lr_{kind}"],
+        momentum=values.get(f"mu_{kind}", 0.9),
+        betas=betas,
+        alpha=values["alpha_rmsprop"],
+        rho=values["rho_adadelta"],
+        weight_decay=values["wd"],
+    )
 
 
 def start_points(values: dict, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -166,8 +173,18 @@ def _run_paths(frozen: tuple) -> Paths:
     sigma = v["noise"] * surfaces.grad_scale(v["surface"], v["kappa"], v["theta"])
     exact = v["sched"] == "constant" and v["noise"] == 0
     theory_for = (v["kappa"], v["wd"], exact) if v["surface"] == "quadratic" else None
-    return paths(surface, [spec(v, k) for k in v["opts"]], start_points(v, surface.box), v["steps"], factors,
-                 patience, sigma, v["seed"], v["tol"], theory_for)
+    return paths(
+        surface,
+        [spec(v, k) for k in v["opts"]],
+        start_points(v, surface.box),
+        v["steps"],
+        factors,
+        patience,
+        sigma,
+        v["seed"],
+        v["tol"],
+        theory_for,
+    )
 
 
 def _int(n) -> int | None:
@@ -177,18 +194,37 @@ def _int(n) -> int | None:
 def paths_summary(r: Paths) -> dict:
     out = {"surface": r.surface, "steps": r.steps, "tol": r.tol, "starts": r.starts, "optimizers": {}}
     for o, kind in enumerate(r.kinds):
-        runs = [{"start": r.starts[s], "end_point": r.end[o, s], "final_loss": float(r.final_loss[o, s]),
-                 "steps_to_tol": _int(r.to_tol[o, s]), "diverged_at": _int(r.left[o, s]),
-                 "nonfinite_at": _int(r.nonfinite[o, s])} for s in range(len(r.starts))]
-        out["optimizers"][kind] = {"torch": r.calls[o], **runs[0], "loss_curve": r.loss[:, o, 0],
-                                   **({"other_starts": runs[1:]} if len(runs) > 1 else {})}
+        runs = [
+            {
+                "start": r.starts[s],
+                "end_point": r.end[o, s],
+                "final_loss": float(r.final_loss[o, s]),
+                "steps_to_tol": _int(r.to_tol[o, s]),
+                "diverged_at": _int(r.left[o, s]),
+                "nonfinite_at": _int(r.nonfinite[o, s]),
+            }
+            for s in range(len(r.starts))
+        ]
+        out["optimizers"][kind] = {
+            "torch": r.calls[o],
+            **runs[0],
+            "loss_curve": r.loss[:, o, 0],
+            **({"other_starts": runs[1:]} if len(runs) > 1 else {}),
+        }
     if r.theory is not None:
         th = r.theory
-        out["theory"] = {"kappa": th.kappa, "L": th.big_l, "mu": th.mu, "gd_optimal_lr": th.gd_lr,
-                         "gd_optimal_rate": th.gd_rate, "heavy_ball_optimal_lr": th.hb_lr,
-                         "heavy_ball_optimal_momentum": th.hb_beta, "heavy_ball_optimal_rate": th.hb_rate,
-                         "assumptions_hold": th.exact,
-                         "rates": {row.kind: {"predicted": row.predicted, "measured": row.measured} for row in th.rows}}
+        out["theory"] = {
+            "kappa": th.kappa,
+            "L": th.big_l,
+            "mu": th.mu,
+            "gd_optimal_lr": th.gd_lr,
+            "gd_optimal_rate": th.gd_rate,
+            "heavy_ball_optimal_lr": th.hb_lr,
+            "heavy_ball_optimal_momentum": th.hb_beta,
+            "heavy_ball_optimal_rate": th.hb_rate,
+            "assumptions_hold": th.exact,
+            "rates": {row.kind: {"predicted": row.predicted, "measured": row.measured} for row in th.rows},
+        }
     return out
 
 
@@ -202,8 +238,11 @@ def landscape_grid(values: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def floor_to(param, value: float) -> float:
     """The largest value on the knob's grid that is ≤ value (too large a step is worse than too small)."""
-    grid = np.asarray(param.grid()) if isinstance(param, LogFloat) else \
-        np.arange(param.lo, param.hi + param.step / 2, param.step)
+    grid = (
+        np.asarray(param.grid())
+        if isinstance(param, LogFloat)
+        else np.arange(param.lo, param.hi + param.step / 2, param.step)
+    )
     below = grid[grid <= value * (1 + 1e-12)]
     return float(round(below[-1], 6)) if len(below) else float(grid[0])
 
@@ -215,15 +254,30 @@ def optimal_values(kappa: float, opts: tuple[str, ...]) -> dict:
     gd_lr, _ = theory.gd_optimal(big_l, mu)
     hb_lr, hb_beta, _ = theory.heavy_ball_optimal(big_l, mu)
     p = PATHS_PARAMS
-    return {"lr_sgd": floor_to(p["lr_sgd"], gd_lr), "lr_momentum": floor_to(p["lr_momentum"], hb_lr),
-            "mu_momentum": floor_to(p["mu_momentum"], hb_beta), "sched": "constant", "noise": 0.0, "wd": 0.0,
-            "opts": tuple(k for k in KINDS if k in set(opts) | {"sgd", "momentum"})}
+    return {
+        "lr_sgd": floor_to(p["lr_sgd"], gd_lr),
+        "lr_momentum": floor_to(p["lr_momentum"], hb_lr),
+        "mu_momentum": floor_to(p["mu_momentum"], hb_beta),
+        "sched": "constant",
+        "noise": 0.0,
+        "wd": 0.0,
+        "opts": tuple(k for k in KINDS if k in set(opts) | {"sgd", "momentum"}),
+    }
 
 
 # ---- the race on a real network ----------------------------------------------------------------------
 
-RACE_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.05, "rmsprop": 0.001, "adam": 0.002,
-           "adamw": 0.002, "nadam": 0.002, "adadelta": 1.0}
+RACE_LR = {
+    "sgd": 0.1,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 0.05,
+    "rmsprop": 0.001,
+    "adam": 0.002,
+    "adamw": 0.002,
+    "nadam": 0.002,
+    "adadelta": 1.0,
+}
 RACE_PARAMS = ParamSet(
     (
         Multi("net_opts", ("sgd", "momentum", "adam"), choices=KINDS, lo=1, hi=len(KINDS)),
@@ -241,16 +295,25 @@ def race_specs(values: dict) -> list[Spec]:
 
 
 def race_stream(values: dict):
-    return race.stream(race_specs(values), values["net_steps"], values["batch"], values["width"],
-                             values["net_seed"])
+    return race.stream(race_specs(values), values["net_steps"], values["batch"], values["width"], values["net_seed"])
 
 
 def race_summary(r: race.RaceResult) -> dict:
     tail = max(1, r.done // 10)
-    return {"steps": r.done, "batch": r.batch, "epochs": r.epochs, "optimizers": {
-        k: {"torch": r.calls[o], "final_train_loss": float(np.mean(r.loss[-tail:, o])),
-            "test_accuracy": float(r.test_acc[-1, o]), "diverged_at": _int(r.diverged[o])}
-        for o, k in enumerate(r.kinds)}}
+    return {
+        "steps": r.done,
+        "batch": r.batch,
+        "epochs": r.epochs,
+        "optimizers": {
+            k: {
+                "torch": r.calls[o],
+                "final_train_loss": float(np.mean(r.loss[-tail:, o])),
+                "test_accuracy": float(r.test_acc[-1, o]),
+                "diverged_at": _int(r.diverged[o]),
+            }
+            for o, k in enumerate(r.kinds)
+        },
+    }
 
 
 RACE = streaming("race", RACE_PARAMS, race_stream, race_summary)
@@ -264,17 +327,34 @@ def _on(surface: str, **over) -> dict:
 
 PRESETS = {
     "momentum_valley": _on("rosenbrock", opts=("sgd", "momentum", "nesterov"), steps=1000, inspect="momentum"),
-    "adam_saddle": _on("saddle", opts=("sgd", "momentum", "adam"), steps=400, lr_sgd=0.01, lr_momentum=0.01,
-                       lr_adam=0.01, inspect="adam"),
-    "too_large": _on("quadratic", opts=("sgd", "momentum", "adam"), lr_sgd=2.1, lr_momentum=3.0, lr_adam=1.0,
-                     steps=100, inspect="sgd"),
-    "optimal_kappa100": {**_on("quadratic", kappa=100.0, steps=300, inspect="momentum"),
-                         **optimal_values(100.0, ("sgd", "momentum"))},
+    "adam_saddle": _on(
+        "saddle",
+        opts=("sgd", "momentum", "adam"),
+        steps=400,
+        lr_sgd=0.01,
+        lr_momentum=0.01,
+        lr_adam=0.01,
+        inspect="adam",
+    ),
+    "too_large": _on(
+        "quadratic",
+        opts=("sgd", "momentum", "adam"),
+        lr_sgd=2.1,
+        lr_momentum=3.0,
+        lr_adam=1.0,
+        steps=100,
+        inspect="sgd",
+    ),
+    "optimal_kappa100": {
+        **_on("quadratic", kappa=100.0, steps=300, inspect="momentum"),
+        **optimal_values(100.0, ("sgd", "momentum")),
+    },
     "adaptive_plateau": _on("plateau", opts=("sgd", "momentum", "adagrad", "adam"), steps=500, inspect="adam"),
     "himmelblau_basins": _on("himmelblau", opts=("sgd", "adam"), starts=9, steps=300),
     "rastrigin_traps": _on("rastrigin", opts=("sgd", "momentum", "adam"), starts=5, steps=300),
-    "noise_halving": _on("quadratic", opts=("sgd",), noise=0.5, sched="plateau", patience=20, steps=1000,
-                         inspect="sgd"),
+    "noise_halving": _on(
+        "quadratic", opts=("sgd",), noise=0.5, sched="plateau", patience=20, steps=1000, inspect="sgd"
+    ),
     "adamw_decay": _on("booth", opts=("adam", "adamw"), wd=0.5, steps=400, inspect="adamw"),
     "all_nine": _on("beale", opts=KINDS, steps=500),
     "race_batch1": {"net_opts": ("sgd", "momentum", "adam"), "batch": 1, "net_steps": 1000},

@@ -14,8 +14,17 @@ import plotly.graph_objects as go
 
 from core.style import figure, stacked_axes
 
-COLORS = {"sgd": "#e41a1c", "momentum": "#ff7f00", "nesterov": "#a65628", "adagrad": "#984ea3",
-          "rmsprop": "#f781bf", "adam": "#1b9e77", "adamw": "#000000", "nadam": "#377eb8", "adadelta": "#7a7a7a"}
+COLORS = {
+    "sgd": "#e41a1c",
+    "momentum": "#ff7f00",
+    "nesterov": "#a65628",
+    "adagrad": "#984ea3",
+    "rmsprop": "#f781bf",
+    "adam": "#1b9e77",
+    "adamw": "#000000",
+    "nadam": "#377eb8",
+    "adadelta": "#7a7a7a",
+}
 LANDSCAPE = [[0.0, "#fff9e0"], [0.35, "#cfe3c8"], [0.7, "#8fb3cf"], [1.0, "#3d5a80"]]
 COORD = ("#0072b2", "#d55e00")  # x and y coordinate in the internals figure
 POINT_STYLE = {  # critical point kind -> marker
@@ -41,8 +50,9 @@ def colour_values(f: np.ndarray, fstar: float | None, log: bool) -> tuple[np.nda
     lo, hi = int(np.floor(z.min())), int(np.ceil(z.max()))
     step = max(1, (hi - lo) // 8)
     ticks = list(range(lo, hi + 1, step))
-    return z.astype(np.float32), dict(tickvals=ticks, ticktext=[f"1e{k}" if k not in (0, 1) else str(10**k)
-                                                               for k in ticks])
+    return z.astype(np.float32), dict(
+        tickvals=ticks, ticktext=[f"1e{k}" if k not in (0, 1) else str(10**k) for k in ticks]
+    )
 
 
 def _thin(n: int, limit: int) -> np.ndarray:
@@ -71,8 +81,9 @@ def click_grid(box) -> tuple[np.ndarray, np.ndarray]:
     return gx.ravel().astype(np.float32), gy.ravel().astype(np.float32)
 
 
-def landscape(res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapping[str, str],
-              names: Mapping[str, str]) -> go.Figure:
+def landscape(
+    res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapping[str, str], names: Mapping[str, str]
+) -> go.Figure:
     """Paths over the surface. grid: (xs, ys, f[i, j] = f(xs[j], ys[i])) over the plot box; when its size
     is a multiple of the click grid's, hovering the click grid reads out f."""
     xs, ys, f = grid
@@ -80,24 +91,53 @@ def landscape(res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapp
     stride = (len(xs) - 1) // (CLICK_GRID - 1)
     f_at = f[::stride, ::stride].ravel().astype(np.float32) if stride * (CLICK_GRID - 1) == len(xs) - 1 else None
     bar_title = labels["f_minus_fstar"] if ticks else labels["f"]
-    traces = [dict(type="contour", x=xs.astype(np.float32), y=ys.astype(np.float32), z=z, colorscale=LANDSCAPE,
-                   ncontours=28, line=dict(width=0.5, color="rgba(60,60,60,0.35)"), hoverinfo="skip",
-                   colorbar=dict(title=dict(text=bar_title, side="right"), len=0.8, thickness=14, **ticks),
-                   showlegend=False, name=labels["surface"])]
+    traces = [
+        dict(
+            type="contour",
+            x=xs.astype(np.float32),
+            y=ys.astype(np.float32),
+            z=z,
+            colorscale=LANDSCAPE,
+            ncontours=28,
+            line=dict(width=0.5, color="rgba(60,60,60,0.35)"),
+            hoverinfo="skip",
+            colorbar=dict(title=dict(text=bar_title, side="right"), len=0.8, thickness=14, **ticks),
+            showlegend=False,
+            name=labels["surface"],
+        )
+    ]
     gx, gy = click_grid(res.box)
     readout = "x = %{x:.2f}, y = %{y:.2f}" + ("<br>f = %{customdata:.4g}" if f_at is not None else "")
     # WebGL: 1,681 invisible SVG markers would cost Plotly ~0.2 ms each to redraw on every update
-    traces.append(dict(type="scattergl", x=gx, y=gy, mode="markers", name=labels["click"], showlegend=False,
-                       marker=dict(size=9, opacity=0), customdata=f_at,
-                       selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-                       hovertemplate=readout + f"<extra>{labels['click']}</extra>"))
+    traces.append(
+        dict(
+            type="scattergl",
+            x=gx,
+            y=gy,
+            mode="markers",
+            name=labels["click"],
+            showlegend=False,
+            marker=dict(size=9, opacity=0),
+            customdata=f_at,
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            hovertemplate=readout + f"<extra>{labels['click']}</extra>",
+        )
+    )
     for kind in POINT_STYLE:
         pts = [p for p in res.points if p.kind == kind]
         if pts:
-            traces.append(dict(type="scatter", x=np.array([p.x for p in pts], np.float32),
-                               y=np.array([p.y for p in pts], np.float32), mode="markers",
-                               marker=POINT_STYLE[kind], name=labels[f"point_{kind}"],
-                               hovertemplate=labels[f"point_{kind}"] + " (%{x:.4f}, %{y:.4f})<extra></extra>"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=np.array([p.x for p in pts], np.float32),
+                    y=np.array([p.y for p in pts], np.float32),
+                    mode="markers",
+                    marker=POINT_STYLE[kind],
+                    name=labels[f"point_{kind}"],
+                    hovertemplate=labels[f"point_{kind}"] + " (%{x:.4f}, %{y:.4f})<extra></extra>",
+                )
+            )
     n_start = len(res.starts)
     for o, kind in enumerate(res.kinds):
         color, group = COLORS[kind], kind
@@ -108,54 +148,147 @@ def landscape(res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapp
             keep = _thin(len(path), MAX_POINTS if s == 0 else MAX_POINTS // 3)
             pts = path[keep]
             few = s == 0 and len(path) <= 150
-            traces.append(dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="lines+markers" if few else "lines",
-                               name=names[kind], legendgroup=group, showlegend=s == 0,
-                               line=dict(color=color, width=2.5 if s == 0 else 1.2),
-                               marker=dict(size=4, color=color), opacity=1.0 if s == 0 else 0.7,
-                               unselected=dict(marker=dict(opacity=1)),
-                               customdata=keep.astype(np.float32),
-                               hovertemplate=names[kind] + " · " + labels["step"] + " %{customdata:.0f}: "
-                                             "(%{x:.3f}, %{y:.3f})<extra></extra>"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=pts[:, 0],
+                    y=pts[:, 1],
+                    mode="lines+markers" if few else "lines",
+                    name=names[kind],
+                    legendgroup=group,
+                    showlegend=s == 0,
+                    line=dict(color=color, width=2.5 if s == 0 else 1.2),
+                    marker=dict(size=4, color=color),
+                    opacity=1.0 if s == 0 else 0.7,
+                    unselected=dict(marker=dict(opacity=1)),
+                    customdata=keep.astype(np.float32),
+                    hovertemplate=names[kind] + " · " + labels["step"] + " %{customdata:.0f}: "
+                    "(%{x:.3f}, %{y:.3f})<extra></extra>",
+                )
+            )
         ends = np.array([res.end[o, s] for s in range(n_start) if res.left[o, s] < 0], np.float32).reshape(-1, 2)
-        traces.append(dict(type="scatter", x=ends[:, 0], y=ends[:, 1], mode="markers", legendgroup=group,
-                           showlegend=False, marker=dict(size=8, color=color, line=dict(color="white", width=1)),
-                           hovertemplate=names[kind] + " · " + labels["end"] + " (%{x:.4f}, %{y:.4f})<extra></extra>"))
+        traces.append(
+            dict(
+                type="scatter",
+                x=ends[:, 0],
+                y=ends[:, 1],
+                mode="markers",
+                legendgroup=group,
+                showlegend=False,
+                marker=dict(size=8, color=color, line=dict(color="white", width=1)),
+                hovertemplate=names[kind] + " · " + labels["end"] + " (%{x:.4f}, %{y:.4f})<extra></extra>",
+            )
+        )
         gone = [s for s in range(n_start) if res.left[o, s] >= 0 and np.isfinite(res.edge[o, s]).all()]
         if gone:
             edge = np.array([res.edge[o, s] for s in gone], np.float32)
-            traces.append(dict(type="scatter", x=edge[:, 0], y=edge[:, 1], mode="markers", legendgroup=group,
-                               showlegend=False, customdata=np.array([res.left[o, s] for s in gone], np.float32),
-                               marker=dict(symbol="x-thin-open", size=16, color=color, line=dict(width=3)),
-                               hovertemplate=names[kind] + " · " + labels["diverged_hover"] + "<extra></extra>"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=edge[:, 0],
+                    y=edge[:, 1],
+                    mode="markers",
+                    legendgroup=group,
+                    showlegend=False,
+                    customdata=np.array([res.left[o, s] for s in gone], np.float32),
+                    marker=dict(symbol="x-thin-open", size=16, color=color, line=dict(width=3)),
+                    hovertemplate=names[kind] + " · " + labels["diverged_hover"] + "<extra></extra>",
+                )
+            )
     heads = len(traces)  # the animation moves these markers, one per optimizer (main start)
     first = _heads([res.path[:1, o, 0] for o in range(len(res.kinds))], 0)
-    traces.append(dict(type="scatter", x=first[0], y=first[1], mode="markers", showlegend=False, hoverinfo="skip",
-                       name=labels["play"], marker=dict(size=12, color=[COLORS[k] for k in res.kinds],
-                                                        line=dict(color="white", width=2))))
+    traces.append(
+        dict(
+            type="scatter",
+            x=first[0],
+            y=first[1],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            name=labels["play"],
+            marker=dict(size=12, color=[COLORS[k] for k in res.kinds], line=dict(color="white", width=2)),
+        )
+    )
     starts = res.starts.astype(np.float32)
-    traces.append(dict(type="scatter", x=starts[:, 0], y=starts[:, 1], mode="markers", name=labels["start"],
-                       hovertemplate=labels["start"] + " (%{x:.2f}, %{y:.2f})<extra></extra>",
-                       marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=2))))
+    traces.append(
+        dict(
+            type="scatter",
+            x=starts[:, 0],
+            y=starts[:, 1],
+            mode="markers",
+            name=labels["start"],
+            hovertemplate=labels["start"] + " (%{x:.2f}, %{y:.2f})<extra></extra>",
+            marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=2)),
+        )
+    )
     frames, steps = _frames(res, heads)
     x_lo, x_hi, y_lo, y_hi = res.box
     layout = dict(
         xaxis=dict(range=[x_lo, x_hi], title=dict(text="x"), constrain="domain"),
         yaxis=dict(range=[y_lo, y_hi], title=dict(text="y"), scaleanchor="x", scaleratio=1, constrain="domain"),
-        hovermode="closest", legend=_titled_legend(labels["map_title_log" if ticks else "map_title"]),
-        margin=dict(l=50, r=20, t=60, b=120), clickmode="event+select", dragmode="pan",
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.13, xanchor="left", yanchor="top",
-                          showactive=False, pad=dict(t=0, r=8), buttons=[
-                              dict(label="▶ " + labels["play"], method="animate",
-                                   args=[None, dict(frame=dict(duration=60, redraw=False), fromcurrent=True,
-                                                    transition=dict(duration=0), mode="immediate")]),
-                              dict(label="⏸ " + labels["pause"], method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                                                      transition=dict(duration=0))])])],
-        sliders=[dict(active=0, x=0.24, y=-0.10, len=0.76, xanchor="left", yanchor="top", pad=dict(t=0),
-                      currentvalue=dict(prefix=labels["step"] + " ", font=dict(size=12)),
-                      steps=[dict(label=str(k), method="animate",
-                                  args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=False),
-                                                       transition=dict(duration=0))]) for k in steps])],
+        hovermode="closest",
+        legend=_titled_legend(labels["map_title_log" if ticks else "map_title"]),
+        margin=dict(l=50, r=20, t=60, b=120),
+        clickmode="event+select",
+        dragmode="pan",
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0.0,
+                y=-0.13,
+                xanchor="left",
+                yanchor="top",
+                showactive=False,
+                pad=dict(t=0, r=8),
+                buttons=[
+                    dict(
+                        label="▶ " + labels["play"],
+                        method="animate",
+                        args=[
+                            None,
+                            dict(
+                                frame=dict(duration=60, redraw=False),
+                                fromcurrent=True,
+                                transition=dict(duration=0),
+                                mode="immediate",
+                            ),
+                        ],
+                    ),
+                    dict(
+                        label="⏸ " + labels["pause"],
+                        method="animate",
+                        args=[
+                            [None],
+                            dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0)),
+                        ],
+                    ),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=0,
+                x=0.24,
+                y=-0.10,
+                len=0.76,
+                xanchor="left",
+                yanchor="top",
+                pad=dict(t=0),
+                currentvalue=dict(prefix=labels["step"] + " ", font=dict(size=12)),
+                steps=[
+                    dict(
+                        label=str(k),
+                        method="animate",
+                        args=[
+                            [str(k)],
+                            dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0)),
+                        ],
+                    )
+                    for k in steps
+                ],
+            )
+        ],
     )
     return _with_frames(figure(traces, layout, height=700, uirevision=f"{res.surface}:{res.box}"), frames)
 
@@ -163,8 +296,14 @@ def landscape(res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapp
 def _titled_legend(title: str) -> dict:
     """The top legend with the figure's title above its entries: Plotly widens the top margin to fit the
     legend however many rows it wraps to, so a title there never collides with it (a layout title would)."""
-    return dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0,
-                title=dict(text=f"<b>{title}</b>", side="top", font=dict(size=14)))
+    return dict(
+        orientation="h",
+        yanchor="bottom",
+        y=1.02,
+        xanchor="left",
+        x=0,
+        title=dict(text=f"<b>{title}</b>", side="top", font=dict(size=14)),
+    )
 
 
 class AnimatedFigure(go.Figure):
@@ -212,21 +351,48 @@ def surface3d(res, grid, labels: Mapping[str, str], names: Mapping[str, str]) ->
     xs, ys, f = grid
     log = res.log_colors and res.fstar is not None
     z, _ = colour_values(f, res.fstar, res.log_colors)
-    lift = lambda pts: _height(pts, xs, ys, z)  # noqa: E731
-    traces = [dict(type="surface", x=xs.astype(np.float32), y=ys.astype(np.float32), z=z, colorscale=LANDSCAPE,
-                   opacity=0.9, showscale=False, hoverinfo="skip", name=labels["surface"])]
+    lift = lambda pts: _height(pts, xs, ys, z)
+    traces = [
+        dict(
+            type="surface",
+            x=xs.astype(np.float32),
+            y=ys.astype(np.float32),
+            z=z,
+            colorscale=LANDSCAPE,
+            opacity=0.9,
+            showscale=False,
+            hoverinfo="skip",
+            name=labels["surface"],
+        )
+    ]
     for o, kind in enumerate(res.kinds):
         path = _finite_path(res.path[:, o, 0])
         path = path[(path[:, 0] >= xs[0]) & (path[:, 0] <= xs[-1]) & (path[:, 1] >= ys[0]) & (path[:, 1] <= ys[-1])]
         pts = path[_thin(len(path), MAX_POINTS)]
-        traces.append(dict(type="scatter3d", x=pts[:, 0], y=pts[:, 1], z=lift(pts), mode="lines", name=names[kind],
-                           line=dict(color=COLORS[kind], width=6)))
+        traces.append(
+            dict(
+                type="scatter3d",
+                x=pts[:, 0],
+                y=pts[:, 1],
+                z=lift(pts),
+                mode="lines",
+                name=names[kind],
+                line=dict(color=COLORS[kind], width=6),
+            )
+        )
     z_title = labels["log_height"] if log else labels["f"]
-    layout = dict(scene=dict(xaxis=dict(title=dict(text="x")), yaxis=dict(title=dict(text="y")),
-                             zaxis=dict(title=dict(text=z_title)), aspectmode="manual",
-                             aspectratio=dict(x=1, y=1, z=0.6)),
-                  legend=_titled_legend(labels["surface_title_log" if log else "surface_title"]),
-                  margin=dict(l=0, r=0, t=40, b=0), hovermode="closest")
+    layout = dict(
+        scene=dict(
+            xaxis=dict(title=dict(text="x")),
+            yaxis=dict(title=dict(text="y")),
+            zaxis=dict(title=dict(text=z_title)),
+            aspectmode="manual",
+            aspectratio=dict(x=1, y=1, z=0.6),
+        ),
+        legend=_titled_legend(labels["surface_title_log" if log else "surface_title"]),
+        margin=dict(l=0, r=0, t=40, b=0),
+        hovermode="closest",
+    )
     layout["scene"]["camera"] = dict(eye=dict(x=-1.3, y=-1.7, z=1.2))
     return figure(traces, layout, height=560, uirevision=f"3d:{res.surface}")
 
@@ -239,8 +405,12 @@ def _height(pts: np.ndarray, xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> n
     fy = np.clip((pts[:, 1] - ys[0]) / (ys[-1] - ys[0]) * (len(ys) - 1), 0, len(ys) - 1.001)
     i, j = fy.astype(int), fx.astype(int)
     wy, wx = fy - i, fx - j
-    h = (z[i, j] * (1 - wx) * (1 - wy) + z[i, j + 1] * wx * (1 - wy) + z[i + 1, j] * (1 - wx) * wy
-         + z[i + 1, j + 1] * wx * wy)
+    h = (
+        z[i, j] * (1 - wx) * (1 - wy)
+        + z[i, j + 1] * wx * (1 - wy)
+        + z[i + 1, j] * (1 - wx) * wy
+        + z[i + 1, j + 1] * wx * wy
+    )
     return (h + 0.01 * (float(z.max()) - float(z.min()))).astype(np.float32)
 
 
@@ -257,18 +427,48 @@ def curves(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figur
         shown = np.maximum(loss, FLOOR) if has_min else loss
         keep = _thin(len(loss), 2 * MAX_POINTS)
         traces += [
-            dict(type="scatter", x=steps[keep], y=shown[keep].astype(np.float32), name=names[kind], legendgroup=kind,
-                 line=dict(color=color, width=2), xaxis="x", yaxis="y", hovertemplate="%{y:.3g}"),
-            dict(type="scatter", x=steps[keep], y=np.maximum(dist, FLOOR)[keep].astype(np.float32), name=names[kind],
-                 legendgroup=kind, showlegend=False, line=dict(color=color, width=2), xaxis="x", yaxis="y2",
-                 hovertemplate="%{y:.3g}"),
+            dict(
+                type="scatter",
+                x=steps[keep],
+                y=shown[keep].astype(np.float32),
+                name=names[kind],
+                legendgroup=kind,
+                line=dict(color=color, width=2),
+                xaxis="x",
+                yaxis="y",
+                hovertemplate="%{y:.3g}",
+            ),
+            dict(
+                type="scatter",
+                x=steps[keep],
+                y=np.maximum(dist, FLOOR)[keep].astype(np.float32),
+                name=names[kind],
+                legendgroup=kind,
+                showlegend=False,
+                line=dict(color=color, width=2),
+                xaxis="x",
+                yaxis="y2",
+                hovertemplate="%{y:.3g}",
+            ),
         ]
         if res.left[o, 0] >= 0:
             k = max(0, int(res.left[o, 0]) - 1)
-            traces.append(dict(type="scatter", x=[float(k)], y=[float(shown[k])], mode="markers+text",
-                               text=[labels["diverged_short"]], textposition="top center", legendgroup=kind,
-                               showlegend=False, marker=dict(symbol="x", size=12, color=color), xaxis="x", yaxis="y",
-                               hoverinfo="skip"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=[float(k)],
+                    y=[float(shown[k])],
+                    mode="markers+text",
+                    text=[labels["diverged_short"]],
+                    textposition="top center",
+                    legendgroup=kind,
+                    showlegend=False,
+                    marker=dict(symbol="x", size=12, color=color),
+                    xaxis="x",
+                    yaxis="y",
+                    hoverinfo="skip",
+                )
+            )
     predicted = []
     if res.theory is not None:  # a wide pale band under each measured curve: where it lies on it, theory holds
         for row in res.theory.rows:
@@ -279,21 +479,52 @@ def curves(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figur
                 continue
             line = dist[mid] * row.predicted ** (steps.astype(np.float64) - mid)
             ok = (line > 1e-20) & (line < 10 * dist.max())
-            predicted.append(dict(type="scatter", x=steps[ok], y=line[ok].astype(np.float32), mode="lines",
-                                  name=labels["predicted"].format(name=names[row.kind], rate=f"{row.predicted:.4f}"),
-                                  line=dict(color=COLORS[row.kind], width=9), opacity=0.25, xaxis="x", yaxis="y2",
-                                  hoverinfo="skip"))
+            predicted.append(
+                dict(
+                    type="scatter",
+                    x=steps[ok],
+                    y=line[ok].astype(np.float32),
+                    mode="lines",
+                    name=labels["predicted"].format(name=names[row.kind], rate=f"{row.predicted:.4f}"),
+                    line=dict(color=COLORS[row.kind], width=9),
+                    opacity=0.25,
+                    xaxis="x",
+                    yaxis="y2",
+                    hoverinfo="skip",
+                )
+            )
     traces = predicted + traces
     top = labels["loss_axis"] if has_min else labels["f"]
-    layout = stacked_axes(labels["step"], [(top, labels["loss_title"]), (labels["dist_axis"], labels["dist_title"])],
-                          gap=0.14)
+    layout = stacked_axes(
+        labels["step"], [(top, labels["loss_title"]), (labels["dist_axis"], labels["dist_title"])], gap=0.14
+    )
     if has_min:
         layout["yaxis"].update(type="log", exponentformat="power")
-        layout["shapes"] = [dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=res.tol, y1=res.tol,
-                                 line=dict(color="gray", dash="dot", width=1))]
-        layout["annotations"].append(dict(xref="x domain", yref="y", x=1, y=float(np.log10(res.tol)),
-                                          text=labels["tol_line"].format(tol=f"{res.tol:g}"), showarrow=False,
-                                          xanchor="right", yanchor="bottom", font=dict(size=11, color="gray")))
+        layout["shapes"] = [
+            dict(
+                type="line",
+                xref="x domain",
+                yref="y",
+                x0=0,
+                x1=1,
+                y0=res.tol,
+                y1=res.tol,
+                line=dict(color="gray", dash="dot", width=1),
+            )
+        ]
+        layout["annotations"].append(
+            dict(
+                xref="x domain",
+                yref="y",
+                x=1,
+                y=float(np.log10(res.tol)),
+                text=labels["tol_line"].format(tol=f"{res.tol:g}"),
+                showarrow=False,
+                xanchor="right",
+                yanchor="bottom",
+                font=dict(size=11, color="gray"),
+            )
+        )
     layout["yaxis2"].update(type="log", exponentformat="power")
     return figure(traces, layout, height=560, uirevision=f"curves:{res.surface}")
 
@@ -307,26 +538,51 @@ def internals(res, o: int, labels: Mapping[str, str], buffered: bool, adaptive: 
     cut = int(res.left[o, 0]) if res.left[o, 0] >= 0 else n
     keep = keep[keep < cut]
     traces, x = [], steps[keep]
-    line = lambda y, name, axis, **style: dict(type="scatter", x=x, y=y, name=name, line=style, xaxis="x",  # noqa: E731
-                                               yaxis=axis, hovertemplate="%{y:.3g}")
+    line = lambda y, name, axis, **style: dict(
+        type="scatter",
+        x=x,
+        y=y,
+        name=name,
+        line=style,
+        xaxis="x",
+        yaxis=axis,
+        hovertemplate="%{y:.3g}",
+    )
     for c, axis_name in enumerate(("x", "y")):
         col = COORD[c]
         traces.append(line(res.grad[keep, o, c], labels["grad_c"].format(c=axis_name), "y", color=col, width=1.5))
         if buffered:
-            traces.append(line(res.buf[keep, o, c], labels["buf_c"].format(c=axis_name), "y", color=col, width=2.5,
-                               dash="dot"))
-        traces.append({**line(res.eta[keep, o, c], labels["eta_c"].format(c=axis_name), "y2", color=col, width=2),
-                       "showlegend": adaptive})
-        traces.append(line(np.maximum(res.step_len[keep, o, c], FLOOR), labels["step_c"].format(c=axis_name), "y3",
-                           color=col, width=1.5))
+            traces.append(
+                line(res.buf[keep, o, c], labels["buf_c"].format(c=axis_name), "y", color=col, width=2.5, dash="dot")
+            )
+        traces.append(
+            {
+                **line(res.eta[keep, o, c], labels["eta_c"].format(c=axis_name), "y2", color=col, width=2),
+                "showlegend": adaptive,
+            }
+        )
+        traces.append(
+            line(
+                np.maximum(res.step_len[keep, o, c], FLOOR),
+                labels["step_c"].format(c=axis_name),
+                "y3",
+                color=col,
+                width=1.5,
+            )
+        )
     traces.append(line(res.lr[keep, o], labels["lr_line"], "y2", color="gray", width=1.5, dash="dash"))
-    layout = stacked_axes(labels["step"], [
-        (labels["grad_axis"], labels["grad_title"] if not buffered else labels["grad_buf_title"]),
-        (labels["eta_axis"], labels["eta_title"]),
-        (labels["step_axis"], labels["step_title"]),
-    ], gap=0.11)
-    layout["yaxis"]["range"] = robust_range(np.concatenate([res.grad[keep, o].ravel()] +
-                                                           ([res.buf[keep, o].ravel()] if buffered else [])))
+    layout = stacked_axes(
+        labels["step"],
+        [
+            (labels["grad_axis"], labels["grad_title"] if not buffered else labels["grad_buf_title"]),
+            (labels["eta_axis"], labels["eta_title"]),
+            (labels["step_axis"], labels["step_title"]),
+        ],
+        gap=0.11,
+    )
+    layout["yaxis"]["range"] = robust_range(
+        np.concatenate([res.grad[keep, o].ravel()] + ([res.buf[keep, o].ravel()] if buffered else []))
+    )
     layout["yaxis2"].update(type="log", exponentformat="power")
     layout["yaxis3"].update(type="log", exponentformat="power")
     layout["margin"] = dict(l=60, r=20, t=90, b=50)
@@ -366,14 +622,35 @@ def race(res, labels: Mapping[str, str], names: Mapping[str, str], done: bool) -
     for o, kind in enumerate(res.kinds):
         loss = smooth(res.loss[:, o], window).astype(np.float32)
         traces += [
-            dict(type="scatter", x=steps, y=loss, name=names[kind], legendgroup=kind, xaxis="x", yaxis="y",
-                 line=dict(color=COLORS[kind], width=2), hovertemplate="%{y:.4f}"),
-            dict(type="scatter", x=res.eval_steps.astype(np.float32), y=res.test_acc[:, o], name=names[kind],
-                 legendgroup=kind, showlegend=False, xaxis="x", yaxis="y2", line=dict(color=COLORS[kind], width=2),
-                 hovertemplate="%{y:.1%}"),
+            dict(
+                type="scatter",
+                x=steps,
+                y=loss,
+                name=names[kind],
+                legendgroup=kind,
+                xaxis="x",
+                yaxis="y",
+                line=dict(color=COLORS[kind], width=2),
+                hovertemplate="%{y:.4f}",
+            ),
+            dict(
+                type="scatter",
+                x=res.eval_steps.astype(np.float32),
+                y=res.test_acc[:, o],
+                name=names[kind],
+                legendgroup=kind,
+                showlegend=False,
+                xaxis="x",
+                yaxis="y2",
+                line=dict(color=COLORS[kind], width=2),
+                hovertemplate="%{y:.1%}",
+            ),
         ]
-    layout = stacked_axes(labels["step"], [(labels["train_loss"], labels["train_title"].format(w=window)),
-                                           (labels["test_acc"], labels["test_title"])], gap=0.14)
+    layout = stacked_axes(
+        labels["step"],
+        [(labels["train_loss"], labels["train_title"].format(w=window)), (labels["test_acc"], labels["test_title"])],
+        gap=0.14,
+    )
     layout["yaxis"].update(type="log", exponentformat="power")
     layout["yaxis2"].update(range=[0, 1.02], tickformat=".0%")
     layout["xaxis"]["range"] = [0, float(res.steps) * 1.02]
@@ -388,7 +665,23 @@ def _race_replay(fig: go.Figure, res, labels) -> None:
     grow as they did during training (layout-only frames: no data is sent twice)."""
     ends = np.linspace(0, res.done, 31).round().astype(int)[1:]
     fig.frames = [dict(name=str(k), layout=dict(xaxis=dict(range=[0, float(max(k, 1))]))) for k in ends]
-    fig.layout.updatemenus = [dict(type="buttons", x=0.0, y=-0.1, xanchor="left", yanchor="top", showactive=False,
-                                   buttons=[dict(label="▶ " + labels["replay"], method="animate",
-                                                 args=[None, dict(frame=dict(duration=80, redraw=True),
-                                                                  fromcurrent=False, transition=dict(duration=0))])])]
+    fig.layout.updatemenus = [
+        dict(
+            type="buttons",
+            x=0.0,
+            y=-0.1,
+            xanchor="left",
+            yanchor="top",
+            showactive=False,
+            buttons=[
+                dict(
+                    label="▶ " + labels["replay"],
+                    method="animate",
+                    args=[
+                        None,
+                        dict(frame=dict(duration=80, redraw=True), fromcurrent=False, transition=dict(duration=0)),
+                    ],
+                )
+            ],
+        )
+    ]

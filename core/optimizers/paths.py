@@ -45,8 +45,15 @@ def noise_for(steps: int, optimizers: int, starts: int, sigma: float, seed: int)
     return xi.expand(steps, optimizers, starts, 2).reshape(steps, optimizers * starts, 2)
 
 
-def simulate(surface: Surface, specs: list[Spec], p0: torch.Tensor, steps: int, factors: np.ndarray,
-             patience: int | None = None, noise: torch.Tensor | None = None) -> Histories:
+def simulate(
+    surface: Surface,
+    specs: list[Spec],
+    p0: torch.Tensor,
+    steps: int,
+    factors: np.ndarray,
+    patience: int | None = None,
+    noise: torch.Tensor | None = None,
+) -> Histories:
     """Run row r from p0[r] with specs[r] for `steps` steps (float64, on the CPU: 2-D is overhead-bound)."""
     rows = len(specs)
     opt = Batched(specs, steps, factors, (rows, 2), patience=patience)
@@ -83,8 +90,13 @@ def far_box(box: tuple[float, float, float, float]) -> tuple[float, float, float
 
 def _inside(p: np.ndarray, box) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        return (np.isfinite(p).all(-1) & (p[..., 0] >= box[0]) & (p[..., 0] <= box[1])
-                & (p[..., 1] >= box[2]) & (p[..., 1] <= box[3]))
+        return (
+            np.isfinite(p).all(-1)
+            & (p[..., 0] >= box[0])
+            & (p[..., 0] <= box[1])
+            & (p[..., 1] >= box[2])
+            & (p[..., 1] <= box[3])
+        )
 
 
 def exits(p: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -129,7 +141,7 @@ def nearest_distance(p: np.ndarray, targets: np.ndarray) -> np.ndarray:
     xs, ys = np.unique(targets[:, 0]), np.unique(targets[:, 1])
     with np.errstate(invalid="ignore"):
         if len(targets) > 8 and len(xs) * len(ys) == len(targets):
-            near = lambda v, grid: np.abs(v[..., None] - grid).min(-1)  # noqa: E731
+            near = lambda v, grid: np.abs(v[..., None] - grid).min(-1)
             return np.hypot(near(p[..., 0], xs), near(p[..., 1], ys))
         best = np.full(p.shape[:-1], np.inf)
         for tx, ty in targets:
@@ -184,8 +196,18 @@ def _downcast(x: torch.Tensor) -> np.ndarray:
         return x.numpy().astype(np.float32)
 
 
-def paths(surface: Surface, specs: list[Spec], starts: np.ndarray, steps: int, factors: np.ndarray,
-          patience: int | None, sigma: float, seed: int, tol: float, theory_for: tuple | None = None) -> Paths:
+def paths(
+    surface: Surface,
+    specs: list[Spec],
+    starts: np.ndarray,
+    steps: int,
+    factors: np.ndarray,
+    patience: int | None,
+    sigma: float,
+    seed: int,
+    tol: float,
+    theory_for: tuple | None = None,
+) -> Paths:
     """Run every spec from every start. theory_for = (κ, wd, exact) adds the quadratic's theory panel."""
     n_opt, n_start = len(specs), len(starts)
     rows = [s for s in specs for _ in range(n_start)]  # row r = o·S + s
@@ -216,21 +238,44 @@ def paths(surface: Surface, specs: list[Spec], starts: np.ndarray, steps: int, f
         scale = h.opt.denominator(h.v[1:], h.u[:-1] if h.u is not None else None)[:, main]
         eta = h.lr[:, main] * scale
         step_len = (h.p[1:, main] - h.p[:-1, main]).abs()
-    shape = lambda a: a.reshape(a.shape[0], n_opt, n_start, *a.shape[2:])  # noqa: E731  (T, R, …) -> (T, O, S, …)
+    shape = lambda a: a.reshape(a.shape[0], n_opt, n_start, *a.shape[2:])
     th = None
     if theory_for is not None:
         kappa, wd, exact = theory_for
-        th = optim_theory.theory(kappa, wd, exact, [
-            (s.kind, s.lr, s.momentum if s.kind in ("momentum", "nesterov") else None, dist[:, o * n_start])
-            for o, s in enumerate(specs)])
-    per_start = lambda a: a.reshape(n_opt, n_start, *a.shape[1:])  # noqa: E731  (R, …) -> (O, S, …)
+        th = optim_theory.theory(
+            kappa,
+            wd,
+            exact,
+            [
+                (s.kind, s.lr, s.momentum if s.kind in ("momentum", "nesterov") else None, dist[:, o * n_start])
+                for o, s in enumerate(specs)
+            ],
+        )
+    per_start = lambda a: a.reshape(n_opt, n_start, *a.shape[1:])
     return Paths(
-        surface=surface.key, box=surface.box, points=surface.points, fstar=surface.fstar, log_colors=surface.log_colors,
-        kinds=tuple(s.kind for s in specs), calls=tuple(s.torch_call() for s in specs),
-        starts=np.asarray(starts, dtype=np.float64), steps=steps, tol=tol,
-        path=shape(path), loss=shape(_downcast(torch.from_numpy(loss))), dist=shape(dist.astype(np.float32)),
-        grad=_downcast(g), buf=_downcast(h.m[1:, main]), eta=_downcast(eta), step_len=_downcast(step_len),
+        surface=surface.key,
+        box=surface.box,
+        points=surface.points,
+        fstar=surface.fstar,
+        log_colors=surface.log_colors,
+        kinds=tuple(s.kind for s in specs),
+        calls=tuple(s.torch_call() for s in specs),
+        starts=np.asarray(starts, dtype=np.float64),
+        steps=steps,
+        tol=tol,
+        path=shape(path),
+        loss=shape(_downcast(torch.from_numpy(loss))),
+        dist=shape(dist.astype(np.float32)),
+        grad=_downcast(g),
+        buf=_downcast(h.m[1:, main]),
+        eta=_downcast(eta),
+        step_len=_downcast(step_len),
         lr=h.lr[:, main, 0].numpy().astype(np.float32),
-        left=per_start(left), nonfinite=per_start(bad), edge=per_start(edge), end=per_start(end),
-        final_loss=per_start(final_loss), to_tol=per_start(to_tol), theory=th,
+        left=per_start(left),
+        nonfinite=per_start(bad),
+        edge=per_start(edge),
+        end=per_start(end),
+        final_loss=per_start(final_loss),
+        to_tol=per_start(to_tol),
+        theory=th,
     )

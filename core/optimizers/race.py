@@ -91,7 +91,7 @@ def losses(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, width: int) ->
 def dataset(seed: int, dev: str) -> tuple[torch.Tensor, ...]:
     """(x_train (N, 64), y_train, x_test, y_test) on the device."""
     x_tr, y_tr, x_te, y_te = data.digits(seed)
-    flat = lambda x: x.reshape(len(x), -1).to(dev)  # noqa: E731
+    flat = lambda x: x.reshape(len(x), -1).to(dev)
     return flat(x_tr), y_tr.to(dev), flat(x_te), y_te.to(dev)
 
 
@@ -152,7 +152,20 @@ def stream(specs: list[Spec], steps: int, batch: int, width: int, seed: int) -> 
         loss = np.concatenate(loss_hist)
         bad = ~np.isfinite(loss)
         diverged = np.where(bad.any(0), np.argmax(bad, 0), -1)
-        yield end / steps, RaceResult(
-            kinds=tuple(s.kind for s in specs), calls=tuple(s.torch_call() for s in specs), steps=steps,
-            done=end, batch=batch, width=width, n_train=len(y_tr), loss=loss,
-            eval_steps=np.asarray(evals[: len(done_acc)]), test_acc=done_acc, test_loss=done_tl, diverged=diverged)
+        yield (
+            end / steps,
+            RaceResult(
+                kinds=tuple(s.kind for s in specs),
+                calls=tuple(s.torch_call() for s in specs),
+                steps=steps,
+                done=end,
+                batch=batch,
+                width=width,
+                n_train=len(y_tr),
+                loss=loss,
+                eval_steps=np.asarray(evals[: len(done_acc)]),
+                test_acc=done_acc,
+                test_loss=done_tl,
+                diverged=diverged,
+            ),
+        )

@@ -25,8 +25,13 @@ import torch
 
 SCHEDULES = ("constant", "step", "exp", "cosine", "warmup", "warmup_cos", "plateau")
 USES = {  # which schedule knobs each schedule reads
-    "constant": (), "step": ("every", "gamma"), "exp": ("every", "gamma"), "cosine": (),
-    "warmup": ("warmup",), "warmup_cos": ("warmup",), "plateau": ("patience",),
+    "constant": (),
+    "step": ("every", "gamma"),
+    "exp": ("every", "gamma"),
+    "cosine": (),
+    "warmup": ("warmup",),
+    "warmup_cos": ("warmup",),
+    "plateau": ("patience",),
 }
 PLATEAU_FACTOR, PLATEAU_THRESHOLD, PLATEAU_EPS = 0.5, 1e-4, 1e-8  # torch's threshold and eps defaults
 

@@ -174,9 +174,17 @@ def quadratic(kappa: float, theta_deg: float) -> Surface:
     def grad(p):
         return p @ mat(p)  # A is symmetric: ∇f = A p
 
-    return Surface("quadratic", f, grad, (-3.0, 3.0, -3.0, 3.0), (Point(0.0, 0.0, "global"),), 0.0, (-2.5, 1.0),
-                   r"f = \tfrac12\, p^{\top} R_\theta \begin{pmatrix} 1/\kappa & 0 \\ 0 & 1 \end{pmatrix}"
-                   r" R_\theta^{\top} p")
+    return Surface(
+        "quadratic",
+        f,
+        grad,
+        (-3.0, 3.0, -3.0, 3.0),
+        (Point(0.0, 0.0, "global"),),
+        0.0,
+        (-2.5, 1.0),
+        r"f = \tfrac12\, p^{\top} R_\theta \begin{pmatrix} 1/\kappa & 0 \\ 0 & 1 \end{pmatrix}"
+        r" R_\theta^{\top} p",
+    )
 
 
 # ---- critical points, refined --------------------------------------------------------------------
@@ -205,8 +213,9 @@ def _rastrigin_points(lim: float) -> tuple[Point, ...]:
     for k in range(1, int(lim) + 1):
         x = float(k)
         for _ in range(50):  # Newton in 1-D: g = 2x + 20π sin 2πx, g′ = 2 + 40π² cos 2πx
-            x -= (2 * x + 2 * math.pi * RASTRIGIN_A * math.sin(2 * math.pi * x)) / \
-                 (2 + 4 * math.pi**2 * RASTRIGIN_A * math.cos(2 * math.pi * x))
+            x -= (2 * x + 2 * math.pi * RASTRIGIN_A * math.sin(2 * math.pi * x)) / (
+                2 + 4 * math.pi**2 * RASTRIGIN_A * math.cos(2 * math.pi * x)
+            )
         if abs(x) <= lim:
             ones += [x, -x]
     ones.sort(key=abs)
@@ -216,27 +225,92 @@ def _rastrigin_points(lim: float) -> tuple[Point, ...]:
 
 @lru_cache(maxsize=1)
 def _fixed() -> dict[str, Surface]:
-    him = _refined(himmelblau_grad, [(3, 2, "global"), (-2.805118, 3.131312, "global"),
-                                     (-3.779310, -3.283186, "global"), (3.584428, -1.848126, "global"),
-                                     (-0.270845, -0.923039, "max"), (0.086677, 2.884254, "saddle"),
-                                     (-3.073026, -0.081353, "saddle"), (3.385154, 0.073852, "saddle"),
-                                     (-0.127961, -1.953715, "saddle")])
+    him = _refined(
+        himmelblau_grad,
+        [
+            (3, 2, "global"),
+            (-2.805118, 3.131312, "global"),
+            (-3.779310, -3.283186, "global"),
+            (3.584428, -1.848126, "global"),
+            (-0.270845, -0.923039, "max"),
+            (0.086677, 2.884254, "saddle"),
+            (-3.073026, -0.081353, "saddle"),
+            (3.385154, 0.073852, "saddle"),
+            (-0.127961, -1.953715, "saddle"),
+        ],
+    )
     surfaces = [
-        Surface("rosenbrock", rosenbrock_f, rosenbrock_grad, (-2.0, 2.0, -1.0, 3.0), (Point(1.0, 1.0, "global"),),
-                0.0, (-1.2, 1.0), r"f = (1 - x)^2 + 100\,(y - x^2)^2"),
-        Surface("beale", beale_f, beale_grad, (-4.5, 4.5, -4.5, 4.5),
-                (Point(3.0, 0.5, "global"), Point(0.0, 1.0, "saddle")), 0.0, (-1.0, -1.5),
-                r"f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"),
-        Surface("himmelblau", himmelblau_f, himmelblau_grad, (-5.0, 5.0, -5.0, 5.0), him, 0.0, (0.0, -0.5),
-                r"f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2"),
-        Surface("booth", booth_f, booth_grad, (-10.0, 10.0, -10.0, 10.0), (Point(1.0, 3.0, "global"),), 0.0,
-                (-8.0, -7.0), r"f = (x + 2y - 7)^2 + (2x + y - 5)^2"),
-        Surface("saddle", saddle_f, saddle_grad, (-2.0, 2.0, -2.0, 2.0), (Point(0.0, 0.0, "saddle"),), None,
-                (-1.8, 0.01), r"f = x^2 - y^2", log_colors=False),
-        Surface("rastrigin", rastrigin_f, rastrigin_grad, (-5.12, 5.12, -5.12, 5.12), _rastrigin_points(5.12), 0.0,
-                (3.3, -2.6), r"f = 20 + \sum_{i} \left(x_i^2 - 10 \cos 2\pi x_i\right)"),
-        Surface("plateau", plateau_f, plateau_grad, (-6.0, 6.0, -6.0, 6.0), (Point(0.0, 0.0, "global"),), 0.0,
-                (-4.5, 3.5), r"f = 1 - \exp\!\left(-\frac{x^2 + y^2}{2\sigma^2}\right),\ \sigma = 1.5"),
+        Surface(
+            "rosenbrock",
+            rosenbrock_f,
+            rosenbrock_grad,
+            (-2.0, 2.0, -1.0, 3.0),
+            (Point(1.0, 1.0, "global"),),
+            0.0,
+            (-1.2, 1.0),
+            r"f = (1 - x)^2 + 100\,(y - x^2)^2",
+        ),
+        Surface(
+            "beale",
+            beale_f,
+            beale_grad,
+            (-4.5, 4.5, -4.5, 4.5),
+            (Point(3.0, 0.5, "global"), Point(0.0, 1.0, "saddle")),
+            0.0,
+            (-1.0, -1.5),
+            r"f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        ),
+        Surface(
+            "himmelblau",
+            himmelblau_f,
+            himmelblau_grad,
+            (-5.0, 5.0, -5.0, 5.0),
+            him,
+            0.0,
+            (0.0, -0.5),
+            r"f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        ),
+        Surface(
+            "booth",
+            booth_f,
+            booth_grad,
+            (-10.0, 10.0, -10.0, 10.0),
+            (Point(1.0, 3.0, "global"),),
+            0.0,
+            (-8.0, -7.0),
+            r"f = (x + 2y - 7)^2 + (2x + y - 5)^2",
+        ),
+        Surface(
+            "saddle",
+            saddle_f,
+            saddle_grad,
+            (-2.0, 2.0, -2.0, 2.0),
+            (Point(0.0, 0.0, "saddle"),),
+            None,
+            (-1.8, 0.01),
+            r"f = x^2 - y^2",
+            log_colors=False,
+        ),
+        Surface(
+            "rastrigin",
+            rastrigin_f,
+            rastrigin_grad,
+            (-5.12, 5.12, -5.12, 5.12),
+            _rastrigin_points(5.12),
+            0.0,
+            (3.3, -2.6),
+            r"f = 20 + \sum_{i} \left(x_i^2 - 10 \cos 2\pi x_i\right)",
+        ),
+        Surface(
+            "plateau",
+            plateau_f,
+            plateau_grad,
+            (-6.0, 6.0, -6.0, 6.0),
+            (Point(0.0, 0.0, "global"),),
+            0.0,
+            (-4.5, 3.5),
+            r"f = 1 - \exp\!\left(-\frac{x^2 + y^2}{2\sigma^2}\right),\ \sigma = 1.5",
+        ),
     ]
     return {s.key: s for s in surfaces}
 

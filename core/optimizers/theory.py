@@ -28,7 +28,7 @@ import numpy as np
 FORMULAS = {
     "gd": r"\alpha^* = \frac{2}{L + \mu},\qquad \rho^* = \frac{\kappa - 1}{\kappa + 1}",
     "hb": r"\alpha^* = \frac{4}{(\sqrt{L} + \sqrt{\mu})^2},\quad \beta^* = \left(\frac{\sqrt{\kappa} - 1}"
-          r"{\sqrt{\kappa} + 1}\right)^2,\qquad \rho^* = \frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}",
+    r"{\sqrt{\kappa} + 1}\right)^2,\qquad \rho^* = \frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}",
     "rate": r"\lVert p_k - p^* \rVert \approx C\,\rho^{\,k}",
 }
 

@@ -67,8 +67,9 @@ def pool(x: torch.Tensor, op: str, k: int, s: int, p: int, ceil: bool, cip: bool
     return F.lp_pool2d(x, norm, k, s, ceil_mode=ceil)  # torch's L_p pooling takes no padding
 
 
-def routed_gradient(x: torch.Tensor, op: str, k: int, s: int, p: int, ceil: bool, cip: bool,
-                    norm: float) -> torch.Tensor:
+def routed_gradient(
+    x: torch.Tensor, op: str, k: int, s: int, p: int, ceil: bool, cip: bool, norm: float
+) -> torch.Tensor:
     """∂(Σ y)/∂x by autograd: the gradient each input cell receives when every output passes back 1."""
     leaf = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
@@ -176,8 +177,10 @@ def size_latex(n: int, k: int, s: int, p: int, ceil: bool) -> tuple[str, dict[st
     raw = (-(-span // s) if ceil else span // s) + 1
     out = pw.out_size(n, k, s, p, ceil)
     lo, hi = (r"\left\lceil", r"\right\rceil") if ceil else (r"\left\lfloor", r"\right\rfloor")
-    text = (rf"n_\text{{out}} = {lo}\frac{{n + 2p - k}}{{s}}{hi} + 1 = "
-            rf"{lo}\frac{{{n} + 2\cdot {p} - {k}}}{{{s}}}{hi} + 1 = {raw}")
+    text = (
+        rf"n_\text{{out}} = {lo}\frac{{n + 2p - k}}{{s}}{hi} + 1 = "
+        rf"{lo}\frac{{{n} + 2\cdot {p} - {k}}}{{{s}}}{hi} + 1 = {raw}"
+    )
     if out != raw:
         text += rf" \;\to\; {out}"
     return text, {"n": n, "span": span, "out_raw": raw, "out": out}
@@ -199,15 +202,26 @@ def run_pool(v: dict) -> PoolResult:
     grid = pw.windows(x[0, 0].numpy(), op, k, s, p, ceil, cip, norm)
     flat = [w for line in grid for w in line]
     by_hand = np.array([w.value for w in flat], dtype=np.float64).reshape(out.shape)
-    views = tuple(WindowView((w.row.start, w.row.stop, w.row.lo, w.row.hi),
-                             (w.col.start, w.col.stop, w.col.lo, w.col.hi), w.pick, w.formula) for w in flat)
+    views = tuple(
+        WindowView(
+            (w.row.start, w.row.stop, w.row.lo, w.row.hi),
+            (w.col.start, w.col.stop, w.col.lo, w.col.hi),
+            w.pick,
+            w.formula,
+        )
+        for w in flat
+    )
     shown = ("max", "avg", "lp") if op == "lp" else ("max", "avg")  # L_p has no padding: only with its own rules
     grads = {o: routed_gradient(x, o, k, s, p, ceil, cip, norm)[0, 0].numpy().astype(np.float32) for o in shown}
     scaled = ()
     if op == "lp":
         xn = x[0, 0].numpy()
-        scaled = tuple((i, j, pw.textbook_lp(w, xn, norm)) for i, line in enumerate(grid)
-                       for j, w in enumerate(line) if len(w.cells) != k * k)
+        scaled = tuple(
+            (i, j, pw.textbook_lp(w, xn, norm))
+            for i, line in enumerate(grid)
+            for j, w in enumerate(line)
+            if len(w.cells) != k * k
+        )
     latex, size = size_latex(n, k, s, 0 if op == "lp" else p, ceil)
 
     # the same pooling on a real image (RGB pooled per channel; the gradient on its gray version)
@@ -218,14 +232,31 @@ def run_pool(v: dict) -> PoolResult:
     scale = max(1.0, float(img_out.max())) if op == "lp" else 1.0
     g_disp = images.fit(g.unsqueeze(0), DISPLAY_MAX)[0] if max(g.shape) > DISPLAY_MAX else g
     return PoolResult(
-        op=op, k=k, s=s, p=p, ceil=ceil, cip=cip, norm=norm,
-        x=x[0, 0].numpy().astype(np.float32), out=out.numpy(), by_hand=by_hand, windows=views, grads=grads,
-        size=size, size_latex=latex, lp_scaled=scaled, nan_cells=int(torch.isnan(out).sum()),
+        op=op,
+        k=k,
+        s=s,
+        p=p,
+        ceil=ceil,
+        cip=cip,
+        norm=norm,
+        x=x[0, 0].numpy().astype(np.float32),
+        out=out.numpy(),
+        by_hand=by_hand,
+        windows=views,
+        grads=grads,
+        size=size,
+        size_latex=latex,
+        lp_scaled=scaled,
+        nan_cells=int(torch.isnan(out).sum()),
         uncovered=n * n - len({cell for w in flat for cell in w.cells}),
         image=v["img"],
-        img_in=_display_rgb(img), img_out=_display_rgb(img_out, scale), img_grad=g_disp.numpy().astype(np.float32),
-        img_shape=tuple(img.shape[-2:]), img_out_shape=tuple(img_out.shape[-2:]),
-        img_grad_share=float((g != 0).float().mean()), img_out_scale=scale,
+        img_in=_display_rgb(img),
+        img_out=_display_rgb(img_out, scale),
+        img_grad=g_disp.numpy().astype(np.float32),
+        img_shape=tuple(img.shape[-2:]),
+        img_out_shape=tuple(img_out.shape[-2:]),
+        img_grad_share=float((g != 0).float().mean()),
+        img_out_scale=scale,
     )
 
 
@@ -235,16 +266,26 @@ def _finite(a: np.ndarray) -> list:
 
 def pool_summary(r: PoolResult) -> dict:
     return {
-        "op": r.op, "kernel": r.k, "stride": r.s, "padding": r.p, "ceil_mode": r.ceil,
-        "count_include_pad": r.cip, "norm_p": r.norm,
-        "input_shape": list(r.x.shape), "output_shape": list(r.out.shape),
+        "op": r.op,
+        "kernel": r.k,
+        "stride": r.s,
+        "padding": r.p,
+        "ceil_mode": r.ceil,
+        "count_include_pad": r.cip,
+        "norm_p": r.norm,
+        "input_shape": list(r.x.shape),
+        "output_shape": list(r.out.shape),
         "size_formula": r.size,
         "pooled": _finite(r.out),
         "nan_cells": r.nan_cells,
         "cells_in_no_window": r.uncovered,
         "gradient_sum": {o: float(g.sum()) for o, g in r.grads.items()},
-        "image": {"name": r.image, "input_shape": list(r.img_shape), "output_shape": list(r.img_out_shape),
-                  "share_of_pixels_with_gradient": r.img_grad_share},
+        "image": {
+            "name": r.image,
+            "input_shape": list(r.img_shape),
+            "output_shape": list(r.img_out_shape),
+            "share_of_pixels_with_gradient": r.img_grad_share,
+        },
     }
 
 
@@ -285,7 +326,7 @@ def run_shift(v: dict) -> ShiftResult:
     h, w = f.shape[-2] - m, f.shape[-1] - m
     dy = range(m + 1) if direction in ("y", "xy") else [0] * (m + 1)
     dx = range(m + 1) if direction in ("x", "xy") else [0] * (m + 1)
-    moved = torch.cat([f[..., a:a + h, b:b + w] for a, b in zip(dy, dx)])  # (M+1, 1, h, w), row t = shift t
+    moved = torch.cat([f[..., a : a + h, b : b + w] for a, b in zip(dy, dx)])  # (M+1, 1, h, w), row t = shift t
     maps = {
         "unpooled": moved,
         "subsample": moved[..., ::s, ::s],  # stride without pooling: keep one cell per step
@@ -295,13 +336,26 @@ def run_shift(v: dict) -> ShiftResult:
     curves = {name: nrmsd(t[:1], t).numpy().astype(np.float32) for name, t in maps.items()}
     base = f[0, 0, :h, :w]
     disp = images.fit((base / base.max().clamp_min(1e-12)).unsqueeze(0), DISPLAY_MAX)[0]
-    return ShiftResult(np.arange(m + 1), curves, k, s, (disp * 255).round().to(torch.uint8).numpy(),
-                       (h, w), tuple(maps["max"].shape[-2:]))
+    return ShiftResult(
+        np.arange(m + 1),
+        curves,
+        k,
+        s,
+        (disp * 255).round().to(torch.uint8).numpy(),
+        (h, w),
+        tuple(maps["max"].shape[-2:]),
+    )
 
 
 def shift_summary(r: ShiftResult) -> dict:
-    return {"kernel": r.k, "stride": r.s, "shifts": r.shifts, "feature_shape": list(r.shape),
-            "pooled_shape": list(r.pooled_shape), "change": {k: v for k, v in r.curves.items()}}
+    return {
+        "kernel": r.k,
+        "stride": r.s,
+        "shifts": r.shifts,
+        "feature_shape": list(r.shape),
+        "pooled_shape": list(r.pooled_shape),
+        "change": {k: v for k, v in r.curves.items()},
+    }
 
 
 SHIFT = Experiment("shift", SHIFT_PARAMS, run_shift, shift_summary)
@@ -314,14 +368,25 @@ def _rf_rules(v: dict) -> list[Notice]:
     notes = []
     layers, changed = rfm.fix_pool_padding(rfm.parse_stack(v["layers"]))
     if changed:
-        notes.append(Notice("layers", "conflict", v["layers"],
-                            {"why": "pool_pad", "used": rfm.encode_stack(layers),
-                             "layer": ", ".join(str(i + 1) for i in changed)}))
+        notes.append(
+            Notice(
+                "layers",
+                "conflict",
+                v["layers"],
+                {"why": "pool_pad", "used": rfm.encode_stack(layers), "layer": ", ".join(str(i + 1) for i in changed)},
+            )
+        )
     rows = rfm.table(layers, v["rf_in"])
     if len(rows) < len(layers):
         cut = rfm.encode_stack(layers[: max(1, len(rows))])
-        notes.append(Notice("layers", "conflict", v["layers"],
-                            {"why": "stack_cut", "used": cut, "layer": str(len(rows) + 1), "n": v["rf_in"]}))
+        notes.append(
+            Notice(
+                "layers",
+                "conflict",
+                v["layers"],
+                {"why": "stack_cut", "used": cut, "layer": str(len(rows) + 1), "n": v["rf_in"]},
+            )
+        )
         layers = layers[: max(1, len(rows))]
     v["layers"] = rfm.encode_stack(layers)
     if not rows:  # even the first layer does not fit: grow the input to the smallest size that works
@@ -358,7 +423,7 @@ def _square(img: torch.Tensor, n: int) -> torch.Tensor:
     h, w = img.shape[-2:]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    crop = img[:, top:top + side, left:left + side].unsqueeze(0)
+    crop = img[:, top : top + side, left : left + side].unsqueeze(0)
     mode = "area" if side >= n else "bilinear"
     return F.interpolate(crop, size=(n, n), mode=mode)[0, 0]
 
@@ -378,8 +443,16 @@ def run_rf(v: dict) -> RFResult:
     inside = max(0, min(hi, n - 1) - max(lo, 0) + 1)
     share = float((grad > 0).sum()) / max(1.0, inside**2)
     peak = float(grad.max())
-    return RFResult(rows, n, (u, u), boxes, (img * 255).round().to(torch.uint8).numpy(),
-                    (grad / peak if peak > 0 else grad).numpy().astype(np.float32), support, share)
+    return RFResult(
+        rows,
+        n,
+        (u, u),
+        boxes,
+        (img * 255).round().to(torch.uint8).numpy(),
+        (grad / peak if peak > 0 else grad).numpy().astype(np.float32),
+        support,
+        share,
+    )
 
 
 def _unit_at(rows: tuple[rfm.Row, ...], layer: int, last_unit: int) -> int:
@@ -392,9 +465,19 @@ def _unit_at(rows: tuple[rfm.Row, ...], layer: int, last_unit: int) -> int:
 def rf_summary(r: RFResult) -> dict:
     return {
         "input": r.n_in,
-        "layers": [{"layer": row.layer.token(), "kernel": row.layer.k, "stride": row.layer.s, "padding": row.layer.p,
-                    "dilation": row.layer.d, "output": row.n, "jump": row.jump, "receptive_field": row.rf}
-                   for row in r.rows],
+        "layers": [
+            {
+                "layer": row.layer.token(),
+                "kernel": row.layer.k,
+                "stride": row.layer.s,
+                "padding": row.layer.p,
+                "dilation": row.layer.d,
+                "output": row.n,
+                "jump": row.jump,
+                "receptive_field": row.rf,
+            }
+            for row in r.rows
+        ],
         "traced_unit": list(r.unit),
         "gradient_support": list(r.support),
     }
@@ -435,8 +518,13 @@ def run_head(v: dict) -> HeadResult:
     c, size, cls, hid, depth = v["h_c"], v["h_size"], v["h_cls"], v["h_hidden"], v["h_depth"]
     counts, chosen, layers, feats = {}, {}, {}, {}
     for kind in HEADS:
-        counts[kind] = np.array([head_params(kind, c, int(n), cls, hid, depth) if kind != "pool_flatten" or n >= 2
-                                 else np.nan for n in HEAD_SIZES], dtype=np.float64)  # closed form (tested)
+        counts[kind] = np.array(
+            [
+                head_params(kind, c, int(n), cls, hid, depth) if kind != "pool_flatten" or n >= 2 else np.nan
+                for n in HEAD_SIZES
+            ],
+            dtype=np.float64,
+        )  # closed form (tested)
         if kind == "pool_flatten" and size < 2:
             chosen[kind], layers[kind], feats[kind] = -1, [], 0
             continue
@@ -444,15 +532,24 @@ def run_head(v: dict) -> HeadResult:
         chosen[kind] = count(m)
         out = m(torch.empty(1, c, size, size, device="meta"))  # the head really accepts this map
         assert out.shape == (1, cls)
-        layers[kind] = [(type(mod).__name__ + (f"({mod.in_features}→{mod.out_features})"
-                                               if isinstance(mod, nn.Linear) else ""), count(mod)) for mod in m]
+        layers[kind] = [
+            (
+                type(mod).__name__ + (f"({mod.in_features}→{mod.out_features})" if isinstance(mod, nn.Linear) else ""),
+                count(mod),
+            )
+            for mod in m
+        ]
         feats[kind] = next(mod.in_features for mod in m if isinstance(mod, nn.Linear))
     return HeadResult(HEAD_SIZES, counts, chosen, layers, size, c, cls, feats)
 
 
 def head_summary(r: HeadResult) -> dict:
-    return {"feature_map": [r.c, r.size, r.size], "classes": r.classes, "params": r.chosen,
-            "features_into_first_linear": r.features_in}
+    return {
+        "feature_map": [r.c, r.size, r.size],
+        "classes": r.classes,
+        "params": r.chosen,
+        "features_into_first_linear": r.features_in,
+    }
 
 
 HEAD = Experiment("head", HEAD_PARAMS, run_head, head_summary)
@@ -476,11 +573,20 @@ def stream_train(v: dict):
 
 def train_summary(r: training.TrainResult) -> dict:
     return {
-        "steps": int(r.steps[-1]), "n_train": r.n_train, "n_test": r.n_test, "test_shift_px": r.shift,
-        "models": {m: {"params": int(r.params[i]), "train_acc": float(r.train_acc[i, -1]),
-                       "test_acc": float(r.test_acc[i, -1]), "shifted_test_acc": float(r.shifted_acc[i, -1]),
-                       "overfit_gap": float(r.train_acc[i, -1] - r.test_acc[i, -1])}
-                   for i, m in enumerate(r.models)},
+        "steps": int(r.steps[-1]),
+        "n_train": r.n_train,
+        "n_test": r.n_test,
+        "test_shift_px": r.shift,
+        "models": {
+            m: {
+                "params": int(r.params[i]),
+                "train_acc": float(r.train_acc[i, -1]),
+                "test_acc": float(r.test_acc[i, -1]),
+                "shifted_test_acc": float(r.shifted_acc[i, -1]),
+                "overfit_gap": float(r.train_acc[i, -1] - r.test_acc[i, -1]),
+            }
+            for i, m in enumerate(r.models)
+        },
     }
 
 
@@ -491,9 +597,15 @@ def shift_numbers(r: ShiftResult) -> dict:
     """The numbers the page quotes under the translation chart (shift 1 and one window, if plotted)."""
     at = min(r.k, len(r.shifts) - 1)
     c = r.curves
-    return {"u1": float(c["unpooled"][1]), "m1": float(c["max"][1]), "a1": float(c["avg"][1]),
-            "s1": float(c["subsample"][1]), "k": int(r.shifts[at]), "uk": float(c["unpooled"][at]),
-            "mk": float(c["max"][at])}
+    return {
+        "u1": float(c["unpooled"][1]),
+        "m1": float(c["max"][1]),
+        "a1": float(c["avg"][1]),
+        "s1": float(c["subsample"][1]),
+        "k": int(r.shifts[at]),
+        "uk": float(c["unpooled"][at]),
+        "mk": float(c["max"][at]),
+    }
 
 
 def matrix_text(a: np.ndarray) -> str:
@@ -513,7 +625,7 @@ def claims() -> dict:
     loop = np.zeros_like(nine)  # the notes' NumPy loop: a 2×2 stride-1 max written into a 3×3 array
     for i in range(nine.shape[0] - 2 + 1):
         for j in range(nine.shape[1] - 2 + 1):
-            loop[i, j] = np.max(nine[i:i + 2, j:j + 2])
+            loop[i, j] = np.max(nine[i : i + 2, j : j + 2])
     torch_nine = F.max_pool2d(torch.from_numpy(nine).view(1, 1, 3, 3), 2, 1)[0, 0].numpy()
 
     # parameters: a pooling layer has none; it shrinks the head that follows
@@ -542,20 +654,30 @@ def claims() -> dict:
     merged = F.conv_transpose2d(w, torch.ones(1, 1, 2, 2, dtype=torch.float64) / 4)  # w ⊛ box: (1, 1, 4, 4)
     linear_gap = float((F.avg_pool2d(F.conv2d(x, w), 2) - F.conv2d(x, merged, stride=2)).abs().max())
 
-    macs = lambda n: 64 * 64 * 9 * n * n  # noqa: E731  3×3 conv, 64 -> 64 channels, n×n output
+    macs = lambda n: 64 * 64 * 9 * n * n
     return {
         "seeds_pooled": matrix_text(pooled.numpy()),
         "seeds_match": bool(pooled.tolist() == [list(r) for r in SEEDS_RESULT]),
-        "loop": matrix_text(loop), "torch_nine": matrix_text(torch_nine),
+        "loop": matrix_text(loop),
+        "torch_nine": matrix_text(torch_nine),
         "pool_layer_params": pool_layer_params,
-        "flat14": flat14, "pool14": pool14, "gap14": gap14,
-        "kept_max": kept["max"], "kept_avg": kept["avg"], "kept_sub": kept["subsample"], "peak_avg": peak_avg,
+        "flat14": flat14,
+        "pool14": pool14,
+        "gap14": gap14,
+        "kept_max": kept["max"],
+        "kept_avg": kept["avg"],
+        "kept_sub": kept["subsample"],
+        "peak_avg": peak_avg,
         "shift_k": sh.k,
-        "shift1_unpooled": float(sh.curves["unpooled"][1]), "shift1_max": float(sh.curves["max"][1]),
-        "shift1_avg": float(sh.curves["avg"][1]), "shift1_sub": float(sh.curves["subsample"][1]),
-        "shiftk_unpooled": float(sh.curves["unpooled"][sh.k]), "shiftk_max": float(sh.curves["max"][sh.k]),
+        "shift1_unpooled": float(sh.curves["unpooled"][1]),
+        "shift1_max": float(sh.curves["max"][1]),
+        "shift1_avg": float(sh.curves["avg"][1]),
+        "shift1_sub": float(sh.curves["subsample"][1]),
+        "shiftk_unpooled": float(sh.curves["unpooled"][sh.k]),
+        "shiftk_max": float(sh.curves["max"][sh.k]),
         "linear_gap": linear_gap,
-        "macs56": macs(56), "macs28": macs(28),
+        "macs56": macs(56),
+        "macs28": macs(28),
     }
 
 

@@ -38,8 +38,16 @@ def _cells_text(a: np.ndarray) -> np.ndarray:
 
 
 def _title(text: str, x: float, xanchor: str = "left") -> dict:
-    return dict(text=f"<b>{text}</b>", x=x, y=1.0, xref="paper", yref="paper", xanchor=xanchor,
-                yanchor="bottom", showarrow=False)
+    return dict(
+        text=f"<b>{text}</b>",
+        x=x,
+        y=1.0,
+        xref="paper",
+        yref="paper",
+        xanchor=xanchor,
+        yanchor="bottom",
+        showarrow=False,
+    )
 
 
 def _grid_axes(n_rows: int, n_cols: int, lo: float, domain: list[float], suffix: str, title: str) -> dict:
@@ -47,21 +55,46 @@ def _grid_axes(n_rows: int, n_cols: int, lo: float, domain: list[float], suffix:
     x, y = f"xaxis{suffix}", f"yaxis{suffix}"
     anchor = f"x{suffix}"
     return {
-        x: dict(domain=domain, range=[lo - 0.5, n_cols - 0.5], title=dict(text=title), dtick=1, zeroline=False,
-                showgrid=False, anchor=f"y{suffix}", constrain="domain"),
-        y: dict(range=[n_rows - 0.5, lo - 0.5], dtick=1, zeroline=False, showgrid=False, scaleanchor=anchor,
-                anchor=anchor, constrain="domain"),
+        x: dict(
+            domain=domain,
+            range=[lo - 0.5, n_cols - 0.5],
+            title=dict(text=title),
+            dtick=1,
+            zeroline=False,
+            showgrid=False,
+            anchor=f"y{suffix}",
+            constrain="domain",
+        ),
+        y: dict(
+            range=[n_rows - 0.5, lo - 0.5],
+            dtick=1,
+            zeroline=False,
+            showgrid=False,
+            scaleanchor=anchor,
+            anchor=anchor,
+            constrain="domain",
+        ),
     }
 
 
 def _rect(x0, x1, y0, y1, color, *, xref="x", yref="y", width=3, dash="solid", fill=None, inset=0.0) -> dict:
-    return dict(type="rect", xref=xref, yref=yref, x0=x0 + inset, x1=x1 - inset, y0=y0 + inset, y1=y1 - inset,
-                line=dict(color=color, width=width, dash=dash), fillcolor=fill or "rgba(0,0,0,0)", layer="above")
+    return dict(
+        type="rect",
+        xref=xref,
+        yref=yref,
+        x0=x0 + inset,
+        x1=x1 - inset,
+        y0=y0 + inset,
+        y1=y1 - inset,
+        line=dict(color=color, width=width, dash=dash),
+        fillcolor=fill or "rgba(0,0,0,0)",
+        layer="above",
+    )
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -76,8 +109,17 @@ def grid(res, labels: Mapping[str, str]) -> go.Figure:
     zmin, zmax = float(np.nanmin(x)), float(np.nanmax(x))
     if zmax == zmin:
         zmax = zmin + 1.0
-    heat = dict(type="heatmap", colorscale=GRID_SCALE, zmin=zmin, zmax=zmax, showscale=False, xgap=2, ygap=2,
-                texttemplate="%{text}", textfont=dict(size=14))
+    heat = dict(
+        type="heatmap",
+        colorscale=GRID_SCALE,
+        zmin=zmin,
+        zmax=zmax,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        texttemplate="%{text}",
+        textfont=dict(size=14),
+    )
     ext = np.arange(lo, hi)
     pad = np.where((ext[:, None] >= 0) & (ext[:, None] < n) & (ext[None, :] >= 0) & (ext[None, :] < n), np.nan, 0.0)
     pad_word = labels["pad_max"] if res.op == "max" else labels["pad_zero"]
@@ -85,16 +127,51 @@ def grid(res, labels: Mapping[str, str]) -> go.Figure:
     show_pad = res.p > 0 or hi > n
     traces = []
     if show_pad:
-        traces.append(dict(type="heatmap", x=ext, y=ext, z=pad.astype(np.float32), text=pad_text,
-                           texttemplate="%{text}", colorscale=[[0, "#e6e6e6"], [1, "#e6e6e6"]], showscale=False,
-                           xgap=2, ygap=2, hoverinfo="skip", xaxis="x", yaxis="y", name=labels["padding"]))
-    traces.append({**heat, "z": x, "x": np.arange(n), "y": np.arange(n), "text": _cells_text(x), "xaxis": "x",
-                   "yaxis": "y", "name": labels["input"],
-                   "hovertemplate": labels["hover_in"] + "<extra></extra>"})
+        traces.append(
+            dict(
+                type="heatmap",
+                x=ext,
+                y=ext,
+                z=pad.astype(np.float32),
+                text=pad_text,
+                texttemplate="%{text}",
+                colorscale=[[0, "#e6e6e6"], [1, "#e6e6e6"]],
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                hoverinfo="skip",
+                xaxis="x",
+                yaxis="y",
+                name=labels["padding"],
+            )
+        )
+    traces.append(
+        {
+            **heat,
+            "z": x,
+            "x": np.arange(n),
+            "y": np.arange(n),
+            "text": _cells_text(x),
+            "xaxis": "x",
+            "yaxis": "y",
+            "name": labels["input"],
+            "hovertemplate": labels["hover_in"] + "<extra></extra>",
+        }
+    )
     out_z = np.where(np.isfinite(out), out, np.nan).astype(np.float32)
-    traces.append({**heat, "z": out_z, "x": np.arange(ow), "y": np.arange(oh), "text": _cells_text(out),
-                   "xaxis": "x2", "yaxis": "y2", "name": labels["output"],
-                   "hovertemplate": labels["hover_out"] + "<extra></extra>"})
+    traces.append(
+        {
+            **heat,
+            "z": out_z,
+            "x": np.arange(ow),
+            "y": np.arange(oh),
+            "text": _cells_text(out),
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "name": labels["output"],
+            "hovertemplate": labels["hover_out"] + "<extra></extra>",
+        }
+    )
 
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(res.windows))]
     per_window = []
@@ -109,8 +186,19 @@ def grid(res, labels: Mapping[str, str]) -> go.Figure:
         ]
         if w.pick is not None:
             pi, pj = w.pick
-            shapes.append(dict(type="circle", xref="x", yref="y", x0=pj - 0.32, x1=pj + 0.32, y0=pi - 0.32,
-                               y1=pi + 0.32, line=dict(color=color, width=3), layer="above"))
+            shapes.append(
+                dict(
+                    type="circle",
+                    xref="x",
+                    yref="y",
+                    x0=pj - 0.32,
+                    x1=pj + 0.32,
+                    y0=pi - 0.32,
+                    y1=pi + 0.32,
+                    line=dict(color=color, width=3),
+                    layer="above",
+                )
+            )
         per_window.append(shapes)
 
     titles = [_title(labels["in_title"].format(n=n, p=res.p), 0), _title(labels["out_title"].format(h=oh, w=ow), 0.62)]
@@ -123,15 +211,37 @@ def grid(res, labels: Mapping[str, str]) -> go.Figure:
         "showlegend": False,
     }
     layout["yaxis"]["title"] = dict(text=labels["row"])
-    steps = [dict(method="relayout", label=labels["all"],
-                  args=[{"shapes": layout["shapes"], "annotations": titles}])]
+    steps = [dict(method="relayout", label=labels["all"], args=[{"shapes": layout["shapes"], "annotations": titles}])]
     for idx, w in enumerate(res.windows):
-        note = dict(text=w.formula, x=0.5, y=-0.08, xref="paper", yref="paper", showarrow=False,
-                    font=dict(size=15, color=colors[idx]), yanchor="top")
-        steps.append(dict(method="relayout", label=f"{idx + 1}",
-                          args=[{"shapes": per_window[idx], "annotations": titles + [note]}]))
-    layout["sliders"] = [dict(active=0, steps=steps, x=0, len=1, y=-0.16, yanchor="top",
-                              currentvalue=dict(prefix=labels["step"] + " "), pad=dict(t=10))]
+        note = dict(
+            text=w.formula,
+            x=0.5,
+            y=-0.08,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font=dict(size=15, color=colors[idx]),
+            yanchor="top",
+        )
+        steps.append(
+            dict(
+                method="relayout",
+                label=f"{idx + 1}",
+                args=[{"shapes": per_window[idx], "annotations": titles + [note]}],
+            )
+        )
+    layout["sliders"] = [
+        dict(
+            active=0,
+            steps=steps,
+            x=0,
+            len=1,
+            y=-0.16,
+            yanchor="top",
+            currentvalue=dict(prefix=labels["step"] + " "),
+            pad=dict(t=10),
+        )
+    ]
     layout["margin"] = dict(l=50, r=20, t=40, b=150)
     height = 320 + 26 * max(hi - lo, 4)
     return figure(traces, layout, height=height)
@@ -150,10 +260,24 @@ def gradients(res, labels: Mapping[str, str], ops: tuple[str, ...], names: Mappi
         sfx = "" if i == 0 else str(i + 1)
         lo = i * (width + gap)
         layout.update(_grid_axes(n, n, 0, [lo, lo + width], sfx, labels["col"]))
-        traces.append(dict(type="heatmap", z=m, text=_cells_text(m), texttemplate="%{text}", colorscale=GRAD_SCALE,
-                           zmin=0, zmax=zmax, showscale=i == len(ops) - 1, xgap=2, ygap=2,
-                           colorbar=dict(title=dict(text=labels["grad_bar"])), xaxis=f"x{sfx}", yaxis=f"y{sfx}",
-                           hovertemplate=labels["hover_grad"] + "<extra></extra>"))
+        traces.append(
+            dict(
+                type="heatmap",
+                z=m,
+                text=_cells_text(m),
+                texttemplate="%{text}",
+                colorscale=GRAD_SCALE,
+                zmin=0,
+                zmax=zmax,
+                showscale=i == len(ops) - 1,
+                xgap=2,
+                ygap=2,
+                colorbar=dict(title=dict(text=labels["grad_bar"])),
+                xaxis=f"x{sfx}",
+                yaxis=f"y{sfx}",
+                hovertemplate=labels["hover_grad"] + "<extra></extra>",
+            )
+        )
         notes.append(_title(labels["grad_title"].format(name=names[o], total=_fmt(float(np.nansum(m)))), lo))
     layout["annotations"] = notes
     layout["yaxis"]["title"] = dict(text=labels["row"])
@@ -176,8 +300,18 @@ def _png(data: bytes, shape: tuple[int, ...]) -> str:  # the input photo stays t
 def _image_trace(img: np.ndarray, real_shape: tuple[int, int], axis: str, name: str) -> dict:
     """A uint8 image (sent as PNG) whose axes count compute-size pixels (the display copy may be smaller)."""
     dy, dx = real_shape[0] / img.shape[0], real_shape[1] / img.shape[1]
-    return dict(type="image", source=png(img), x0=(dx - 1) / 2, y0=(dy - 1) / 2, dx=dx, dy=dy, xaxis=f"x{axis}",
-                yaxis=f"y{axis}", name=name, hovertemplate=name + ": x=%{x:.0f}, y=%{y:.0f}<extra></extra>")
+    return dict(
+        type="image",
+        source=png(img),
+        x0=(dx - 1) / 2,
+        y0=(dy - 1) / 2,
+        dx=dx,
+        dy=dy,
+        xaxis=f"x{axis}",
+        yaxis=f"y{axis}",
+        name=name,
+        hovertemplate=name + ": x=%{x:.0f}, y=%{y:.0f}<extra></extra>",
+    )
 
 
 def image(res, labels: Mapping[str, str], op_name: str) -> go.Figure:
@@ -193,17 +327,31 @@ def image(res, labels: Mapping[str, str], op_name: str) -> go.Figure:
     ink = (255 - np.clip(g / top, 0, 1) * 255).round().astype(np.uint8)  # black = the most gradient
     traces.append(_image_trace(ink, (h, w), "3", labels["img_grad"]))
     layout: dict = {"hovermode": "closest", "annotations": []}
-    for i, (sfx, (rows, cols), title) in enumerate((
-        ("", (h, w), labels["img_in_title"].format(h=h, w=w)),
-        ("2", (oh, ow), labels["img_out_title"].format(h=oh, w=ow, op=op_name)),
-        ("3", (h, w), labels["img_grad_title"].format(share=f"{res.img_grad_share:.0%}")),
-    )):
+    for i, (sfx, (rows, cols), title) in enumerate(
+        (
+            ("", (h, w), labels["img_in_title"].format(h=h, w=w)),
+            ("2", (oh, ow), labels["img_out_title"].format(h=oh, w=ow, op=op_name)),
+            ("3", (h, w), labels["img_grad_title"].format(share=f"{res.img_grad_share:.0%}")),
+        )
+    ):
         lo = i * 0.345
-        layout[f"xaxis{sfx}"] = dict(domain=[lo, lo + 0.31], range=[-0.5, cols - 0.5], showgrid=False,
-                                     zeroline=False, title=dict(text=labels["px"]), anchor=f"y{sfx}",
-                                     constrain="domain")
-        layout[f"yaxis{sfx}"] = dict(range=[rows - 0.5, -0.5], showgrid=False, zeroline=False,
-                                     scaleanchor=f"x{sfx}", anchor=f"x{sfx}", constrain="domain")
+        layout[f"xaxis{sfx}"] = dict(
+            domain=[lo, lo + 0.31],
+            range=[-0.5, cols - 0.5],
+            showgrid=False,
+            zeroline=False,
+            title=dict(text=labels["px"]),
+            anchor=f"y{sfx}",
+            constrain="domain",
+        )
+        layout[f"yaxis{sfx}"] = dict(
+            range=[rows - 0.5, -0.5],
+            showgrid=False,
+            zeroline=False,
+            scaleanchor=f"x{sfx}",
+            anchor=f"x{sfx}",
+            constrain="domain",
+        )
         layout["annotations"].append(_title(title, lo))
     return figure(traces, layout, height=420)
 
@@ -212,28 +360,83 @@ def shift(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
     """Change of each map against the unshifted one, per shift; the feature map itself on the right."""
     dashes = {"unpooled": "solid", "subsample": "dot", "max": "solid", "avg": "dash"}
     colors = {"unpooled": "#444444", "subsample": "#8c8c8c", "max": PALETTE[0], "avg": PALETTE[1]}
-    traces = [dict(type="scatter", x=res.shifts, y=y, mode="lines+markers", name=names[key],
-                   line=dict(color=colors[key], dash=dashes[key], width=3 if key in ("max", "avg") else 2),
-                   hovertemplate="%{y:.3f}", xaxis="x", yaxis="y")
-              for key, y in res.curves.items()]
-    traces.append(dict(type="heatmap", z=res.feature, colorscale=GREYS, reversescale=True, showscale=False,
-                       xaxis="x2", yaxis="y2", hoverinfo="skip"))
+    traces = [
+        dict(
+            type="scatter",
+            x=res.shifts,
+            y=y,
+            mode="lines+markers",
+            name=names[key],
+            line=dict(color=colors[key], dash=dashes[key], width=3 if key in ("max", "avg") else 2),
+            hovertemplate="%{y:.3f}",
+            xaxis="x",
+            yaxis="y",
+        )
+        for key, y in res.curves.items()
+    ]
+    traces.append(
+        dict(
+            type="heatmap",
+            z=res.feature,
+            colorscale=GREYS,
+            reversescale=True,
+            showscale=False,
+            xaxis="x2",
+            yaxis="y2",
+            hoverinfo="skip",
+        )
+    )
     h, w = res.feature.shape
     layout = {
         "xaxis": dict(domain=[0, 0.62], title=dict(text=labels["shift_x"]), dtick=1),
         "yaxis": dict(title=dict(text=labels["shift_y"]), rangemode="tozero"),
         "xaxis2": dict(domain=[0.7, 1], showticklabels=False, showgrid=False, zeroline=False, anchor="y2"),
-        "yaxis2": dict(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False,
-                       scaleanchor="x2", anchor="x2"),
-        "shapes": [dict(type="line", xref="x", yref="y domain", x0=res.k, x1=res.k, y0=0, y1=1,
-                        line=dict(color="gray", dash="dash", width=1.5)),
-                   dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=2**0.5, y1=2**0.5,
-                        line=dict(color="gray", dash="dot", width=1))],
+        "yaxis2": dict(
+            autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x2", anchor="x2"
+        ),
+        "shapes": [
+            dict(
+                type="line",
+                xref="x",
+                yref="y domain",
+                x0=res.k,
+                x1=res.k,
+                y0=0,
+                y1=1,
+                line=dict(color="gray", dash="dash", width=1.5),
+            ),
+            dict(
+                type="line",
+                xref="x domain",
+                yref="y",
+                x0=0,
+                x1=1,
+                y0=2**0.5,
+                y1=2**0.5,
+                line=dict(color="gray", dash="dot", width=1),
+            ),
+        ],
         "annotations": [
-            dict(x=res.k, y=1, xref="x", yref="y domain", text=labels["shift_k"].format(k=res.k), showarrow=False,
-                 yanchor="bottom"),
-            dict(x=1, y=2**0.5, xref="x domain", yref="y", text=labels["unrelated"], showarrow=False,
-                 xanchor="right", yanchor="bottom", font=dict(color="gray")),
+            dict(
+                x=res.k,
+                y=1,
+                xref="x",
+                yref="y domain",
+                text=labels["shift_k"].format(k=res.k),
+                showarrow=False,
+                yanchor="bottom",
+            ),
+            dict(
+                x=1,
+                y=2**0.5,
+                xref="x domain",
+                yref="y",
+                text=labels["unrelated"],
+                showarrow=False,
+                xanchor="right",
+                yanchor="bottom",
+                font=dict(color="gray"),
+            ),
             _title(labels["feature_title"].format(h=h, w=w), 0.7),
         ],
         "hovermode": "x unified",
@@ -263,25 +466,56 @@ def receptive_field(res, labels: Mapping[str, str]) -> go.Figure:
     """The input tinted red where the traced unit's gradient lands, and its receptive field per layer."""
     n = res.n_in
     rgb, step = _blend(res.image, np.sqrt(res.grad))  # √: the faint tails of the gradient stay visible
-    traces = [dict(type="image", source=png(rgb), x0=(step - 1) / 2, y0=(step - 1) / 2, dx=step, dy=step,
-                   hovertemplate="x=%{x:.0f}, y=%{y:.0f}<extra></extra>", name=labels["rf_input"])]
+    traces = [
+        dict(
+            type="image",
+            source=png(rgb),
+            x0=(step - 1) / 2,
+            y0=(step - 1) / 2,
+            dx=step,
+            dy=step,
+            hovertemplate="x=%{x:.0f}, y=%{y:.0f}<extra></extra>",
+            name=labels["rf_input"],
+        )
+    ]
     shapes, lo, hi = [], -0.5, n - 0.5
     for i, ((a, b), row) in enumerate(zip(res.boxes, res.rows)):
         color = PALETTE[i % len(PALETTE)]
         shapes.append(_rect(a - 0.5, b + 0.5, a - 0.5, b + 0.5, color, width=2 if i < len(res.rows) - 1 else 4))
         lo, hi = min(lo, a - 0.5), max(hi, b + 0.5)
-        traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", line=dict(color=color, width=3),
-                           name=labels["rf_legend"].format(i=i + 1, layer=row.layer.token(), r=row.rf)))
-    traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=labels["rf_grad"],
-                       marker=dict(symbol="square", size=14, color=_rgba("#d62728", 0.8))))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=color, width=3),
+                name=labels["rf_legend"].format(i=i + 1, layer=row.layer.token(), r=row.rf),
+            )
+        )
+    traces.append(
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=labels["rf_grad"],
+            marker=dict(symbol="square", size=14, color=_rgba("#d62728", 0.8)),
+        )
+    )
     shapes.append(_rect(-0.5, n - 0.5, -0.5, n - 0.5, "black", width=1))
     pad = 0.02 * (hi - lo)
     layout = {
-        "xaxis": dict(range=[lo - pad, hi + pad], title=dict(text=labels["px"]), showgrid=False, zeroline=False,
-                      constrain="domain"),
-        "yaxis": dict(range=[hi + pad, lo - pad], showgrid=False, zeroline=False, scaleanchor="x",
-                      constrain="domain"),
-        "shapes": shapes, "hovermode": "closest",
+        "xaxis": dict(
+            range=[lo - pad, hi + pad],
+            title=dict(text=labels["px"]),
+            showgrid=False,
+            zeroline=False,
+            constrain="domain",
+        ),
+        "yaxis": dict(range=[hi + pad, lo - pad], showgrid=False, zeroline=False, scaleanchor="x", constrain="domain"),
+        "shapes": shapes,
+        "hovermode": "closest",
         "legend": dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"),
         "margin": dict(l=50, r=20, t=30, b=50),
     }
@@ -293,17 +527,44 @@ def heads(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
     traces = []
     for i, key in enumerate(res.counts):
         color = PALETTE[i]
-        traces.append(dict(type="scatter", x=res.sizes, y=res.counts[key], mode="lines", name=names[key],
-                           line=dict(color=color, width=3), hovertemplate="%{y:,.0f}"))
+        traces.append(
+            dict(
+                type="scatter",
+                x=res.sizes,
+                y=res.counts[key],
+                mode="lines",
+                name=names[key],
+                line=dict(color=color, width=3),
+                hovertemplate="%{y:,.0f}",
+            )
+        )
         if res.chosen[key] > 0:
-            traces.append(dict(type="scatter", x=[res.size], y=[res.chosen[key]], mode="markers", showlegend=False,
-                               marker=dict(color=color, size=12, line=dict(color="white", width=1.5)),
-                               hoverinfo="skip"))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=[res.size],
+                    y=[res.chosen[key]],
+                    mode="markers",
+                    showlegend=False,
+                    marker=dict(color=color, size=12, line=dict(color="white", width=1.5)),
+                    hoverinfo="skip",
+                )
+            )
     layout = {
         "xaxis": dict(title=dict(text=labels["head_x"]), dtick=2),
         "yaxis": dict(title=dict(text=labels["head_y"]), type="log"),
-        "shapes": [dict(type="line", xref="x", yref="paper", x0=res.size, x1=res.size, y0=0, y1=1,
-                        line=dict(color="gray", dash="dot", width=1.5))],
+        "shapes": [
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=res.size,
+                x1=res.size,
+                y0=0,
+                y1=1,
+                line=dict(color="gray", dash="dot", width=1.5),
+            )
+        ],
     }
     return figure(traces, layout, height=420)
 
@@ -311,19 +572,57 @@ def heads(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
 def training(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure:
     """Final accuracies per model (bars) and held-out accuracy over training (lines, one point per chunk)."""
     models = [names[m] for m in res.models]
-    metrics = (("train", res.train_acc, "#7f7f7f"), ("test", res.test_acc, PALETTE[0]),
-               ("shifted", res.shifted_acc, PALETTE[2]))
-    traces = [dict(type="bar", x=models, y=a[:, -1], name=labels[key].format(shift=res.shift), marker_color=c,
-                   texttemplate="%{y:.0%}", textposition="outside", xaxis="x", yaxis="y", legendgroup=key)
-              for key, a, c in metrics]
+    metrics = (
+        ("train", res.train_acc, "#7f7f7f"),
+        ("test", res.test_acc, PALETTE[0]),
+        ("shifted", res.shifted_acc, PALETTE[2]),
+    )
+    traces = [
+        dict(
+            type="bar",
+            x=models,
+            y=a[:, -1],
+            name=labels[key].format(shift=res.shift),
+            marker_color=c,
+            texttemplate="%{y:.0%}",
+            textposition="outside",
+            xaxis="x",
+            yaxis="y",
+            legendgroup=key,
+        )
+        for key, a, c in metrics
+    ]
     for i, m in enumerate(res.models):
         color = PALETTE[(i + 4) % len(PALETTE)]
-        traces.append(dict(type="scatter", x=res.steps, y=res.test_acc[i], mode="lines+markers", name=names[m],
-                           line=dict(color=color), xaxis="x2", yaxis="y2", hovertemplate="%{y:.1%}",
-                           legendgroup=m))
-        traces.append(dict(type="scatter", x=res.steps, y=res.shifted_acc[i], mode="lines", name=names[m],
-                           line=dict(color=color, dash="dot"), xaxis="x2", yaxis="y2", showlegend=False,
-                           hovertemplate="%{y:.1%}", legendgroup=m))
+        traces.append(
+            dict(
+                type="scatter",
+                x=res.steps,
+                y=res.test_acc[i],
+                mode="lines+markers",
+                name=names[m],
+                line=dict(color=color),
+                xaxis="x2",
+                yaxis="y2",
+                hovertemplate="%{y:.1%}",
+                legendgroup=m,
+            )
+        )
+        traces.append(
+            dict(
+                type="scatter",
+                x=res.steps,
+                y=res.shifted_acc[i],
+                mode="lines",
+                name=names[m],
+                line=dict(color=color, dash="dot"),
+                xaxis="x2",
+                yaxis="y2",
+                showlegend=False,
+                hovertemplate="%{y:.1%}",
+                legendgroup=m,
+            )
+        )
     layout = {
         "barmode": "group",
         "xaxis": dict(domain=[0, 0.5]),

@@ -30,8 +30,10 @@ import torch.nn as nn
 
 from core.params import Param, ParamError
 
-LATEX = (r"k^\text{eff}_l = d_l(k_l - 1) + 1,\quad n_l = \left\lfloor \frac{n_{l-1} + 2p_l - k^\text{eff}_l}{s_l}"
-         r"\right\rfloor + 1,\quad j_l = j_{l-1}\,s_l,\quad r_l = r_{l-1} + (k^\text{eff}_l - 1)\,j_{l-1}")
+LATEX = (
+    r"k^\text{eff}_l = d_l(k_l - 1) + 1,\quad n_l = \left\lfloor \frac{n_{l-1} + 2p_l - k^\text{eff}_l}{s_l}"
+    r"\right\rfloor + 1,\quad j_l = j_{l-1}\,s_l,\quad r_l = r_{l-1} + (k^\text{eff}_l - 1)\,j_{l-1}"
+)
 MAX_LAYERS = 12
 K_MAX, S_MAX, P_MAX, D_MAX = 11, 4, 8, 8
 _TOKEN = re.compile(r"^([cma])(\d{1,2})((?:[spd]\d{1,2})*)$")
@@ -76,8 +78,9 @@ def parse_layer(token: str) -> Layer:
     d = given.get("d", 1)
     if kind != "c" and d != 1:
         raise ParamError("type", expected="layers")  # torch's avg pooling has no dilation; keep pools plain
-    if not (1 <= k <= K_MAX and 1 <= given.get("s", 1) <= S_MAX and 0 <= given.get("p", 0) <= P_MAX
-            and 1 <= d <= D_MAX):
+    if not (
+        1 <= k <= K_MAX and 1 <= given.get("s", 1) <= S_MAX and 0 <= given.get("p", 0) <= P_MAX and 1 <= d <= D_MAX
+    ):
         raise ParamError("type", expected="layers")
     base = Layer.defaults(kind, k, d)
     return Layer(kind, k, given.get("s", base["s"]), given.get("p", base["p"]), d)

@@ -70,10 +70,15 @@ def dataset(seed: int, n_train: int, shift: int) -> Data:
     g = torch.Generator().manual_seed(seed)
     pick = torch.randperm(len(xtr), generator=g)[:n_train]
     xtr, ytr = xtr[pick], ytr[pick]
-    centre = lambda n: torch.full((n,), OFFSET)  # noqa: E731
+    centre = lambda n: torch.full((n,), OFFSET)
     moves = torch.randint(-shift, shift + 1, (2, len(xte)), generator=g) + OFFSET  # offsets 2 ± shift
-    return Data(place(xtr, centre(len(xtr)), centre(len(xtr))), ytr,
-                place(xte, centre(len(xte)), centre(len(xte))), place(xte, moves[0], moves[1]), yte)
+    return Data(
+        place(xtr, centre(len(xtr)), centre(len(xtr))),
+        ytr,
+        place(xte, centre(len(xte)), centre(len(xte))),
+        place(xte, moves[0], moves[1]),
+        yte,
+    )
 
 
 @dataclass(frozen=True)
@@ -129,23 +134,42 @@ def train(seed: int, n_train: int, steps: int, shift: int) -> Iterator[tuple[flo
         hist["steps"].append(stop)  # metrics read once per chunk (one stack -> numpy each)
         for key, row in (("loss", row_loss), ("train", row_tr), ("test", row_te), ("shifted", row_sh)):
             hist[key].append(torch.stack(row).numpy())
-        as_mc = lambda key: np.stack(hist[key], axis=1).astype(np.float32)  # noqa: E731  (M, C)
-        yield stop / steps, TrainResult(np.array(hist["steps"]), as_mc("loss"), as_mc("train"), as_mc("test"),
-                                        as_mc("shifted"), params, len(d.x_train), len(d.y_test), shift,
-                                        stop == steps)
+        as_mc = lambda key: np.stack(hist[key], axis=1).astype(np.float32)
+        yield (
+            stop / steps,
+            TrainResult(
+                np.array(hist["steps"]),
+                as_mc("loss"),
+                as_mc("train"),
+                as_mc("test"),
+                as_mc("shifted"),
+                params,
+                len(d.x_train),
+                len(d.y_test),
+                shift,
+                stop == steps,
+            ),
+        )
 
 
 def verdict(r: TrainResult) -> dict:
     """The numbers the page reads the claims from: overfitting gaps and shifted-test accuracy, in points."""
     i = {m: k for k, m in enumerate(r.models)}
-    last = lambda a, m: float(a[i[m], -1])  # noqa: E731
+    last = lambda a, m: float(a[i[m], -1])
     gap = {m: last(r.train_acc, m) - last(r.test_acc, m) for m in r.models}
     return {
-        "gap_flat": gap["flat"], "gap_max": gap["max"], "gap_avg": gap["avg"], "gap_gap": gap["gap"],
-        "test_flat": last(r.test_acc, "flat"), "test_max": last(r.test_acc, "max"),
-        "test_avg": last(r.test_acc, "avg"), "test_gap": last(r.test_acc, "gap"),
-        "shift_flat": last(r.shifted_acc, "flat"), "shift_max": last(r.shifted_acc, "max"),
-        "shift_avg": last(r.shifted_acc, "avg"), "shift_gap": last(r.shifted_acc, "gap"),
+        "gap_flat": gap["flat"],
+        "gap_max": gap["max"],
+        "gap_avg": gap["avg"],
+        "gap_gap": gap["gap"],
+        "test_flat": last(r.test_acc, "flat"),
+        "test_max": last(r.test_acc, "max"),
+        "test_avg": last(r.test_acc, "avg"),
+        "test_gap": last(r.test_acc, "gap"),
+        "shift_flat": last(r.shifted_acc, "flat"),
+        "shift_max": last(r.shifted_acc, "max"),
+        "shift_avg": last(r.shifted_acc, "avg"),
+        "shift_gap": last(r.shifted_acc, "gap"),
         "train_gap": last(r.train_acc, "gap"),
         "ratio": float(r.params[i["flat"]] / r.params[i["max"]]),
         # pooling "reduces overfitting" here only if the pooled nets' gap is clearly below the flat net's

@@ -89,8 +89,9 @@ def _num(v: float) -> str:
     return "0" if text == "-0" else text
 
 
-def windows(x: np.ndarray, op: str, k: int, s: int, p: int, ceil: bool, cip: bool = True,
-            norm: float = 2.0) -> list[list[Window]]:
+def windows(
+    x: np.ndarray, op: str, k: int, s: int, p: int, ceil: bool, cip: bool = True, norm: float = 2.0
+) -> list[list[Window]]:
     """Every window of pooling the 2-D array x, as an (out_h, out_w) nested list, computed by hand."""
     x = np.asarray(x, dtype=np.float64)
     h, w = x.shape
@@ -132,8 +133,9 @@ def _pow(base: float, e: float) -> float:
     return float(base**e)
 
 
-def pool_by_hand(x: np.ndarray, op: str, k: int, s: int, p: int, ceil: bool, cip: bool = True,
-                 norm: float = 2.0) -> np.ndarray:
+def pool_by_hand(
+    x: np.ndarray, op: str, k: int, s: int, p: int, ceil: bool, cip: bool = True, norm: float = 2.0
+) -> np.ndarray:
     """The pooled array from the hand-written windows (float64)."""
     grid = windows(x, op, k, s, p, ceil, cip, norm)
     return np.array([[wd.value for wd in line] for line in grid], dtype=np.float64).reshape(len(grid), -1)

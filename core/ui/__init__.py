@@ -74,13 +74,33 @@ class PageView:
         self._link_conflicts = [n for n in self._link_conflicts if n not in link]
         chrome.notices(self.t, self.concept.params, self.values, mine + link)
 
-    def controls(self, experiment: Experiment, only: Iterable[str] | None = None,
-                 active: dict[str, bool] | None = None) -> None:
-        """Draw the widgets of `experiment` (or the named subset) in the current container."""
+    def controls(
+        self,
+        experiment: Experiment,
+        only: Iterable[str] | None = None,
+        active: dict[str, bool] | None = None,
+        on_change: Callable | None = None,
+        args: tuple = (),
+    ) -> None:
+        """Draw the widgets of `experiment` (or the named subset) in the current container.
+
+        A knob is greyed out when its declared `when` does not hold for the current values; `active` can
+        grey out more for what only the page knows (e.g. a probe that needs a finished run).
+        `on_change(*args)` runs when the user moves one of these widgets, before the rerun."""
         names = list(only) if only is not None else list(experiment.params.names)
+        page = self.concept.key
         for name in names:
-            draw(experiment.params[name], self.t, wkey(self.concept.key, name),
-                 disabled=not (active or {}).get(name, True))
+            param = experiment.params[name]
+            on = param.active(self.values) and (active or {}).get(name, True)
+            draw(
+                param,
+                self.t,
+                wkey(page, name),
+                disabled=not on,
+                exact=state.exact_value(page, name),
+                on_change=on_change,
+                args=args,
+            )
 
     def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:
         """The page's closing list: the seeds' claims, each answered with the numbers an experiment measured

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import registry
 from core.experiment import Concept
+from core.notices import notice_text
 from core.params import Notice, ParamSet, to_query_string
 from core.text import LANGS, Text
 from core.ui import state
@@ -17,8 +18,9 @@ def language() -> list[Notice]:
     """The EN / 中文 switch at the top of the sidebar (seeded from the URL on the first run)."""
     notices = state.seed_lang()
     t = Text(None, state.lang())
-    st.sidebar.segmented_control(t("sidebar.lang"), LANGS, format_func=lambda k: t.choice("lang", k),
-                                 key="lang", required=True, default=None)
+    st.sidebar.segmented_control(
+        t("sidebar.lang"), LANGS, format_func=lambda k: t.choice("lang", k), key="lang", required=True, default=None
+    )
     return notices
 
 
@@ -26,20 +28,9 @@ def pages() -> list:
     """st.Page objects for the home page and every registered concept, titled in the current language."""
     lang = state.lang()
     home = st.Page("views/home.py", title=Text("home", lang)("nav"), icon="🏠", default=True)
-    return [home] + [st.Page(c.page, title=Text(c.key, lang)("title"), icon=c.icon, url_path=c.key)
-                     for c in registry.CONCEPTS]
-
-
-def notice_text(t: Text, params: ParamSet, values: dict[str, Any], n: Notice) -> str:
-    known = n.param in params.names
-    used = params[n.param].encode(values[n.param]) if known else ""
-    if n.code == "conflict":
-        return t(f"conflict.{n.info['why']}", raw=n.raw, used=n.info.get("used", used))
-    info = {"item": n.raw, "choices": "", "lo": "", "hi": "", "expected": "", **n.info}
-    if info["expected"]:
-        info["expected"] = t(f"expected.{info['expected']}")
-    label = t.label(n.param) if known or n.param in state.GLOBALS.names else n.param
-    return t(f"notice.{n.code}", param=n.param, raw=n.raw, label=label, used=used or "—", **info)
+    return [home] + [
+        st.Page(c.page, title=Text(c.key, lang)("title"), icon=c.icon, url_path=c.key) for c in registry.CONCEPTS
+    ]
 
 
 def notices(t: Text, params: ParamSet, values: dict[str, Any], items: list[Notice]) -> None:
@@ -67,12 +58,22 @@ def sidebar(t: Text, concept: Concept) -> Any:
             st.subheader(t("sidebar.presets"), help=t("sidebar.presets_help"))
             for key, preset in concept.presets.items():
                 left, right = st.columns([6, 1], vertical_alignment="center")
-                left.button(t(f"presets.{key}"), key=f"_preset.{key}", width="stretch",
-                            on_click=state.apply_preset, args=(concept.key, params, dict(preset)))
+                left.button(
+                    t(f"presets.{key}"),
+                    key=f"_preset.{key}",
+                    width="stretch",
+                    on_click=state.apply_preset,
+                    args=(concept.key, params, dict(preset)),
+                )
                 preset_values, _ = params.validate({**params.defaults(), **preset})
                 right.markdown(f"[{t('sidebar.preset_link')}]({link(concept.key, params.encode(preset_values))})")
-        st.button(t("sidebar.reset"), key="_reset", width="stretch",
-                  on_click=state.apply_preset, args=(concept.key, params, {}))
+        st.button(
+            t("sidebar.reset"),
+            key="_reset",
+            width="stretch",
+            on_click=state.apply_preset,
+            args=(concept.key, params, {}),
+        )
         st.subheader(t("sidebar.share"), help=t("sidebar.share_help"))
         return st.empty()
 

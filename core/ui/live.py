@@ -55,6 +55,10 @@ class ResultStore:
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
 
 @st.cache_resource
 def finished_runs() -> ResultStore:
@@ -75,7 +79,7 @@ def superseded() -> bool:
             return False
         queued = requests._rerun_data.fragment_id_queue
         return not queued or ThreadState.get().fragment_id in queued
-    except Exception:  # noqa: BLE001 - private API moved: fall back to Streamlit's own behaviour
+    except Exception:
         return False
 
 
@@ -146,6 +150,10 @@ class RunsInProgress:
             while len(self._runs) > self.max_entries:
                 self._runs.popitem(last=False)
             return run
+
+    def clear(self) -> None:
+        with self._lock:
+            self._runs.clear()
 
     def detach(self, key: Hashable, run: SharedRun) -> None:
         """Forget a finished (or failed) run."""

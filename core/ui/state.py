@@ -12,6 +12,8 @@ Rules:
 - On every later run of the same page the widgets are authoritative: their values are validated,
   and the query string is rewritten (defaults left out) before anything slow runs.
 - `lang` is app-wide: read from the URL on the first run of the session, kept across pages.
+- A link's value off a slider's grid is kept exactly: the widget shows the nearest position and the
+  exact value is remembered beside it (`_EXACT`) until the user moves that widget.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import streamlit as st
 
 from core.experiment import Concept
-from core.params import Choice, Notice, ParamSet
+from core.params import Choice, Notice, Param, ParamSet
 from core.text import DEFAULT_LANG, LANGS
 from core.ui.widgets import from_widget, to_widget, wkey
 
@@ -29,6 +31,7 @@ LANG = Choice("lang", DEFAULT_LANG, choices=LANGS)
 GLOBALS = ParamSet((LANG,))
 _PAGE = "_dlp.page"  # page key of the previous run in this session
 _FRESH = "_dlp.fresh"  # True while the current run is the first one of this page visit
+_EXACT = "_dlp.exact"  # widget key -> (exact declared value, the widget position that stands for it)
 
 
 def enter_page(page_key: str) -> bool:
@@ -59,8 +62,31 @@ def lang() -> str:
 
 def seed(page: str, params: ParamSet, values: dict[str, Any]) -> None:
     """Write declared values into the widgets' session state (before the widgets are drawn)."""
+    exact = st.session_state.setdefault(_EXACT, {})
     for p in params:
-        st.session_state[wkey(page, p.name)] = to_widget(p, values[p.name])
+        key, shown = wkey(page, p.name), to_widget(p, values[p.name])
+        st.session_state[key] = shown
+        if p.encode(p.nearest(values[p.name])) != p.encode(values[p.name]):
+            exact[key] = (values[p.name], shown)
+        else:
+            exact.pop(key, None)
+
+
+def exact_value(page: str, name: str) -> Any:
+    """The exact value a slider stands for when it is off the slider's grid, else None."""
+    kept = st.session_state.get(_EXACT, {}).get(wkey(page, name))
+    return kept[0] if kept is not None else None
+
+
+def _widget_value(page: str, p: Param) -> Any:
+    key = wkey(page, p.name)
+    shown, exact = st.session_state[key], st.session_state.get(_EXACT, {})
+    kept = exact.get(key)
+    if kept is not None:
+        if shown == kept[1]:
+            return kept[0]
+        del exact[key]  # the user moved it: the widget's own value from now on
+    return from_widget(p, shown)
 
 
 def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
@@ -71,8 +97,7 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
         seed(page, params, values)
         st.session_state[_FRESH] = False
     else:
-        raw = {p.name: from_widget(p, st.session_state[wkey(page, p.name)])
-               for p in params if wkey(page, p.name) in st.session_state}
+        raw = {p.name: _widget_value(page, p) for p in params if wkey(page, p.name) in st.session_state}
         values, notices = params.validate(raw)
         missing = {p.name for p in params} - raw.keys()
         if missing:  # a widget not drawn in an interrupted run: seed it again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -15,12 +16,12 @@ def wkey(page: str, name: str) -> str:
 
 
 def to_widget(param: Param, value: Any) -> Any:
-    """Declared value -> the form the widget keeps in session state."""
+    """Declared value -> the form the widget keeps in session state (a slider: its nearest position)."""
     if isinstance(param, Multi):
         return list(value)
     if isinstance(param, FloatList):
         return param.encode(value)
-    return value
+    return param.nearest(value)
 
 
 def from_widget(param: Param, value: Any) -> Any:
@@ -35,10 +36,24 @@ def from_widget(param: Param, value: Any) -> Any:
     return value
 
 
-def draw(param: Param, t: Text, key: str, *, disabled: bool = False) -> None:
-    """Draw the widget for `param` in the current container; its state is already seeded."""
+def draw(
+    param: Param,
+    t: Text,
+    key: str,
+    *,
+    disabled: bool = False,
+    exact: Any = None,
+    on_change: Callable | None = None,
+    args: tuple = (),
+) -> None:
+    """Draw the widget for `param` in the current container; its state is already seeded.
+
+    `exact`: a value from a link that the slider cannot show (off its grid): the label says it, the slider
+    shows the nearest position. `on_change(*args)` runs before the rerun when the user moves the widget."""
     label, help_ = t.label(param.name), t.help(param.name)
-    common = dict(key=key, help=help_, disabled=disabled)
+    if exact is not None:
+        label = f"{label} = {param.encode(exact)}"
+    common = dict(key=key, help=help_, disabled=disabled, on_change=on_change, args=args or None)
     if isinstance(param, LogFloat):
         st.select_slider(label, options=param.grid(), format_func=_fmt, **common)
     elif isinstance(param, Float):
@@ -46,13 +61,13 @@ def draw(param: Param, t: Text, key: str, *, disabled: bool = False) -> None:
     elif isinstance(param, Int):
         st.slider(label, min_value=int(param.lo), max_value=int(param.hi), step=int(param.step), **common)
     elif isinstance(param, Choice):
-        fmt = lambda k: t.choice(param.name, k)  # noqa: E731
+        fmt = lambda k: t.choice(param.name, k)
         if len(param.choices) <= 4:
             st.segmented_control(label, param.choices, format_func=fmt, required=True, default=None, **common)
         else:
             st.selectbox(label, param.choices, format_func=fmt, **common)
     elif isinstance(param, Multi):
-        fmt = lambda k: t.choice(param.name, k)  # noqa: E731
+        fmt = lambda k: t.choice(param.name, k)
         st.multiselect(label, param.choices, format_func=fmt, max_selections=param.hi, **common)
     elif isinstance(param, Bool):
         st.toggle(label, **common)

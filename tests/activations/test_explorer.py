@@ -45,27 +45,38 @@ def test_gelu_tanh_form_approximates_the_exact_form_closely_but_not_exactly():
     assert 1e-5 < gap < 1e-3
 
 
-@pytest.mark.parametrize("key,closed", [
-    ("identity", lambda x, v: x),
-    ("relu", lambda x, v: x.clamp_min(0)),
-    ("leaky_relu", lambda x, v: torch.where(x > 0, x, v["leak"] * x)),
-    ("prelu", lambda x, v: torch.where(x > 0, x, v["prelu_a"] * x)),
-    ("elu", lambda x, v: torch.where(x > 0, x, v["elu_alpha"] * (torch.exp(x) - 1))),
-    ("silu", lambda x, v: x / (1 + torch.exp(-v["swish_beta"] * x))),
-    ("softplus", lambda x, v: torch.log1p(torch.exp(v["softplus_beta"] * x)) / v["softplus_beta"]),
-    ("mish", lambda x, v: x * torch.tanh(torch.log1p(torch.exp(x)))),
-    ("hardsigmoid", lambda x, v: (x / 6 + 0.5).clamp(0, 1)),
-    ("hardtanh", lambda x, v: x.clamp(-1, 1)),
-    ("step", lambda x, v: (x > 0).double()),
-])
+@pytest.mark.parametrize(
+    "key,closed",
+    [
+        ("identity", lambda x, v: x),
+        ("relu", lambda x, v: x.clamp_min(0)),
+        ("leaky_relu", lambda x, v: torch.where(x > 0, x, v["leak"] * x)),
+        ("prelu", lambda x, v: torch.where(x > 0, x, v["prelu_a"] * x)),
+        ("elu", lambda x, v: torch.where(x > 0, x, v["elu_alpha"] * (torch.exp(x) - 1))),
+        ("silu", lambda x, v: x / (1 + torch.exp(-v["swish_beta"] * x))),
+        ("softplus", lambda x, v: torch.log1p(torch.exp(v["softplus_beta"] * x)) / v["softplus_beta"]),
+        ("mish", lambda x, v: x * torch.tanh(torch.log1p(torch.exp(x)))),
+        ("hardsigmoid", lambda x, v: (x / 6 + 0.5).clamp(0, 1)),
+        ("hardtanh", lambda x, v: x.clamp(-1, 1)),
+        ("step", lambda x, v: (x > 0).double()),
+    ],
+)
 def test_values_match_closed_forms_with_non_default_knobs(key, closed):
     knobs = {"leak": 0.2, "prelu_a": 0.4, "elu_alpha": 2.0, "swish_beta": 1.7, "softplus_beta": 2.5}
     y, _ = f_and_df(key, **knobs)
     torch.testing.assert_close(y, closed(X, {**V, **knobs}), rtol=1e-10, atol=1e-10)
 
 
-KINKS = {"relu": [0], "leaky_relu": [0], "prelu": [0], "elu": [0], "selu": [0], "step": [0],
-         "hardsigmoid": [-3, 3], "hardtanh": [-1, 1]}
+KINKS = {
+    "relu": [0],
+    "leaky_relu": [0],
+    "prelu": [0],
+    "elu": [0],
+    "selu": [0],
+    "step": [0],
+    "hardsigmoid": [-3, 3],
+    "hardtanh": [-1, 1],
+}
 
 
 @pytest.mark.parametrize("key", list(act.FUNCTIONS))

@@ -46,7 +46,7 @@ def test_each_saturated_interval_is_shaded_and_the_probe_is_marked():
 def test_colour_of_a_function_does_not_depend_on_what_else_is_shown():
     _, a = build(fns=("relu",))
     _, b = build(fns=("sigmoid", "tanh", "relu"))
-    colour = lambda fig: next(t.line.color for t in fig.data if t.name == "ReLU")  # noqa: E731
+    colour = lambda fig: next(t.line.color for t in fig.data if t.name == "ReLU")
     assert colour(a) == colour(b)
 
 

@@ -93,8 +93,9 @@ def test_softmax_section_reacts_to_its_sliders_and_explains_a_missing_class():
 
 
 def test_an_exploding_training_is_shown_with_a_warning_not_a_crash():
-    at = open_page("activations", query={**SMALL, "opt": "momentum", "lr": "2", "act": "identity", "depth": "6",
-                                         "width": "64"})
+    at = open_page(
+        "activations", query={**SMALL, "opt": "momentum", "lr": "2", "act": "identity", "depth": "6", "width": "64"}
+    )
     assert not at.exception and not at.error
     assert any("NaN at step" in w.value for w in at.warning)
     assert any("step" in t for t in titles(at))

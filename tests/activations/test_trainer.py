@@ -87,9 +87,11 @@ def reference(cfg: tr.Config, data, penalty_in_loss: bool):
     biases = [m.bias for m in model if isinstance(m, nn.Linear)]
     decay = 0.0 if penalty_in_loss else cfg.l2
     groups = [{"params": weights, "weight_decay": decay}, {"params": biases, "weight_decay": 0.0}]
-    opt = {"sgd": lambda: torch.optim.SGD(groups, lr=cfg.lr),
-           "momentum": lambda: torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9),
-           "adam": lambda: torch.optim.Adam(groups, lr=cfg.lr)}[cfg.opt]()
+    opt = {
+        "sgd": lambda: torch.optim.SGD(groups, lr=cfg.lr),
+        "momentum": lambda: torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9),
+        "adam": lambda: torch.optim.Adam(groups, lr=cfg.lr),
+    }[cfg.opt]()
     x, y = data.x_train, data.y_train
     for rows in order:
         loss = F.cross_entropy(model(x[rows]), y[rows])
@@ -101,8 +103,16 @@ def reference(cfg: tr.Config, data, penalty_in_loss: bool):
     return [w.detach().numpy() for w in weights], [b.detach().numpy() for b in biases]
 
 
-@pytest.mark.parametrize("opt,act,l2", [("sgd", "tanh", 0.0), ("sgd", "relu", 0.01), ("momentum", "elu", 0.005),
-                                        ("adam", "tanh", 0.0), ("adam", "relu", 0.01)])
+@pytest.mark.parametrize(
+    "opt,act,l2",
+    [
+        ("sgd", "tanh", 0.0),
+        ("sgd", "relu", 0.01),
+        ("momentum", "elu", 0.005),
+        ("adam", "tanh", 0.0),
+        ("adam", "relu", 0.01),
+    ],
+)
 def test_trainer_steps_match_torch_optim_on_an_nn_sequential(circles, opt, act, l2):
     cfg = tr.Config(depth=2, width=6, act=act, opt=opt, lr=0.05, batch=16, steps=60, l2=l2, seed=1)
     ours = tr.run(cfg, circles)
@@ -114,7 +124,7 @@ def test_trainer_steps_match_torch_optim_on_an_nn_sequential(circles, opt, act, 
 def test_l2_shrinks_the_weights(circles):
     cfg = tr.Config(steps=300, act="tanh", seed=0)
     free, decayed = tr.run(cfg, circles), tr.run(tr.Config(**{**cfg.__dict__, "l2": 0.02}), circles)
-    norm = lambda r: sum(float((w**2).sum()) for w in r.weights)  # noqa: E731
+    norm = lambda r: sum(float((w**2).sum()) for w in r.weights)
     assert norm(decayed) < 0.8 * norm(free)
 
 
@@ -188,10 +198,14 @@ def test_snapshots_are_kept_for_replay_and_arrays_are_float32(circles):
 
 def test_dead_units_on_a_hand_built_network():
     x = torch.tensor([[-1.0, 0.5], [0.5, -1.0], [1.0, 1.0], [-0.5, -0.5]])
-    net = tr.Net(weights=[torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]),
-                          torch.tensor([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]),
-                          torch.zeros(2, 2)],
-                 biases=[torch.tensor([0.0, -2.0, -0.1, 5.0]), torch.tensor([0.0, 0.0]), torch.zeros(2)])
+    net = tr.Net(
+        weights=[
+            torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]),
+            torch.tensor([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]),
+            torch.zeros(2, 2),
+        ],
+        biases=[torch.tensor([0.0, -2.0, -0.1, 5.0]), torch.tensor([0.0, 0.0]), torch.zeros(2)],
+    )
     f = tr.activation(tr.Config(act="relu"))
     _, zs, hs = tr.forward(net, x, f)
     dead, negative = tr.dead_fraction(hs, zs)
@@ -205,9 +219,13 @@ def test_dead_units_on_a_hand_built_network():
 
 
 def test_a_dead_relu_unit_gets_no_gradient():
-    net = tr.Net(weights=[torch.tensor([[1.0, 0.0], [-1.0, 0.0]], requires_grad=True),
-                          torch.tensor([[1.0, 1.0], [-1.0, 0.5]], requires_grad=True)],
-                 biases=[torch.tensor([0.0, -3.0], requires_grad=True), torch.zeros(2, requires_grad=True)])
+    net = tr.Net(
+        weights=[
+            torch.tensor([[1.0, 0.0], [-1.0, 0.0]], requires_grad=True),
+            torch.tensor([[1.0, 1.0], [-1.0, 0.5]], requires_grad=True),
+        ],
+        biases=[torch.tensor([0.0, -3.0], requires_grad=True), torch.zeros(2, requires_grad=True)],
+    )
     g = torch.Generator().manual_seed(0)
     x, y = torch.rand(20, 2, generator=g) * 2 - 1, torch.randint(0, 2, (20,), generator=g)
     logits, _, _ = tr.forward(net, x, tr.activation(tr.Config(act="relu")))
@@ -219,7 +237,7 @@ def test_a_dead_relu_unit_gets_no_gradient():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_large_learning_rate_kills_more_relus_than_a_small_one(seed):
     data = d2.make("moons", 500, 0.1, 0.3, seed)
-    cfg = lambda lr: tr.Config(act="relu", opt="sgd", lr=lr, init="he", depth=3, width=16, steps=400, seed=seed)  # noqa: E731
+    cfg = lambda lr: tr.Config(act="relu", opt="sgd", lr=lr, init="he", depth=3, width=16, steps=400, seed=seed)
     small, large = tr.run(cfg(0.1), data), tr.run(cfg(2.0), data)
     assert large.dead[-1].mean() >= small.dead[-1].mean() + 0.25
     assert large.dead_units.sum() == round(large.dead[-1].mean() * 48)

@@ -99,8 +99,15 @@ def test_unit_maps_fit_any_width(width):
 
 
 def test_a_diverged_run_still_draws():
-    v = {**nl.TRAIN_PARAMS.defaults(), "opt": "momentum", "lr": 2.0, "act": "identity", "depth": 6, "width": 64,
-         "steps": 200}
+    v = {
+        **nl.TRAIN_PARAMS.defaults(),
+        "opt": "momentum",
+        "lr": 2.0,
+        "act": "identity",
+        "depth": 6,
+        "width": 64,
+        "steps": 200,
+    }
     c = nl.TRAIN.run(v)
     assert c.run.diverged_at is not None
     valid(fig.training(c, TF, ("a", "b"), done=True))

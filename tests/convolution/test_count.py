@@ -29,8 +29,9 @@ def macs_by_hooks(module: nn.Module, x: torch.Tensor) -> int:
     return sum(total)
 
 
-@pytest.mark.parametrize("c_in,c_out,k,hw,bias",
-                         itertools.product((1, 3, 8), (1, 5, 16), (1, 3, 5), (1, 4), (True, False)))
+@pytest.mark.parametrize(
+    "c_in,c_out,k,hw,bias", itertools.product((1, 3, 8), (1, 5, 16), (1, 3, 5), (1, 4), (True, False))
+)
 def test_counts_match_real_layers(c_in, c_out, k, hw, bias):
     values = {"c_in": c_in, "c_out": c_out, "c_k": k, "c_hw": hw, "c_bias": bias}
     res = cc.count(values)
@@ -54,7 +55,8 @@ def test_separable_ratio_is_one_over_c_out_plus_one_over_k_squared():
 
 def test_the_largest_counts_stay_exact_integers():
     p = cc.COUNT_PARAMS
-    res = cc.count({"c_in": p["c_in"].hi, "c_out": p["c_out"].hi, "c_k": p["c_k"].hi, "c_hw": p["c_hw"].hi,
-                    "c_bias": True})
+    res = cc.count(
+        {"c_in": p["c_in"].hi, "c_out": p["c_out"].hi, "c_k": p["c_k"].hi, "c_hw": p["c_hw"].hi, "c_bias": True}
+    )
     assert res.weights["dense"] == (224 * 224 * 2048) ** 2  # Python ints: no overflow, no float rounding
     assert "dense" not in cc.modules({"c_in": 64, "c_out": 64, "c_k": 3, "c_hw": 56, "c_bias": True})

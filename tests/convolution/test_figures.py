@@ -91,7 +91,7 @@ def test_transposed_frames_show_the_canvas_filling_up():
     assert len(fr) == 9
     np.testing.assert_array_equal(fr[-1]["data"][2]["z"], res.partial[-1])
     p, m = res.p, res.out.shape[0]
-    np.testing.assert_array_equal(res.partial[-1][p:p + m, p:p + m], res.out)
+    np.testing.assert_array_equal(res.partial[-1][p : p + m, p : p + m], res.out)
     assert "input cell" in fig.layout.sliders[0].currentvalue.prefix
 
 
@@ -119,9 +119,17 @@ def test_learning_figures_replay_every_snapshot():
 
 
 def test_a_diverged_run_is_marked_on_the_curves():
-    run = cn.LearnResult(steps=np.array([0, 100]), loss=np.array([np.nan, np.inf], np.float32),
-                         test_acc=np.array([0.1, 0.1], np.float32), kernels=np.zeros((2, 2, 3, 3), np.float32),
-                         state={}, ch=2, k=3, total=300, finite=False)
+    run = cn.LearnResult(
+        steps=np.array([0, 100]),
+        loss=np.array([np.nan, np.inf], np.float32),
+        test_acc=np.array([0.1, 0.1], np.float32),
+        kernels=np.zeros((2, 2, 3, 3), np.float32),
+        state={},
+        ch=2,
+        k=3,
+        total=300,
+        finite=False,
+    )
     fig = figures.curves(run, labels())
     go.Figure(fig.to_dict())
     assert any(labels()["diverged"] in a.text for a in fig.layout.annotations)

@@ -35,8 +35,9 @@ def test_conv2d_matches_nn_conv2d_with_its_padding_mode(s, p, d, mode):
 
 @pytest.mark.parametrize("s,p,d,mode", GRID[::5])
 def test_the_photo_filter_is_one_c_deep_convolution_and_its_channels_add_up(s, p, d, mode):
-    values, _ = filter_values(img="astronaut", side=64, kernel="sobel_y", stride=s, pad=p, dil=d, pmode=mode,
-                              w_r=0.5, w_g=-1.0, w_b=2.0)
+    values, _ = filter_values(
+        img="astronaut", side=64, kernel="sobel_y", stride=s, pad=p, dil=d, pmode=mode, w_r=0.5, w_g=-1.0, w_b=2.0
+    )
     res = cv.run_filter(values)
     x = cv._image("astronaut", 64, False)[None]  # (1, 3, H, W)
     k = torch.from_numpy(ck.make("sobel_y", 3)).float()
@@ -76,9 +77,12 @@ def test_signed_maps_get_a_symmetric_colour_range():
 def test_output_size_formula_matches_torch_for_every_slider_combination(n):
     x = torch.zeros(1, 1, n, n)
     p_ = cv.FILTER_PARAMS
-    for k, s, p, d in itertools.product(range(p_["ksize"].lo, p_["ksize"].hi + 1, 2),
-                                        range(p_["stride"].lo, p_["stride"].hi + 1),
-                                        range(p_["pad"].lo, p_["pad"].hi + 1), range(p_["dil"].lo, p_["dil"].hi + 1)):
+    for k, s, p, d in itertools.product(
+        range(p_["ksize"].lo, p_["ksize"].hi + 1, 2),
+        range(p_["stride"].lo, p_["stride"].hi + 1),
+        range(p_["pad"].lo, p_["pad"].hi + 1),
+        range(p_["dil"].lo, p_["dil"].hi + 1),
+    ):
         if ops.span(k, d) > n + 2 * p:
             assert ops.out_size(n, k, s, p, d) == 0
             with pytest.raises(RuntimeError):
@@ -100,8 +104,9 @@ def test_fit_conv_leaves_no_combination_torch_refuses():
 
 
 def test_an_impossible_link_gives_conflict_notices_not_an_exception():
-    values, notices = cv.CONCEPT.params.decode({"img": "digit", "ksize": "7", "dil": "3", "pad": "9",
-                                                "pmode": "reflect"})
+    values, notices = cv.CONCEPT.params.decode(
+        {"img": "digit", "ksize": "7", "dil": "3", "pad": "9", "pmode": "reflect"}
+    )
     assert [n.info["why"] for n in notices] == ["reflect_pad"]
     assert values["pad"] == 7 and values["dil"] == 3  # reflect: p < 8; then 7×7 at d=3 spans 19 ≤ 8 + 14
     res = cv.run_filter({k: values[k] for k in cv.FILTER_PARAMS.names})

@@ -33,8 +33,14 @@ def test_hand_written_convolution_matches_torch(s, p, d, mode):
     np.testing.assert_allclose(prods.sum(axis=(1, 2)), sums)
 
 
-@pytest.mark.parametrize("k,s,p,d,opad", [(k, s, p, d, o) for k, s, p, d, o in itertools.product(
-    (1, 2, 3, 4, 5), (1, 2, 3), (0, 1, 2, 3), (1, 2, 3), (0, 1, 2)) if o < max(s, d)])
+@pytest.mark.parametrize(
+    "k,s,p,d,opad",
+    [
+        (k, s, p, d, o)
+        for k, s, p, d, o in itertools.product((1, 2, 3, 4, 5), (1, 2, 3), (0, 1, 2, 3), (1, 2, 3), (0, 1, 2))
+        if o < max(s, d)
+    ],
+)
 def test_hand_written_transposed_convolution_and_its_size_match_torch(k, s, p, d, opad):
     n = 4
     rng = np.random.default_rng(k + 7 * s + 31 * p + 101 * d + 401 * opad)
@@ -119,10 +125,23 @@ def test_rules_fix_what_torch_would_refuse():
 
 def test_every_slider_combination_runs_after_the_rules():
     p_ = cs.STEPS_PARAMS
-    for op, inp, side, s, p, mode, d in itertools.product(cs.OPS, ("seeds", "ramp"), (1, 2, 5), (1, 3),
-                                                          (0, 3), ops.MODES, (1, 3)):
-        values, _ = p_.validate({**p_.defaults(), "t_op": op, "t_in": inp, "t_n": 3, "t_w": (1.0,) * side ** 2,
-                                 "t_s": s, "t_p": p, "t_pm": mode, "t_d": d, "t_opad": 2})
+    for op, inp, side, s, p, mode, d in itertools.product(
+        cs.OPS, ("seeds", "ramp"), (1, 2, 5), (1, 3), (0, 3), ops.MODES, (1, 3)
+    ):
+        values, _ = p_.validate(
+            {
+                **p_.defaults(),
+                "t_op": op,
+                "t_in": inp,
+                "t_n": 3,
+                "t_w": (1.0,) * side**2,
+                "t_s": s,
+                "t_p": p,
+                "t_pm": mode,
+                "t_d": d,
+                "t_opad": 2,
+            }
+        )
         res = cs.run_steps(values)
         assert res.max_err < 1e-9 and res.out.size >= 1
 
@@ -144,8 +163,20 @@ def _torch_side(op: str, v: dict, n: int, k: int) -> int:
 
 def _check(op: str, n: int, k: int, s: int, p: int, d: int, mode: str = "zeros", opad: int = 0) -> None:
     p_ = cs.STEPS_PARAMS
-    v, notes = p_.validate({**p_.defaults(), "t_op": op, "t_in": "ramp", "t_n": n, "t_w": (1.0,) * k * k, "t_s": s,
-                            "t_p": p, "t_d": d, "t_pm": mode, "t_opad": opad})
+    v, notes = p_.validate(
+        {
+            **p_.defaults(),
+            "t_op": op,
+            "t_in": "ramp",
+            "t_n": n,
+            "t_w": (1.0,) * k * k,
+            "t_s": s,
+            "t_p": p,
+            "t_d": d,
+            "t_pm": mode,
+            "t_opad": opad,
+        }
+    )
     side = cs.input_side(v)
     if op == "conv":
         refused = ops.problem(n, k, p, d, mode) is not None
@@ -165,12 +196,13 @@ def test_output_size_formula_matches_torch_for_every_step_through_slider_combina
     """Every input size, kernel side, stride, padding and dilation the sliders allow (the padding mode only
     decides whether torch accepts, not the size; output padding changes a transposed size)."""
     p_ = cs.STEPS_PARAMS
-    rng = lambda name: range(p_[name].lo, p_[name].hi + 1)  # noqa: E731
+    rng = lambda name: range(p_[name].lo, p_[name].hi + 1)
     sizes, pads, dils = rng("t_n"), rng("t_p"), rng("t_d")
     for n, k, s, p, d in itertools.product(sizes, cs.KERNEL_SIDES, rng("t_s"), pads, dils):
         _check("conv", n, k, s, p, d)
     for n, k, p, d, mode in itertools.product(sizes, cs.KERNEL_SIDES, pads, dils, ops.MODES[1:]):
         _check("conv", n, k, 1, p, d, mode=mode)
-    for n, k, s, p, d, opad in itertools.product(range(3, cs.T_MAX + 2), cs.KERNEL_SIDES, rng("t_s"), pads, dils,
-                                                 rng("t_opad")):  # t_n above T_MAX: capped, with a message
+    for n, k, s, p, d, opad in itertools.product(
+        range(3, cs.T_MAX + 2), cs.KERNEL_SIDES, rng("t_s"), pads, dils, rng("t_opad")
+    ):  # t_n above T_MAX: capped, with a message
         _check("transposed", n, k, s, p, d, opad=opad)

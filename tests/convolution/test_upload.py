@@ -41,7 +41,7 @@ def test_gray_alpha_palette_and_16_bit_images_become_one_or_three_channels():
     buf = io.BytesIO()
     pal.save(buf, format="PNG")
     assert images.load_upload(buf.getvalue()).image.shape[0] == 3
-    deep = (np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16)
+    deep = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16
     up = images.load_upload(encode(deep))
     assert up.image.shape == (1, 64, 64) and float(up.image.max()) == pytest.approx(deep.max() / 65535, abs=1e-4)
 
@@ -56,17 +56,20 @@ def test_exif_orientation_is_applied():
     assert (up.image.shape[1], up.image.shape[2]) == (180, 120)
 
 
-@pytest.mark.parametrize("data,code", [
-    (b"", "empty"),
-    (b"this is not an image at all, just some text", "not_image"),
-    (b"%PDF-1.4\n" + b"0" * 200, "not_image"),
-    (encode(RGB)[: len(encode(RGB)) // 2], "corrupt"),  # truncated PNG
-    (encode(RGB, "JPEG")[:-400], "corrupt"),  # truncated JPEG
-    (encode(RGB, "JPEG")[:300], "corrupt"),
-    (encode(RGB, "GIF"), "format"),
-    (encode(RGB, "BMP"), "format"),
-    (encode(RGB[:4, :4]), "too_small"),
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (b"", "empty"),
+        (b"this is not an image at all, just some text", "not_image"),
+        (b"%PDF-1.4\n" + b"0" * 200, "not_image"),
+        (encode(RGB)[: len(encode(RGB)) // 2], "corrupt"),  # truncated PNG
+        (encode(RGB, "JPEG")[:-400], "corrupt"),  # truncated JPEG
+        (encode(RGB, "JPEG")[:300], "corrupt"),
+        (encode(RGB, "GIF"), "format"),
+        (encode(RGB, "BMP"), "format"),
+        (encode(RGB[:4, :4]), "too_small"),
+    ],
+)
 def test_bad_uploads_are_refused_with_a_reason(data, code):
     with pytest.raises(images.UploadError) as err:
         images.load_upload(data)
@@ -114,8 +117,17 @@ def test_the_thinnest_accepted_uploads_run_with_every_kernel_and_padding_mode(sh
     assert min(up.image.shape[1:]) >= images.MIN_UPLOAD_SIDE  # the header check agrees with images.fit
     for mode in ("zeros", "reflect", "replicate", "circular"):
         for ksize, dil in ((3, 1), (7, 3)):
-            values, _ = cv.FILTER_PARAMS.validate({**cv.FILTER_PARAMS.defaults(), "side": max_side, "pmode": mode,
-                                                   "ksize": ksize, "dil": dil, "pad": 9, "kernel": "box"})
+            values, _ = cv.FILTER_PARAMS.validate(
+                {
+                    **cv.FILTER_PARAMS.defaults(),
+                    "side": max_side,
+                    "pmode": mode,
+                    "ksize": ksize,
+                    "dil": dil,
+                    "pad": 9,
+                    "kernel": "box",
+                }
+            )
             res = cv.run_upload(encode(arr), values)[1]  # torch would raise on a combination the fixes missed
             assert min(res.out_shape) >= 1
 

@@ -13,8 +13,15 @@ from urllib.parse import parse_qs, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DLP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 CHART = ".js-plotly-plot"
 
@@ -26,10 +33,24 @@ def free_port() -> int:
 
 
 def start_server(script: Path, port: int, env: dict | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})})
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+    )
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -51,7 +72,10 @@ def wait_for_probe(page, x0: float, timeout: float = 30_000, polling: float | st
         """(x0) => { const gd = document.querySelector('.js-plotly-plot');
                      return !!gd && !!gd.data && gd.data.some(t => t.mode === 'markers' && t.x
                             && Math.abs(t.x[0] - x0) < 1e-6); }""",
-        arg=x0, timeout=timeout, polling=polling)
+        arg=x0,
+        timeout=timeout,
+        polling=polling,
+    )
 
 
 def slider_thumb(page, label: str):
@@ -59,8 +83,9 @@ def slider_thumb(page, label: str):
 
 
 def trace_names(page) -> list[str]:
-    return page.evaluate("() => document.querySelector('.js-plotly-plot').data.filter(t => t.showlegend !== false)"
-                         ".map(t => t.name)")
+    return page.evaluate(
+        "() => document.querySelector('.js-plotly-plot').data.filter(t => t.showlegend !== false).map(t => t.name)"
+    )
 
 
 def query(url: str) -> dict:
@@ -72,5 +97,6 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     """The first run has finished (its last section drawn, no running status): a button clicked earlier can
     wait out its actionability timeout while a busy machine is still rendering the page."""
     page.get_by_text("Checking the interview notes").first.wait_for(timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
-                           polling=POLL_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=POLL_MS
+    )

@@ -31,8 +31,9 @@ def test_training_runs_to_the_end_shows_final_accuracy_and_replays(server, brows
     page.goto(server + LINK)
     title = chart_title(page, "step 300 of 300")
     test_acc = re.search(r"test (\d+%)", title).group(1)
-    page.wait_for_function("() => document.body.innerText.includes('ReLU: test accuracy')", timeout=60_000,
-                           polling=POLL_MS)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('ReLU: test accuracy')", timeout=60_000, polling=POLL_MS
+    )
     body = page.inner_text("body")
     assert f"ReLU: test accuracy {test_acc}" in body  # the words quote the chart's final number
     assert int(test_acc.rstrip("%")) >= 90  # ReLU solves XOR

@@ -25,8 +25,12 @@ def fmap_sum(page):
 
 
 def wait_fmap_change(page, before: float) -> float:
-    page.wait_for_function(f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-3; }}",
-                           arg=before, timeout=60_000, polling=POLL_MS)
+    page.wait_for_function(
+        f"(b) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - b) > 1e-3; }}",
+        arg=before,
+        timeout=60_000,
+        polling=POLL_MS,
+    )
     return page.evaluate(FMAP_SUM)
 
 
@@ -76,8 +80,9 @@ def test_the_step_slider_moves_the_window_in_the_browser(server, browser, artifa
     ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
     page = ctx.new_page()
     page.goto(f"{server}/convolution?t_in=seeds&t_p=1")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000,
-                           polling=POLL_MS)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000, polling=POLL_MS
+    )
     chart = page.locator(".js-plotly-plot").nth(1)
     chart.scroll_into_view_if_needed()
     caption = "(gd) => gd.data[gd.data.length - 1].text[0]"
@@ -85,8 +90,11 @@ def test_the_step_slider_moves_the_window_in_the_browser(server, browser, artifa
     # the slider's step 4 (output cell (1, 1)), run as a click on it would: Plotly.animate with its inline frame
     chart.evaluate("""(gd) => { const st = gd.layout.sliders[0].steps[4];
                                 return Plotly.animate(gd, st.args[0], st.args[1]); }""")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot')[1].data.at(-1).text[0]"
-                           ".startsWith('y[1, 1]')", timeout=10_000, polling=POLL_MS)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[1].data.at(-1).text[0].startsWith('y[1, 1]')",
+        timeout=10_000,
+        polling=POLL_MS,
+    )
     text = chart.evaluate(caption)
     assert text.endswith("= 1")  # the notes' example: the centre window of the cross gives 1
     chart.screenshot(path=str(artifacts / "convolution-step-through.png"))
@@ -113,8 +121,12 @@ def test_uploads_through_the_file_widget(server, browser, artifacts):
         return " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
 
     def wait_alert(text: str) -> None:
-        page.wait_for_function("(t) => [...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
-                               ".some(e => e.innerText.includes(t))", arg=text, timeout=60_000, polling=POLL_MS)
+        page.wait_for_function(
+            "(t) => [...document.querySelectorAll('[data-testid=\"stAlert\"]')].some(e => e.innerText.includes(t))",
+            arg=text,
+            timeout=60_000,
+            polling=POLL_MS,
+        )
 
     upload.set_input_files(files=[{"name": "cut.png", "mimeType": "image/png", "buffer": good[: len(good) // 2]}])
     wait_alert("damaged or cut off")

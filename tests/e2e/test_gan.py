@@ -19,7 +19,10 @@ def wait_for_replay(page, title_part: str, timeout: float = 240_000) -> None:
         """(part) => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
                gd.layout && gd.layout.title && String(gd.layout.title.text).includes(part)
                && gd._transitionData && gd._transitionData._frames && gd._transitionData._frames.length > 1)""",
-        arg=title_part, timeout=timeout, polling=50)
+        arg=title_part,
+        timeout=timeout,
+        polling=50,
+    )
 
 
 def lab_title(page) -> str:
@@ -63,8 +66,12 @@ def test_the_digits_gan_trains_from_its_button_in_chinese(server, browser, artif
     wait_for_replay(page, "300 次迭代")
     page.get_by_role("button", name="训练数字 GAN").click()
     wait_for_replay(page, "有把握的数字")
-    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
-        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('种子 a'))""", timeout=60_000, polling=50)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
+        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('种子 a'))""",
+        timeout=60_000,
+        polling=50,
+    )
     body = page.inner_text("body")
     assert "训练用时" in body
     page.screenshot(path=str(artifacts / "gan-digits-trained.png"), full_page=True)
@@ -76,8 +83,11 @@ def test_a_click_on_the_target_preview_adds_a_point_to_the_link(server, browser)
     page = ctx.new_page()
     page.goto(server + "/gan?target=points&pts=-1.5,-1,1.5,-1&steps=100&batch=32&g_width=16&d_width=16")
     wait_for_replay(page, "Iteration 100 of 100")
-    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
-        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('click to add'))""", polling=50)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
+        gd.layout && gd.layout.title && String(gd.layout.title.text).includes('click to add'))""",
+        polling=50,
+    )
     # the screen position of the clickable grid point nearest (0, 1.5), from the preview's own axes
     x, y, px, py = page.evaluate("""() => {
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g =>

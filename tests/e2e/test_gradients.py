@@ -11,8 +11,10 @@ from tests.e2e.helpers import query, slider_thumb
 pytestmark = pytest.mark.browser
 
 LINK = "/gradients?depth=10&width=32&batch=64&steps=100&lr=0.05&seq_len=20"
-REPLAY = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
-          ".some(gd => gd._transitionData && gd._transitionData._frames && gd._transitionData._frames.length > 1)")
+REPLAY = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')]"
+    ".some(gd => gd._transitionData && gd._transitionData._frames && gd._transitionData._frames.length > 1)"
+)
 
 
 def wait_for_layers(page, n: int, timeout: float = 180_000) -> None:
@@ -20,7 +22,9 @@ def wait_for_layers(page, n: int, timeout: float = 180_000) -> None:
     page.wait_for_function(
         """(n) => { const gd = document.querySelector('.js-plotly-plot');
                     return !!gd && !!gd._fullData && gd._fullData.length > 0 && gd._fullData[0].x.length === n; }""",
-        arg=n, timeout=timeout)
+        arg=n,
+        timeout=timeout,
+    )
 
 
 def test_key_press_redraws_training_runs_to_the_end_and_the_link_replays_it(server, browser, artifacts):

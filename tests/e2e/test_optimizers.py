@@ -22,13 +22,18 @@ def wait_for_steps(page, steps: int) -> None:
     """Until the map's animation slider ends at `steps`, i.e. the map shows runs of that length."""
     page.wait_for_function(
         f"(n) => {{ const gd = {MAP}; return !!gd && !!gd.layout && !!gd.layout.sliders &&"
-        " gd.layout.sliders[0].steps.at(-1).label === String(n); }", arg=steps, timeout=60_000, polling=POLL_MS)
+        " gd.layout.sliders[0].steps.at(-1).label === String(n); }",
+        arg=steps,
+        timeout=60_000,
+        polling=POLL_MS,
+    )
 
 
 def start_marker(page) -> list[float]:
     """Plotly keeps numpy arrays as typed-array specs in gd.data; the decoded values are in gd._fullData."""
-    return page.evaluate(f"() => {{ const t = {MAP}._fullData.find(t => t.name === 'start');"
-                         " return [t.x[0], t.y[0]]; }")
+    return page.evaluate(
+        f"() => {{ const t = {MAP}._fullData.find(t => t.name === 'start'); return [t.x[0], t.y[0]]; }}"
+    )
 
 
 def open_page(browser, url):
@@ -56,26 +61,32 @@ def test_slider_redraws_the_paths_a_click_sets_the_start_and_play_animates(serve
     box = page.locator(".js-plotly-plot").first.bounding_box()
     px, py = page.evaluate(
         f"""([x, y]) => {{ const l = {MAP}._fullLayout;
-            return [l.xaxis._offset + l.xaxis.l2p(x), l.yaxis._offset + l.yaxis.l2p(y)]; }}""", list(target))
+            return [l.xaxis._offset + l.xaxis.l2p(x), l.yaxis._offset + l.yaxis.l2p(y)]; }}""",
+        list(target),
+    )
     page.mouse.move(box["x"] + px, box["y"] + py)
     page.wait_for_timeout(300)  # let Plotly register the hover that a click selects
     page.mouse.click(box["x"] + px, box["y"] + py)
     page.wait_for_url(re.compile(r"x0=0\.5.*y0=2"), timeout=30_000)
     assert query(page.url) == {"steps": "310", "x0": "0.5", "y0": "2"}
-    page.wait_for_function(f"() => {MAP}._fullData.find(t => t.name === 'start').x[0] === 0.5", timeout=30_000,
-                           polling=POLL_MS)
+    page.wait_for_function(
+        f"() => {MAP}._fullData.find(t => t.name === 'start').x[0] === 0.5", timeout=30_000, polling=POLL_MS
+    )
     assert start_marker(page) == pytest.approx(list(target))
     assert slider(page, "Start x").get_attribute("aria-valuetext") == "0.50"
     page.screenshot(path=str(artifacts / "optimizers-click-start.png"))
 
     # ▶ play: the optimizers' heads leave the start, in the browser (no server round trip)
-    heads = "() => { const t = " + MAP + "._fullData.find(t => t.name === 'play');" \
-            " return [...t.x].map((x, i) => [x, t.y[i]]); }"
+    heads = (
+        "() => { const t = " + MAP + "._fullData.find(t => t.name === 'play');"
+        " return [...t.x].map((x, i) => [x, t.y[i]]); }"
+    )
     before = page.evaluate(heads)
     assert len(before) == 3 and all(h == pytest.approx(list(target)) for h in before)
     page.get_by_text("▶ play", exact=True).click()
-    page.wait_for_function(f"(b) => ({heads})().some((h, i) => h[0] !== b[i][0])", arg=before, timeout=30_000,
-                           polling=POLL_MS)
+    page.wait_for_function(
+        f"(b) => ({heads})().some((h, i) => h[0] !== b[i][0])", arg=before, timeout=30_000, polling=POLL_MS
+    )
     ctx.close()
 
 
@@ -86,9 +97,12 @@ def test_the_network_race_trains_to_the_end_in_the_browser(server, browser, arti
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.updatemenus"
         " && gd.layout.updatemenus.length && gd.layout.updatemenus[0].buttons[0].label.includes('Replay'))",
-        timeout=120_000, polling=POLL_MS)
+        timeout=120_000,
+        polling=POLL_MS,
+    )
     # the summary line is written after the finished figure: wait for it rather than read at once
-    page.wait_for_function("() => document.body.innerText.includes('passes over the training digits')",
-                           timeout=30_000, polling=POLL_MS)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('passes over the training digits')", timeout=30_000, polling=POLL_MS
+    )
     page.screenshot(path=str(artifacts / "optimizers-race.png"))
     ctx.close()

@@ -2,7 +2,6 @@
 press changes the output; the Plotly step-through slider highlights one window client-side; the link
 reproduces the view in a fresh context."""
 
-
 import pytest
 
 from tests.e2e.helpers import query, slider_thumb, wait_idle
@@ -18,7 +17,9 @@ def wait_output(page, cells: list, timeout: float = 60_000) -> None:
                        if (!gd || !gd.data) return false;
                        const out = gd.data.find(t => t.xaxis === 'x2');
                        return !!out && JSON.stringify(out.text) === JSON.stringify(want); }""",
-        arg=cells, timeout=timeout)
+        arg=cells,
+        timeout=timeout,
+    )
 
 
 def edit_cell(page, row: int, col: int, n: int, value: str) -> None:

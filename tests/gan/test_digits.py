@@ -21,9 +21,11 @@ def test_the_classifier_scores_real_test_digits_high_and_noise_low():
     share, classes, counts = gd.digit_scores(clf, x_test)
     assert float(share) >= 0.8 and int(classes) == 10
     g = torch.Generator().manual_seed(123)
-    for noise in (torch.rand(500, 1, 8, 8, generator=g),  # uniform pixels
-                  (0.3 + 0.3 * torch.randn(500, 1, 8, 8, generator=g)).clamp(0, 1),  # Gaussian pixels
-                  x_test.flatten(1)[:, torch.randperm(64, generator=g)].view(-1, 1, 8, 8)):  # shuffled digits
+    for noise in (
+        torch.rand(500, 1, 8, 8, generator=g),  # uniform pixels
+        (0.3 + 0.3 * torch.randn(500, 1, 8, 8, generator=g)).clamp(0, 1),  # Gaussian pixels
+        x_test.flatten(1)[:, torch.randperm(64, generator=g)].view(-1, 1, 8, 8),
+    ):  # shuffled digits
         noise_share, noise_classes, _ = gd.digit_scores(clf, noise)
         assert float(noise_share) <= 0.05 and int(noise_classes) <= 1
     blank_share, _, _ = gd.digit_scores(clf, torch.zeros(50, 1, 8, 8))

@@ -20,8 +20,11 @@ def runs():
     return {
         "ring": drain(lab.train(lab.Config(steps=40, phase="d_g", k=10, **TINY))),
         "spiral": drain(lab.train(lab.Config(target="spiral", loss="wgan_gp", steps=20, **TINY))),
-        "diverged": drain(lab.train(lab.Config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1,
-                                                   d_lr=0.1, steps=300, batch=64))),
+        "diverged": drain(
+            lab.train(
+                lab.Config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64)
+            )
+        ),
     }
 
 

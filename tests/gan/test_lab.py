@@ -63,8 +63,9 @@ def test_teaching_phases_freeze_the_other_network():
 
 
 def test_a_diverging_run_stops_and_says_where():
-    r = drain(lab.train(lab.Config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1,
-                                       steps=300, batch=64)))
+    r = drain(
+        lab.train(lab.Config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64))
+    )
     assert r.diverged_at is not None and r.done < 300 and r.finished
     assert gan.lab_verdict(r) == [("verdict.diverged", {"step": r.diverged_at})]
     text = json.dumps(gan.lab_summary(r), default=str)
@@ -78,8 +79,18 @@ def test_weight_clipping_keeps_every_critic_weight_in_bounds_and_reports_the_sha
 
 
 def test_the_budget_rule_shortens_a_huge_run_and_says_so():
-    huge = {**gan.LAB_PARAMS.defaults(), "g_width": 256, "d_width": 256, "g_depth": 4, "d_depth": 4, "batch": 512,
-            "d_steps": 10, "steps": 10000, "phase": "d_g", "k": 2000}
+    huge = {
+        **gan.LAB_PARAMS.defaults(),
+        "g_width": 256,
+        "d_width": 256,
+        "g_depth": 4,
+        "d_depth": 4,
+        "batch": 512,
+        "d_steps": 10,
+        "steps": 10000,
+        "phase": "d_g",
+        "k": 2000,
+    }
     values, notices = gan.LAB_PARAMS.validate(huge)
     assert {n.param for n in notices} == {"steps", "k", "batch"} and all(n.info["why"] == "budget" for n in notices)
     assert values["steps"] == 100 and values["k"] == 10 and values["batch"] < 512
@@ -114,7 +125,7 @@ def test_wgan_gp_with_the_collapse_presets_settings_covers_the_ring():
 def test_the_saturating_loss_stalls_where_the_non_saturating_one_moves():
     stalled, moving = preset("stall"), preset("stall_fixed")
     assert stalled.grad_norm[-1] < 1e-3 < 0.1 < moving.grad_norm[-1]
-    spread = lambda r: float(np.abs(r.fake[-1] - r.fake[len(r.fake) // 2]).mean())  # noqa: E731
+    spread = lambda r: float(np.abs(r.fake[-1] - r.fake[len(r.fake) // 2]).mean())
     assert spread(stalled) < 0.05 < 0.5 < spread(moving)
 
 

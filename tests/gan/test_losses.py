@@ -65,14 +65,19 @@ def test_wgan_gp_penalty_equals_per_sample_jacobians_of_an_mlp():
     eps = torch.rand(20, 1, generator=g, dtype=torch.float64)
     gp = gradient_penalty(critic, real, fake, eps)
     x_hat = eps * real + (1 - eps) * fake
-    norms = torch.stack([torch.autograd.functional.jacobian(lambda x: critic(x[None])[0, 0], xi).norm()
-                         for xi in x_hat])  # one sample at a time: no batch coupling possible
+    norms = torch.stack(
+        [torch.autograd.functional.jacobian(lambda x: critic(x[None])[0, 0], xi).norm() for xi in x_hat]
+    )  # one sample at a time: no batch coupling possible
     torch.testing.assert_close(gp, ((norms - 1) ** 2).mean(), rtol=1e-10, atol=1e-12)
     # ... and central finite differences agree with the Jacobian
     h, xi = 1e-6, x_hat[0]
     with torch.no_grad():
-        fd = torch.stack([(critic((xi + h * e)[None]) - critic((xi - h * e)[None]))[0, 0] / (2 * h)
-                          for e in torch.eye(2, dtype=torch.float64)])
+        fd = torch.stack(
+            [
+                (critic((xi + h * e)[None]) - critic((xi - h * e)[None]))[0, 0] / (2 * h)
+                for e in torch.eye(2, dtype=torch.float64)
+            ]
+        )
     assert float(fd.norm()) == pytest.approx(float(norms[0]), rel=1e-6)
 
 

@@ -122,16 +122,19 @@ def test_a_good_upload_is_read_centred_scaled_and_thinned():
     assert gt.fit_points(pts) == flat  # deterministic
 
 
-@pytest.mark.parametrize("data,code", [
-    (b"x,y\n", "empty"),
-    (b"1,2\n3\n", "columns"),
-    (b"1,2\n3,abc\n", "number"),
-    (b"1,2\n3,inf\n", "finite"),
-    (b"1,2\nnan,4\n", "finite"),
-    (b"\xff\xfe\x00bad", "not_text"),
-    (b"1,2\n" * (gt.MAX_UPLOAD_ROWS + 1), "too_many"),
-    (b"0" * (gt.MAX_UPLOAD_BYTES + 1), "too_big"),
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (b"x,y\n", "empty"),
+        (b"1,2\n3\n", "columns"),
+        (b"1,2\n3,abc\n", "number"),
+        (b"1,2\n3,inf\n", "finite"),
+        (b"1,2\nnan,4\n", "finite"),
+        (b"\xff\xfe\x00bad", "not_text"),
+        (b"1,2\n" * (gt.MAX_UPLOAD_ROWS + 1), "too_many"),
+        (b"0" * (gt.MAX_UPLOAD_BYTES + 1), "too_big"),
+    ],
+)
 def test_bad_uploads_are_refused_with_a_specific_reason(data, code):
     with pytest.raises(gt.PointsError) as err:
         gt.parse_points(data)

@@ -38,8 +38,17 @@ def test_norms_has_both_panels_on_log_axes_and_theory_only_for_plain_nets():
 
 
 def test_exploded_and_underflowed_values_become_gaps():
-    res = gr.run_net({**SMALL, "init_a": "normal", "act_a": "relu", "sigma_a": 10.0, "depth": 40,
-                      "act_b": "sigmoid", "init_b": "default"})
+    res = gr.run_net(
+        {
+            **SMALL,
+            "init_a": "normal",
+            "act_a": "relu",
+            "sigma_a": 10.0,
+            "depth": 40,
+            "act_b": "sigmoid",
+            "init_b": "default",
+        }
+    )
     fig = valid(figures.norms(res, FIG, NAMES))
     for y in arrays(fig):
         assert np.all(np.isnan(y) | (y > 0))

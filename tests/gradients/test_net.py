@@ -33,15 +33,18 @@ def test_every_init_has_the_variance_of_its_formula(key, fan_out, fan_in):
     assert abs(float(w.mean())) < 5 * math.sqrt(formula / n)
 
 
-@pytest.mark.parametrize("key,reference", [
-    ("default", lambda w: nn.Linear(w.shape[1], w.shape[0]).weight.data),  # PyTorch's own nn.Linear
-    ("xavier_uniform", lambda w: nn.init.xavier_uniform_(w)),
-    ("xavier_normal", lambda w: nn.init.xavier_normal_(w)),
-    ("he", lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")),
-    ("lecun", lambda w: nn.init.kaiming_normal_(w, nonlinearity="linear")),  # gain 1: N(0, 1/fan_in)
-    ("normal", lambda w: nn.init.normal_(w, 0.0, 1.0)),  # σ = 1 below
-    ("orthogonal", lambda w: nn.init.orthogonal_(w)),
-])
+@pytest.mark.parametrize(
+    "key,reference",
+    [
+        ("default", lambda w: nn.Linear(w.shape[1], w.shape[0]).weight.data),  # PyTorch's own nn.Linear
+        ("xavier_uniform", lambda w: nn.init.xavier_uniform_(w)),
+        ("xavier_normal", lambda w: nn.init.xavier_normal_(w)),
+        ("he", lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")),
+        ("lecun", lambda w: nn.init.kaiming_normal_(w, nonlinearity="linear")),  # gain 1: N(0, 1/fan_in)
+        ("normal", lambda w: nn.init.normal_(w, 0.0, 1.0)),  # σ = 1 below
+        ("orthogonal", lambda w: nn.init.orthogonal_(w)),
+    ],
+)
 def test_inits_match_torch_nn_init_in_distribution(key, reference):
     torch.manual_seed(0)
     ref = reference(torch.empty(300, 500))
@@ -84,8 +87,15 @@ def test_orthogonal_is_orthonormal_along_its_short_side(shape):
 
 # ---- an independent implementation: nn.Module layers, tensor hooks, .grad ----------------------------
 
-MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.01),
-           "elu": nn.ELU, "selu": nn.SELU, "gelu": nn.GELU}
+MODULES = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.01),
+    "elu": nn.ELU,
+    "selu": nn.SELU,
+    "gelu": nn.GELU,
+}
 
 
 class Reference(nn.Module):
@@ -105,8 +115,11 @@ class Reference(nn.Module):
         self.head.weight.data.copy_(p.head.detach())
         self.head.bias.data.copy_(p.head_bias.detach())
         width = weights[0].shape[0]
-        self.norm = {"none": nn.Identity, "batch": lambda: nn.BatchNorm1d(width, affine=False),
-                     "layer": lambda: nn.LayerNorm(width, elementwise_affine=False)}[net.norm]()
+        self.norm = {
+            "none": nn.Identity,
+            "batch": lambda: nn.BatchNorm1d(width, affine=False),
+            "layer": lambda: nn.LayerNorm(width, elementwise_affine=False),
+        }[net.norm]()
         self.act, self.res = MODULES[net.act](), net.res
         self.outputs, self.grads = [], {}
 
@@ -120,9 +133,16 @@ class Reference(nn.Module):
         return self.head(h)
 
 
-CONFIGS = [Net("sigmoid", "default"), Net("relu", "he"), Net("tanh", "orthogonal"), Net("gelu", "xavier_normal"),
-           Net("selu", "lecun", norm="layer"), Net("leaky_relu", "he", norm="batch"),
-           Net("elu", "normal", 0.2, res=True), Net("sigmoid", "xavier_uniform", norm="batch", res=True)]
+CONFIGS = [
+    Net("sigmoid", "default"),
+    Net("relu", "he"),
+    Net("tanh", "orthogonal"),
+    Net("gelu", "xavier_normal"),
+    Net("selu", "lecun", norm="layer"),
+    Net("leaky_relu", "he", norm="batch"),
+    Net("elu", "normal", 0.2, res=True),
+    Net("sigmoid", "xavier_uniform", norm="batch", res=True),
+]
 
 
 def batch(n=64, seed=0):
@@ -198,8 +218,10 @@ def test_residual_and_batch_norm_reduce_the_decay_of_the_sigmoid_net(fix):
     assert ratio(probe("sigmoid", "default", **fix)) > 1e-3 > 1e10 * ratio(probe("sigmoid", "default"))
 
 
-@pytest.mark.parametrize("act,init", [("sigmoid", "default"), ("tanh", "xavier_normal"), ("relu", "he"),
-                                      ("relu", "orthogonal"), ("selu", "lecun")])
+@pytest.mark.parametrize(
+    "act,init",
+    [("sigmoid", "default"), ("tanh", "xavier_normal"), ("relu", "he"), ("relu", "orthogonal"), ("selu", "lecun")],
+)
 def test_the_mean_field_prediction_matches_the_measured_factor(act, init):
     p = probe(act, init)
     assert grad_net.factor(p.theory) == pytest.approx(grad_net.factor(p.act_grad), rel=0.05)
@@ -226,7 +248,7 @@ def test_an_underflowing_gradient_is_reported_as_exact_zeros():
     d = grad_net.diagnose(p)
     assert d["underflow_layers"] and d["underflow_layers"][0] == 1 and not d["gradient_nonfinite"]
     assert (p.act_grad[np.array(d["underflow_layers"]) - 1] == 0).all()
-    (key, numbers), = gr.notes(p)
+    ((key, numbers),) = gr.notes(p)
     assert key == "net.underflow" and numbers["layers"].startswith("1–")
 
 

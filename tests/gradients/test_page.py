@@ -12,8 +12,6 @@ from tests.conftest import ROOT, clean, open_page
 SMALL = {"depth": "6", "width": "32", "batch": "64", "steps": "100", "seq_len": "20"}
 
 
-
-
 def test_changing_a_configuration_rewrites_the_url_and_only_its_sigma_is_active():
     at = open_page("gradients", query=SMALL)
     clean(at)
@@ -42,8 +40,11 @@ def test_training_runs_to_the_end_from_its_button_and_replays_without_retraining
 
 
 def test_an_exploding_link_is_explained_and_keeps_the_page_working():
-    at = open_page("gradients", query={**SMALL, "act_a": "relu", "init_a": "normal", "sigma_a": "10",
-                                       "depth": "40", "lr": "10"}, lang="zh")
+    at = open_page(
+        "gradients",
+        query={**SMALL, "act_a": "relu", "init_a": "normal", "sigma_a": "10", "depth": "40", "lr": "10"},
+        lang="zh",
+    )
     clean(at)
     assert any("inf/NaN" in i.value for i in at.info)
     at.button(key="train_go").click().run()
@@ -52,16 +53,16 @@ def test_an_exploding_link_is_explained_and_keeps_the_page_working():
 
 
 def test_too_much_training_work_is_capped_with_a_message():
-    at = open_page("gradients", query={"depth": "40", "width": "256", "steps": "2000", "seq_len": "20",
-                                       "batch": "16"})
+    at = open_page("gradients", query={"depth": "40", "width": "256", "steps": "2000", "seq_len": "20", "batch": "16"})
     clean(at)
     assert at.query_params["steps"] == "200"
     assert any("2000" in i.value for i in at.info)
 
 
 def test_cli_prints_per_layer_norms_and_training_nan():
-    out = cli.run("gradients", "depth=5&width=16&batch=32&steps=100&act_b=relu&init_b=normal&sigma_b=10"
-                               "&lr=10&seq_len=20")
+    out = cli.run(
+        "gradients", "depth=5&width=16&batch=32&steps=100&act_b=relu&init_b=normal&sigma_b=10&lr=10&seq_len=20"
+    )
     net = out["experiments"]["net"]["configs"]
     for k in ("a", "b"):
         assert {"act_grad_norm", "weight_grad_norm", "act_mean", "act_std"} <= set(net[k])
@@ -73,7 +74,12 @@ def test_cli_prints_per_layer_norms_and_training_nan():
 
 
 def test_cli_subprocess_prints_json():
-    proc = subprocess.run([sys.executable, "-m", "core", "gradients", "depth=3&width=16&steps=50&seq_len=10",
-                           "--experiment", "net"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "core", "gradients", "depth=3&width=16&steps=50&seq_len=10", "--experiment", "net"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["experiments"]["net"]["depth"] == 3

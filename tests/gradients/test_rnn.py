@@ -56,7 +56,7 @@ def test_gated_gradient_matches_central_differences(kind):
 
     def loss_from(h):  # rerun steps t+1 … T from a perturbed h_t (the LSTM keeps its c_t)
         c = cs[t].detach() if kind == "lstm" else None
-        for x_s in x[t + 1:]:
+        for x_s in x[t + 1 :]:
             h, c = cell(x_s, (h, c)) if kind == "lstm" else (cell(x_s, h), None)
         return F.cross_entropy(h @ readout.T, y)
 

@@ -61,7 +61,7 @@ def test_a_run_with_clipping_never_steps_with_a_norm_above_the_threshold():
 def test_an_exploding_run_is_marked_not_raised_and_the_other_net_carries_on():
     r = train(act_a="relu", init_a="normal", sigma_a=10.0, depth=8, lr=0.02)
     assert r.nan_step[0] is not None and r.nan_step[1] is None
-    assert np.isnan(r.loss[r.nan_step[0]:, 0]).all()  # stopped after the NaN step
+    assert np.isnan(r.loss[r.nan_step[0] :, 0]).all()  # stopped after the NaN step
     assert np.isfinite(r.loss[:, 1]).all() and r.done == r.steps
     assert [key for key, _ in gr.verdicts(r)] == ["train.diverged", "train.verdict"]
     s = gr.train_summary(r)

@@ -42,15 +42,24 @@ def batched(surface, specs, start, steps, factors=None, patience=None, noise=Non
 # Settings where every optimizer's path is smooth (no chaotic amplification of rounding), so a match to
 # ~1e-10 over hundreds of steps means the same arithmetic, not luck.
 SPECS = [
-    Spec("sgd", 0.01), Spec("sgd", 0.01, weight_decay=0.1),
-    Spec("momentum", 0.003, momentum=0.9), Spec("momentum", 0.003, momentum=0.8, weight_decay=0.05),
-    Spec("nesterov", 0.003, momentum=0.9), Spec("nesterov", 0.002, momentum=0.95, weight_decay=0.05),
-    Spec("adagrad", 0.5), Spec("adagrad", 0.5, weight_decay=0.1),
-    Spec("rmsprop", 0.01), Spec("rmsprop", 0.01, alpha=0.9, weight_decay=0.1),
-    Spec("adam", 0.05), Spec("adam", 0.05, betas=(0.8, 0.99), weight_decay=0.1),
-    Spec("adamw", 0.05), Spec("adamw", 0.05, betas=(0.85, 0.995), weight_decay=0.3),
-    Spec("nadam", 0.05), Spec("nadam", 0.05, betas=(0.8, 0.99), weight_decay=0.1),
-    Spec("adadelta", 1.0), Spec("adadelta", 2.0, rho=0.95, weight_decay=0.1),
+    Spec("sgd", 0.01),
+    Spec("sgd", 0.01, weight_decay=0.1),
+    Spec("momentum", 0.003, momentum=0.9),
+    Spec("momentum", 0.003, momentum=0.8, weight_decay=0.05),
+    Spec("nesterov", 0.003, momentum=0.9),
+    Spec("nesterov", 0.002, momentum=0.95, weight_decay=0.05),
+    Spec("adagrad", 0.5),
+    Spec("adagrad", 0.5, weight_decay=0.1),
+    Spec("rmsprop", 0.01),
+    Spec("rmsprop", 0.01, alpha=0.9, weight_decay=0.1),
+    Spec("adam", 0.05),
+    Spec("adam", 0.05, betas=(0.8, 0.99), weight_decay=0.1),
+    Spec("adamw", 0.05),
+    Spec("adamw", 0.05, betas=(0.85, 0.995), weight_decay=0.3),
+    Spec("nadam", 0.05),
+    Spec("nadam", 0.05, betas=(0.8, 0.99), weight_decay=0.1),
+    Spec("adadelta", 1.0),
+    Spec("adadelta", 2.0, rho=0.95, weight_decay=0.1),
 ]
 
 
@@ -75,14 +84,22 @@ def test_bias_correction_matters_in_the_first_steps_and_is_reproduced():
     step1 = (ours[1, 0] - ours[0, 0]).abs()
     torch.testing.assert_close(step1, torch.full((2,), 0.1, dtype=torch.float64), rtol=1e-6, atol=0)
     for r, kind in enumerate(("adam", "nadam")):
-        torch.testing.assert_close(ours[:, r], reference(surface, Spec(kind, 0.1), (-8.0, -7.0), 3), rtol=1e-12,
-                                   atol=1e-12)
+        torch.testing.assert_close(
+            ours[:, r], reference(surface, Spec(kind, 0.1), (-8.0, -7.0), 3), rtol=1e-12, atol=1e-12
+        )
 
 
 def test_rosenbrock_paths_match_torch_optim_for_hundreds_of_steps():
     surface = surfaces.get("rosenbrock")
-    specs = [Spec("sgd", 0.001), Spec("momentum", 0.0005), Spec("nesterov", 0.0005, weight_decay=0.01),
-             Spec("adam", 0.01), Spec("adamw", 0.01, weight_decay=0.1), Spec("nadam", 0.01), Spec("adagrad", 0.1)]
+    specs = [
+        Spec("sgd", 0.001),
+        Spec("momentum", 0.0005),
+        Spec("nesterov", 0.0005, weight_decay=0.01),
+        Spec("adam", 0.01),
+        Spec("adamw", 0.01, weight_decay=0.1),
+        Spec("nadam", 0.01),
+        Spec("adagrad", 0.1),
+    ]
     ours = batched(surface, specs, (-1.2, 1.0), 300)
     for r, spec in enumerate(specs):
         torch.testing.assert_close(ours[:, r], reference(surface, spec, (-1.2, 1.0), 300), rtol=1e-9, atol=1e-9)
@@ -103,9 +120,14 @@ SCHEDULERS = {
     "exp": lambda o, T: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.3 ** (1 / 40)),
     "cosine": lambda o, T: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=T),
     "warmup": lambda o, T: torch.optim.lr_scheduler.LinearLR(o, start_factor=1 / 25, end_factor=1.0, total_iters=24),
-    "warmup_cos": lambda o, T: torch.optim.lr_scheduler.SequentialLR(o, [
-        torch.optim.lr_scheduler.LinearLR(o, start_factor=1 / 25, end_factor=1.0, total_iters=24),
-        torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=T - 25)], milestones=[25]),
+    "warmup_cos": lambda o, T: torch.optim.lr_scheduler.SequentialLR(
+        o,
+        [
+            torch.optim.lr_scheduler.LinearLR(o, start_factor=1 / 25, end_factor=1.0, total_iters=24),
+            torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=T - 25),
+        ],
+        milestones=[25],
+    ),
 }
 
 
@@ -146,10 +168,17 @@ def test_halving_on_plateau_matches_reduce_lr_on_plateau_with_every_optimizer_ro
     specs = [Spec("sgd", 0.5), Spec("adam", 0.1), Spec("momentum", 0.1)]
     steps, patience = 400, 7
     noise = torch.randn(steps, 1, 2, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * 0.4
-    h = simulate(surface, specs, torch.tensor([[-2.5, 1.0]] * 3, dtype=torch.float64), steps, np.ones(steps),
-                 patience, noise.expand(steps, 3, 2))
+    h = simulate(
+        surface,
+        specs,
+        torch.tensor([[-2.5, 1.0]] * 3, dtype=torch.float64),
+        steps,
+        np.ones(steps),
+        patience,
+        noise.expand(steps, 3, 2),
+    )
     for r, spec in enumerate(specs):
-        sched = lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=patience)  # noqa: E731
+        sched = lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=patience)
         ref = reference(surface, spec, (-2.5, 1.0), steps, noise=noise[:, 0], scheduler=sched)
         torch.testing.assert_close(h.p[:, r], ref, rtol=1e-10, atol=1e-10)
     cuts = (np.diff(h.lr[:, :, 0].numpy(), axis=0) < 0).sum(0)
@@ -159,10 +188,13 @@ def test_halving_on_plateau_matches_reduce_lr_on_plateau_with_every_optimizer_ro
 
 
 def test_torch_call_names_the_class_and_every_non_default_hyper_parameter():
-    assert Spec("nesterov", 0.01, momentum=0.8).torch_call() == \
-        "torch.optim.SGD(params, lr=0.01, momentum=0.8, nesterov=True)"
-    assert Spec("adamw", 0.001).torch_call() == \
-        "torch.optim.AdamW(params, lr=0.001, betas=(0.9, 0.999), weight_decay=0)"
+    assert (
+        Spec("nesterov", 0.01, momentum=0.8).torch_call()
+        == "torch.optim.SGD(params, lr=0.01, momentum=0.8, nesterov=True)"
+    )
+    assert (
+        Spec("adamw", 0.001).torch_call() == "torch.optim.AdamW(params, lr=0.001, betas=(0.9, 0.999), weight_decay=0)"
+    )
     assert "alpha=0.95" in Spec("rmsprop", 0.01, alpha=0.95).torch_call()
     assert Spec("sgd", 0.1).torch_call() == "torch.optim.SGD(params, lr=0.1)"
 

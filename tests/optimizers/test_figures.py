@@ -27,16 +27,25 @@ def arrays_are_float32(fig):
                 assert v.dtype == np.float32, (trace.type, trace.name, name)
 
 
-CASES = {"default": {}, "too_large": opt.PRESETS["too_large"], "saddle": opt.PRESETS["adam_saddle"],
-         "starts": opt.PRESETS["himmelblau_basins"], "rastrigin": opt.PRESETS["rastrigin_traps"],
-         "all": opt.PRESETS["all_nine"], "few_steps": {"steps": 10}}
+CASES = {
+    "default": {},
+    "too_large": opt.PRESETS["too_large"],
+    "saddle": opt.PRESETS["adam_saddle"],
+    "starts": opt.PRESETS["himmelblau_basins"],
+    "rastrigin": opt.PRESETS["rastrigin_traps"],
+    "all": opt.PRESETS["all_nine"],
+    "few_steps": {"steps": 10},
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_figure_passes_plotly_validation_and_sends_float32(case):
     res, grid = build(**CASES[case])
-    figs = [figures.landscape(res, grid, FIG, NAMES), figures.surface3d(res, grid, FIG, NAMES),
-            figures.curves(res, FIG, NAMES)]
+    figs = [
+        figures.landscape(res, grid, FIG, NAMES),
+        figures.surface3d(res, grid, FIG, NAMES),
+        figures.curves(res, FIG, NAMES),
+    ]
     figs += [figures.internals(res, o, FIG, k in opt.BUFFERED, k in opt.ADAPTIVE) for o, k in enumerate(res.kinds)]
     for fig in figs:
         go.Figure(fig.to_dict())  # raises on any invalid property

@@ -8,8 +8,6 @@ from tests.conftest import clean, open_page
 KEY = "optimizers"
 
 
-
-
 def test_choosing_a_surface_loads_its_start_and_learning_rates_into_the_link():
     at = open_page(KEY)
     at.selectbox(key=wkey(KEY, "surface")).set_value("booth").run()

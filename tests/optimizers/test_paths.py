@@ -29,8 +29,8 @@ def test_a_too_large_learning_rate_stops_at_the_plot_edge_with_its_step():
     ex, ey = res.edge[o, 0]
     on_edge = np.isclose([ex, ex, ey, ey], [x_lo, x_hi, y_lo, y_hi]).any()
     assert on_edge and x_lo - 1e-9 <= ex <= x_hi + 1e-9 and y_lo - 1e-9 <= ey <= y_hi + 1e-9
-    assert np.isnan(res.path[res.left[o, 0]:, o, 0]).all() and np.isfinite(res.path[: res.left[o, 0], o, 0]).all()
-    assert np.isnan(res.loss[res.left[o, 0]:, o, 0]).all()
+    assert np.isnan(res.path[res.left[o, 0] :, o, 0]).all() and np.isfinite(res.path[: res.left[o, 0], o, 0]).all()
+    assert np.isnan(res.loss[res.left[o, 0] :, o, 0]).all()
     others = [i for i in range(len(res.kinds)) if i != o]
     assert (res.left[others, 0] == -1).all()
     assert res.divergences() == [("sgd", [1], [int(res.left[o, 0])], None)]
@@ -44,8 +44,9 @@ def test_overflow_to_inf_and_nan_is_reported_not_raised():
     s = opt.paths_summary(res)
     assert s["optimizers"]["sgd"]["diverged_at"] == res.left[o, 0]
     json.dumps(cli._jsonable(s))  # NaN/inf become words in the CLI's JSON, no crash
-    h = optim_paths.simulate(surfaces.get("rosenbrock"), [Spec("sgd", 10.0)], torch.tensor([[-1.2, 1.0]]).double(),
-                             50, np.ones(50))
+    h = optim_paths.simulate(
+        surfaces.get("rosenbrock"), [Spec("sgd", 10.0)], torch.tensor([[-1.2, 1.0]]).double(), 50, np.ones(50)
+    )
     left, bad, edge = optim_paths.exits(h.p.numpy(), surfaces.get("rosenbrock").box)
     assert bad[0] > 0 and left[0] <= bad[0] and np.isfinite(edge[0]).all()
 
@@ -87,8 +88,10 @@ def test_noise_is_seeded_and_shared_by_every_optimizer():
 def test_a_start_outside_the_surface_is_clamped_with_a_notice():
     values, notices = opt.PATHS_PARAMS.decode({"surface": "rosenbrock", "x0": "-7", "y0": "9"})
     assert values["x0"] == -2.0 and values["y0"] == 3.0
-    assert [(n.param, n.code, n.info["why"]) for n in notices] == [("x0", "conflict", "start_outside"),
-                                                                 ("y0", "conflict", "start_outside")]
+    assert [(n.param, n.code, n.info["why"]) for n in notices] == [
+        ("x0", "conflict", "start_outside"),
+        ("y0", "conflict", "start_outside"),
+    ]
 
 
 def test_inspecting_a_hidden_optimizer_falls_back_to_a_shown_one():

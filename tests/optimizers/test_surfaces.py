@@ -38,8 +38,12 @@ def test_every_listed_critical_point_has_zero_gradient_and_the_stated_kind(key, 
     assert float(s.grad(pts.detach()).abs().max()) < 1e-9 * scale + 1e-10
     for q in s.points:
         eig = torch.linalg.eigvalsh(_hessian(s, q))
-        expected = {"global": eig.min() > 0, "local": eig.min() > 0, "max": eig.max() < 0,
-                    "saddle": (eig.min() < 0) & (eig.max() > 0)}[q.kind]
+        expected = {
+            "global": eig.min() > 0,
+            "local": eig.min() > 0,
+            "max": eig.max() < 0,
+            "saddle": (eig.min() < 0) & (eig.max() > 0),
+        }[q.kind]
         assert bool(expected), (key, q, eig)
         inside = s.box[0] <= q.x <= s.box[1] and s.box[2] <= q.y <= s.box[3]
         assert inside, (key, q)

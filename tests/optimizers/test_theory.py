@@ -58,16 +58,27 @@ def test_the_optimal_values_are_optimal():
 
 def run(kind, lr, mom, kappa, theta, steps, wd=0.0):
     s = surfaces.get("quadratic", kappa, theta)
-    h = simulate(s, [Spec(kind, lr, momentum=mom, weight_decay=wd)], torch.tensor([[-2.5, 1.0]], dtype=torch.float64),
-                 steps, np.ones(steps))
+    h = simulate(
+        s,
+        [Spec(kind, lr, momentum=mom, weight_decay=wd)],
+        torch.tensor([[-2.5, 1.0]], dtype=torch.float64),
+        steps,
+        np.ones(steps),
+    )
     return np.linalg.norm(h.p[:, 0].numpy(), axis=-1)
 
 
-@pytest.mark.parametrize("kind,lr,mom,kappa,theta", [
-    ("sgd", 1.5, 0.0, 10.0, 0.0), ("sgd", 0.5, 0.0, 100.0, 30.0),
-    ("momentum", 1.0, 0.9, 100.0, 60.0), ("momentum", 0.5, 0.5, 20.0, 10.0),
-    ("nesterov", 0.5, 0.9, 100.0, 45.0), ("nesterov", 1.0, 0.3, 10.0, 0.0),
-])
+@pytest.mark.parametrize(
+    "kind,lr,mom,kappa,theta",
+    [
+        ("sgd", 1.5, 0.0, 10.0, 0.0),
+        ("sgd", 0.5, 0.0, 100.0, 30.0),
+        ("momentum", 1.0, 0.9, 100.0, 60.0),
+        ("momentum", 0.5, 0.5, 20.0, 10.0),
+        ("nesterov", 0.5, 0.9, 100.0, 45.0),
+        ("nesterov", 1.0, 0.3, 10.0, 0.0),
+    ],
+)
 def test_measured_rate_on_the_quadratic_agrees_with_the_prediction(kind, lr, mom, kappa, theta):
     dist = run(kind, lr, mom, kappa, theta, 600)
     predicted = th.predicted_rate(kind, lr, mom, kappa)

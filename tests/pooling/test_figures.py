@@ -35,10 +35,15 @@ def valid(fig: go.Figure) -> go.Figure:
     return fig  # the original keeps its numpy arrays (to_dict() encodes them)
 
 
-@pytest.mark.parametrize("values", [
-    {}, {"op": "avg", "k": 3, "s": 2, "pad": 1, "ceil": True, "x": pl.random_grid(5, "a")},
-    {"op": "lp", "pnorm": 1.5, "x": (-1.0, 2.0, 3.0, 4.0)}, {"k": 1, "s": 3, "x": pl.random_grid(12, "b")},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"op": "avg", "k": 3, "s": 2, "pad": 1, "ceil": True, "x": pl.random_grid(5, "a")},
+        {"op": "lp", "pnorm": 1.5, "x": (-1.0, 2.0, 3.0, 4.0)},
+        {"k": 1, "s": 3, "x": pl.random_grid(12, "b")},
+    ],
+)
 def test_grid_figure_highlights_every_window_and_steps_through_them(values):
     res = pl.run_pool({**V, **values})
     fig = valid(figures.grid(res, FIG))
@@ -63,7 +68,7 @@ def test_grid_figure_marks_each_max_and_the_output_cell_in_the_window_colour():
 
 
 def test_padding_ring_is_drawn_only_when_there_is_padding():
-    names = lambda fig: [t.name for t in fig.data]  # noqa: E731
+    names = lambda fig: [t.name for t in fig.data]
     assert FIG["padding"] not in names(figures.grid(pl.run_pool(V), FIG))
     res = pl.run_pool({**V, "pad": 1})
     assert FIG["padding"] in names(figures.grid(res, FIG))
@@ -91,8 +96,7 @@ def test_shift_figure_has_one_curve_per_map_and_marks_the_window():
     assert fig.layout.xaxis.title.text == FIG["shift_x"] and fig.layout.yaxis.title.text == FIG["shift_y"]
 
 
-@pytest.mark.parametrize("values", [{}, {"layers": "c11s4p0,m3s2,c5,m3s2,c3,c3,c3,m3s2", "rf_in": 227},
-                                    {"rf_in": 512}])
+@pytest.mark.parametrize("values", [{}, {"layers": "c11s4p0,m3s2,c5,m3s2,c3,c3,c3,m3s2", "rf_in": 227}, {"rf_in": 512}])
 def test_receptive_field_figure_draws_a_box_per_layer_on_a_small_image(values):
     res = pl.run_rf({**pl.RF_PARAMS.defaults(), **values})
     fig = valid(figures.receptive_field(res, FIG))

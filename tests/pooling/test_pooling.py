@@ -74,8 +74,16 @@ def test_lp_pooling_drops_padding_with_a_message():
     assert values["pad"] == 0 and [nt.info["why"] for nt in notices] == ["lp_no_pad"]
 
 
-GRID = [(n, k, s, p, ceil, cip) for n in (2, 3, 4, 5, 7) for k in (1, 2, 3, 4) for s in (1, 2, 3)
-        for p in (0, 1, 2) for ceil in (False, True) for cip in (False, True) if pw.problem(n, k, s, p, ceil) is None]
+GRID = [
+    (n, k, s, p, ceil, cip)
+    for n in (2, 3, 4, 5, 7)
+    for k in (1, 2, 3, 4)
+    for s in (1, 2, 3)
+    for p in (0, 1, 2)
+    for ceil in (False, True)
+    for cip in (False, True)
+    if pw.problem(n, k, s, p, ceil) is None
+]
 
 
 @pytest.mark.parametrize("op", ["max", "avg"])
@@ -92,11 +100,16 @@ def test_hand_written_windows_match_torch_across_the_grid(op):
 @pytest.mark.parametrize("norm", [1.0, 2.0, 3.0, 4.5])
 def test_hand_written_lp_windows_match_torch_including_its_ceil_mode_scaling(norm):
     rng = np.random.default_rng(2)
-    for n, k, s, ceil in sorted({(n, k, s, ceil) for n, k, s, _, ceil, _ in GRID
-                                 if pw.problem(n, k, s, 0, ceil) is None}):
+    for n, k, s, ceil in sorted(
+        {(n, k, s, ceil) for n, k, s, _, ceil, _ in GRID if pw.problem(n, k, s, 0, ceil) is None}
+    ):
         x = np.abs(rng.normal(size=(n, n))) + 0.1
-        np.testing.assert_allclose(pw.pool_by_hand(x, "lp", k, s, 0, ceil, norm=norm),
-                                   torch_pool(x, "lp", k, s, 0, ceil, norm=norm).numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            pw.pool_by_hand(x, "lp", k, s, 0, ceil, norm=norm),
+            torch_pool(x, "lp", k, s, 0, ceil, norm=norm).numpy(),
+            rtol=1e-10,
+            atol=1e-12,
+        )
 
 
 def test_lp_with_ceil_mode_scales_partial_windows_by_k2_over_count():
@@ -155,8 +168,12 @@ def test_average_at_padded_corners_counts_padding_only_when_asked():
 
 def test_the_page_result_is_torchs_and_the_highlights_agree_with_it():
     rng = np.random.default_rng(3)
-    for op, k, s, p, ceil, cip in [("max", 3, 2, 1, True, True), ("avg", 3, 1, 1, True, False),
-                                   ("avg", 2, 3, 1, False, True), ("lp", 2, 1, 0, True, True)]:
+    for op, k, s, p, ceil, cip in [
+        ("max", 3, 2, 1, True, True),
+        ("avg", 3, 1, 1, True, False),
+        ("avg", 2, 3, 1, False, True),
+        ("lp", 2, 1, 0, True, True),
+    ]:
         x = tuple(float(v) for v in rng.integers(0, 10, size=36))
         res = pl.run_pool({**V, "x": x, "op": op, "k": k, "s": s, "pad": p, "ceil": ceil, "cip": cip, "pnorm": 3.0})
         ref = torch_pool(np.array(x).reshape(6, 6), op, k, s, p, ceil, cip, 3.0).numpy()
@@ -232,7 +249,7 @@ def test_shift_curves_start_at_zero_and_match_a_direct_computation():
 
     f = pl.feature_map(images.builtin("camera", max_side=pl.SHIFT_SIDE, gray=True).unsqueeze(0), "edges")
     h, w = f.shape[-2] - 4, f.shape[-1] - 4
-    a, b = F.max_pool2d(f[..., :h, :w], 2), F.max_pool2d(f[..., :h, 3:3 + w], 2)
+    a, b = F.max_pool2d(f[..., :h, :w], 2), F.max_pool2d(f[..., :h, 3 : 3 + w], 2)
     direct = float(((b - a) ** 2).mean().sqrt() / a.std())
     assert res.curves["max"][3] == pytest.approx(direct, rel=1e-5)
 
@@ -267,8 +284,11 @@ def test_head_parameter_counts_match_a_real_module(kind):
         assert pl.count(meta) == pl.head_params(kind, c, size, cls, hid, depth)
     for c, size, cls, hid, depth in [(3, 2, 2, 16, 0), (64, 13, 10, 256, 1), (1, 32, 7, 32, 2)]:
         real = pl.head(kind, c, size, cls, hid, depth).to_empty(device="cpu")
-        assert pl.count(real) == sum(p.numel() for p in real.parameters()) == pl.head_params(kind, c, size, cls,
-                                                                                           hid, depth)
+        assert (
+            pl.count(real)
+            == sum(p.numel() for p in real.parameters())
+            == pl.head_params(kind, c, size, cls, hid, depth)
+        )
         assert real(torch.zeros(2, c, size, size)).shape == (2, cls)
 
 

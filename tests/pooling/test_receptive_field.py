@@ -31,8 +31,9 @@ def test_receptive_field_matches_the_gradient_of_one_unit_in_a_real_stack(text, 
     layers = rfm.parse_stack(text)
     rows = rfm.table(layers, n)
     layers = tuple(r.layer for r in rows)  # the part of the stack that fits this input
-    grad = rfm.input_gradient(layers, torch.rand(n, n, dtype=torch.float64,
-                                                 generator=torch.Generator().manual_seed(n)), pool_as_avg=True)
+    grad = rfm.input_gradient(
+        layers, torch.rand(n, n, dtype=torch.float64, generator=torch.Generator().manual_seed(n)), pool_as_avg=True
+    )
     last = rows[-1]
     unit = (last.n - 1) // 2
     first, final = rfm.box(last, unit)
@@ -70,18 +71,40 @@ def test_known_receptive_fields():
     assert [r.rf for r in dil] == [3, 7, 15, 31]  # dilation doubles the reach per layer
 
 
-@pytest.mark.parametrize("raw,canonical", [
-    ("c3", "c3"), ("C3S1P1", "c3"), ("c3p1s1d1", "c3"), ("m2s2p0", "m2"), ("m3s2p1", "m3s2p1"),
-    ("c5d2", "c5d2"), ("c5d2p4", "c5d2"), ("c5d2p0", "c5p0d2"), (" c3 , m2 ", "c3,m2"), ("a3s1", "a3s1"),
-])
+@pytest.mark.parametrize(
+    "raw,canonical",
+    [
+        ("c3", "c3"),
+        ("C3S1P1", "c3"),
+        ("c3p1s1d1", "c3"),
+        ("m2s2p0", "m2"),
+        ("m3s2p1", "m3s2p1"),
+        ("c5d2", "c5d2"),
+        ("c5d2p4", "c5d2"),
+        ("c5d2p0", "c5p0d2"),
+        (" c3 , m2 ", "c3,m2"),
+        ("a3s1", "a3s1"),
+    ],
+)
 def test_stack_tokens_are_normalised(raw, canonical):
     assert rfm.Stack("layers", "c3").parse(raw) == canonical
 
 
-@pytest.mark.parametrize("raw,code", [
-    ("", "length"), (",".join(["c3"] * 13), "length"), ("x3", "type"), ("c0", "type"), ("c12", "type"),
-    ("c3s5", "type"), ("m2d2", "type"), ("c3p9", "type"), ("c3;m2", "type"), ("3c", "type"),
-])
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("", "length"),
+        (",".join(["c3"] * 13), "length"),
+        ("x3", "type"),
+        ("c0", "type"),
+        ("c12", "type"),
+        ("c3s5", "type"),
+        ("m2d2", "type"),
+        ("c3p9", "type"),
+        ("c3;m2", "type"),
+        ("3c", "type"),
+    ],
+)
 def test_bad_stacks_are_refused_with_a_reason(raw, code):
     with pytest.raises(ParamError) as err:
         rfm.Stack("layers", "c3").parse(raw)
