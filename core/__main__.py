@@ -24,8 +24,8 @@ import numpy as np
 
 from core import device, registry
 from core.notices import notice_text
-from core.params import GLOBAL_KEYS, parse_query_string
-from core.text import Text
+from core.params import GLOBAL_KEYS, GLOBALS, parse_query_string
+from core.text import Text, shown
 
 
 def _jsonable(obj):
@@ -43,6 +43,12 @@ def _jsonable(obj):
     return obj
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and status 2, like every other refusal (not the usage block)
+        print(f"error: {shown(message, 200)}", file=sys.stderr)
+        sys.exit(2)
+
+
 def split_link(page: str, query: str = "") -> tuple[str, str]:
     """A page key and a query string, or a whole link ('http://host/optimizers?surface=saddle') split in two."""
     if "://" in page or page.startswith("/") or "?" in page:
@@ -57,13 +63,15 @@ def run(page: str, query: str, experiment: str | None = None) -> dict:
         concept = registry.get(page)
     except KeyError:
         raise ValueError(f"unknown page '{page}' (pages: {', '.join(c.key for c in registry.CONCEPTS)})") from None
-    values, notices = concept.params.decode(parse_query_string(query), known=GLOBAL_KEYS)
-    refused = [n for n in notices if n.code != "conflict"]
+    raw = parse_query_string(query)
+    values, notices = concept.params.decode(raw, known=GLOBAL_KEYS)
+    lang, lang_notices = GLOBALS.decode({k: raw[k] for k in GLOBAL_KEYS if k in raw})
+    refused = lang_notices + [n for n in notices if n.code != "conflict"]  # the page warns about these
     if refused:
         raise ValueError(f"{page}: " + "; ".join(n.english() for n in refused))
     chosen = concept.experiments if experiment is None else (concept.experiment(experiment),)
     out = {"page": page, "query": concept.params.encode(values), "device": str(device.device()), "experiments": {}}
-    t = Text(page, values.get("lang") or parse_query_string(query).get("lang", "en"))
+    t = Text(page, lang["lang"])  # the page's sentences, in the link's language
     adjusted = [notice_text(t, concept.params, values, n) for n in notices if n.code == "conflict"]
     if adjusted:  # what the page says in its info lines: the same values are run here
         out["adjusted"] = adjusted
@@ -85,13 +93,16 @@ def _describe(p) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n\n")[0])
+    ap = _Parser(prog="python -m core", description=__doc__.split("\n\n")[0])
     ap.add_argument("page", nargs="?", help="page key, e.g. activations")
     ap.add_argument("query", nargs="?", default="", help="the link's query string (leading '?' allowed)")
     ap.add_argument("--experiment", help="run only this experiment of the page")
     ap.add_argument("--indent", type=int, default=2)
     ap.add_argument("--list", action="store_true", help="list pages, experiments and parameters")
-    args = ap.parse_args(argv)
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as end:  # --help, or a malformed option (one line printed by _Parser.error)
+        return int(end.code or 0)
     device.setup()
     if args.list or not args.page:
         for c in registry.CONCEPTS:
@@ -106,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         result = run(page, query, args.experiment)
     except (ValueError, KeyError) as err:
         msg = err.args[0] if err.args else str(err)
-        print(f"error: {msg if isinstance(msg, str) else err}", file=sys.stderr)
+        print(f"error: {shown(msg if isinstance(msg, str) else err, 2000)}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=args.indent, ensure_ascii=False))
     return 0

@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 
-GLOBAL_KEYS = ("lang",)  # app-wide URL keys owned by the shell, not by a page
+from core.text import DEFAULT_LANG, LANGS, shown
+
+GLOBAL_KEYS = ("lang",)  # app-wide URL keys owned by the shell, not by a page (declared in GLOBALS below)
 
 
 class ParamError(ValueError):
@@ -47,13 +49,13 @@ class Notice:
     info: Mapping[str, Any] = field(default_factory=dict)
 
     def english(self) -> str:
-        """One-line plain-English form, for the CLI and logs (the UI translates `code`)."""
-        i, head = self.info, f"'{self.param}={self.raw}'"
+        """One-line plain-English form, for logs and the CLI's refusals (the UI translates `code`)."""
+        i, head = self.info, f"'{shown(self.param)}={shown(self.raw)}'"
         why = {
-            "unknown": f"unknown parameter '{self.param}'",
+            "unknown": f"unknown parameter '{shown(self.param)}'",
             "type": f"{head}: expected a {i.get('expected', 'value')}",
             "range": f"{head}: outside [{i.get('lo')}, {i.get('hi')}]",
-            "choice": f"{head}: no option '{i.get('item', self.raw)}' (options: {i.get('choices')})",
+            "choice": f"{head}: no option '{shown(i.get('item', self.raw))}' (options: {i.get('choices')})",
             "length": f"{head}: needs {i.get('lo')} to {i.get('hi')} entries",
             "grid": f"{head}: must be {i.get('lo')} plus a multiple of {i.get('step')}, up to {i.get('hi')}",
         }
@@ -383,6 +385,10 @@ class ParamSet:
             if p.name in values and p.encode(values[p.name]) != p.encode(p.default):
                 out[p.name] = p.encode(values[p.name])
         return out
+
+
+GLOBALS = ParamSet((Choice("lang", DEFAULT_LANG, choices=LANGS),))  # the shell's keys, as page and CLI read them
+assert GLOBALS.names == GLOBAL_KEYS
 
 
 def merge(*sets: ParamSet) -> ParamSet:

@@ -31,13 +31,16 @@ def open_page(key: str, query: dict | None = None, lang: str | None = None, time
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    if key == "home":
+        at.query_params = {**(query or {}), **({"lang": lang} if lang else {})}
+        at.run()
+        return at
     if lang:
         at.query_params["lang"] = lang
     at.run()
-    if key != "home":
-        at.switch_page(f"views/{key}.py")
-        at.query_params = {**(query or {}), **({"lang": lang} if lang else {})}
-        at.run()
+    at.switch_page(f"views/{key}.py")
+    at.query_params = {**(query or {}), **({"lang": lang} if lang else {})}
+    at.run()
     return at
 
 

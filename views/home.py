@@ -4,9 +4,10 @@ import streamlit as st
 
 from core import device, registry
 from core.text import Text
-from core.ui import state
+from core.ui import chrome, state
 
 t = Text("home", state.lang())
+chrome.notices(Text(None, state.lang()), state.GLOBALS, {"lang": state.lang()}, state.shell_notices())
 state.write_url({})
 
 st.title(t("title"))

@@ -29,6 +29,18 @@ def catalogue_path(name: str) -> Path:
     return shell if shell.exists() else _CORE / name / "text.toml"
 
 
+SHOWN_MAX = 60  # characters of a user-supplied string shown back
+
+
+def shown(raw: Any, limit: int = SHOWN_MAX) -> str:
+    """A user-supplied string (from a link, a file, a typed field) as one short, inert line: control characters
+    and line breaks become spaces, a backtick (which would end the inline-code span the catalogues put such
+    strings in) becomes ˋ, and it is cut to `limit` characters. Never Markdown, HTML or LaTeX."""
+    text = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029") else c for c in str(raw))
+    text = " ".join(text.split()).replace("`", "ˋ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @cache
 def raw_catalogue(name: str) -> dict[str, Any]:
     with open(catalogue_path(name), "rb") as fh:

@@ -23,15 +23,32 @@ from typing import Any
 import streamlit as st
 
 from core.experiment import Concept
-from core.params import Choice, Notice, Param, ParamSet
-from core.text import DEFAULT_LANG, LANGS
+from core.params import GLOBALS, Notice, Param, ParamSet
+from core.text import LANGS
 from core.ui.widgets import from_widget, to_widget, wkey
 
-LANG = Choice("lang", DEFAULT_LANG, choices=LANGS)
-GLOBALS = ParamSet((LANG,))
+LANG = GLOBALS["lang"]
 _PAGE = "_dlp.page"  # page key of the previous run in this session
 _FRESH = "_dlp.fresh"  # True while the current run is the first one of this page visit
 _EXACT = "_dlp.exact"  # widget key -> (exact declared value, the widget position that stands for it)
+
+
+QUERY_FIELDS_MAX = 1000  # Streamlit drops a query string with more fields than this, silently
+
+
+def dropped_link() -> list[Notice]:
+    """A notice when Streamlit dropped the whole query string (more than 1,000 fields or 512 Ki characters),
+    which it does without a word: the page would silently show its defaults."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        raw = get_script_run_ctx().query_string or ""
+    except Exception:  # no script context (bare mode): nothing was dropped
+        return []
+    fields = raw.count("&") + 1 if raw else 0
+    if raw and not st.query_params.to_dict() and (fields > QUERY_FIELDS_MAX or len(raw) > 512 * 1024):
+        return [Notice("", "too_many", "", {"n": fields, "limit": QUERY_FIELDS_MAX})]
+    return []
 
 
 def enter_page(page_key: str) -> bool:
@@ -94,6 +111,7 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
     params, page = concept.params, concept.key
     if st.session_state.get(_FRESH, True):
         values, notices = params.decode(st.query_params.to_dict(), known=GLOBALS.names)
+        notices = dropped_link() + notices
         seed(page, params, values)
         st.session_state[_FRESH] = False
     else:
@@ -104,6 +122,15 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
             seed(page, ParamSet(tuple(p for p in params if p.name in missing)), values)
     write_url(params.encode(values))
     return values, notices
+
+
+def shell_notices() -> list[Notice]:
+    """The home page's link check: it has no settings of its own, so every key but the app-wide ones is unknown."""
+    if not st.session_state.get(_FRESH, True):
+        return []
+    st.session_state[_FRESH] = False
+    _, notices = GLOBALS.decode(st.query_params.to_dict())
+    return dropped_link() + [n for n in notices if n.param not in GLOBALS.names]
 
 
 def query_for(page_query: dict[str, str]) -> dict[str, str]:
