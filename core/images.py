@@ -79,7 +79,9 @@ def builtin(name: str, max_side: int = 512, gray: bool = False) -> torch.Tensor:
 UPLOAD_TYPES = ("png", "jpg", "jpeg")
 UPLOAD_FORMATS = ("PNG", "JPEG")
 MAX_UPLOAD_BYTES = 8 * 2**20  # 8 MiB
-MAX_UPLOAD_PIXELS = 40_000_000  # width × height, read from the header before decoding
+MAX_UPLOAD_PIXELS = 4096 * 4096  # width × height, read from the header before decoding (a 12 MP photo passes).
+# The pages compute on at most 512 px a side, so a bigger file buys nothing; decoding one this size costs
+# ~130 MB (PNG: full decode, then an early PIL reduce) or far less (JPEG decodes at 1/8 scale): bench/upload_cost.py
 MIN_UPLOAD_SIDE = 8
 
 
@@ -150,10 +152,14 @@ def load_upload(data: bytes, max_side: int = 512) -> Upload:
                 "too_thin", width=width, height=height, max_side=max_side, short=short, side=MIN_UPLOAD_SIDE
             )
         try:
+            im.draft(im.mode, (max_side, max_side))  # JPEG: decode at 1/2…1/8 scale while still ≥ max_side
             im.load()  # decodes everything: a truncated or corrupt file fails here
             im = ImageOps.exif_transpose(im)
+            factor = max(im.size) // max_side
+            if factor >= 2:  # box-reduce in PIL first: the float32 copies below stay at most ~4·max_side² each
+                im = im.reduce(factor)
             arr = _pixels(im)
         except Exception:  # truncated or corrupt pixel data
             raise UploadError("corrupt") from None
     img = to_chw(arr)
-    return Upload(fit(img, max_side), width, height, fmt, max(img.shape[-2:]) > max_side)
+    return Upload(fit(img, max_side), width, height, fmt, max(width, height) > max_side)
