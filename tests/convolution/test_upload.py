@@ -138,7 +138,7 @@ def test_every_refusal_reason_has_its_message_in_both_languages():
 
     from core.text import LANGS, Text
 
-    codes = set(re.findall(r'UploadError\("(\w+)"', Path(images.__file__).read_text()))
+    codes = set(re.findall(r'UploadError\(\s*"(\w+)"', Path(images.__file__).read_text()))
     assert {"empty", "too_large", "not_image", "format", "too_many_pixels", "too_small", "too_thin", "corrupt"} <= codes
     info = dict(size="9.0", limit="8", format="GIF", side=8, width=8, height=4000, max_side=256, short=1)
     for lang in LANGS:
