@@ -1,13 +1,15 @@
 """Streaming experiments: drained runs equal the last chunk; the finished-run store is a bounded LRU;
-runs in progress are shared between sessions, each chunk computed once."""
+runs in progress are trained in the background, shared between sessions, each chunk computed once."""
 
 import threading
+import time
 
 import pytest
 
 from core.experiment import drain, finished_run, streaming
 from core.params import Int, ParamSet
-from core.ui.live import ResultStore, RunsInProgress
+from core.ui import live
+from core.ui.live import ResultStore, RunsInProgress, Trainer
 
 
 def count_to(values):
@@ -32,49 +34,72 @@ def test_result_store_keeps_the_most_recently_used():
     assert store.get("b") is None and store.get("a") == 1 and store.get("c") == 3
 
 
-def counting_stream(n, calls):
-    """A stream that records every chunk it computes (to check that each is computed once)."""
+def counting_stream(n, calls, tokens=None):
+    """A stream that records every chunk it computes (to check that each is computed once); with `tokens`
+    (a Semaphore), each chunk takes one, so a test decides how far the training may go."""
     total = 0
     for i in range(n):
-        calls.append(i)
+        if tokens is not None:
+            assert tokens.acquire(timeout=5)
+        calls.append((threading.current_thread().name, i))
         total += i
         yield (i + 1) / n, total
 
 
-def watch(run, seen=0, leave_after=None):
-    """One session's loop in run_live: draw every new chunk until the run finishes (or leave)."""
+def watch(run, trainer, seen=0, leave_at=None):
+    """One session's loop in run_live: keep the run trained, draw every new chunk until it ends (or leave once
+    `leave_at` chunks exist)."""
     drawn = []
     while True:
-        version, latest, finished = run.advance(seen, wait=0.01)
-        if finished:
-            return drawn, True
+        trainer.ensure(run)
+        version, latest, finished = run.wait(seen, timeout=0.05)
+        if finished:  # run_live draws the final result once the run has ended
+            return drawn + [latest[1]], True
         if version > seen:
             seen = version
             drawn.append(latest[1])
-            if leave_after is not None and len(drawn) >= leave_after:
+            if leave_at is not None and seen >= leave_at:
                 return drawn, False
 
 
-def test_a_run_left_by_one_session_is_carried_on_by_the_next_from_where_it_stopped():
-    runs, calls = RunsInProgress(), []
-    first = runs.attach("k", lambda: counting_stream(5, calls))
-    drawn_a, finished_a = watch(first, leave_after=2)  # a slider moved: session A leaves
-    assert (drawn_a, finished_a, calls) == ([0, 1], False, [0, 1])
-    second = runs.attach("k", lambda: counting_stream(5, []))  # session B opens the same link
+def test_chunks_are_computed_by_the_background_trainer_not_the_session():
+    runs, calls, trainer = RunsInProgress(), [], Trainer(threads=2)
+    run = runs.attach("k", lambda: counting_stream(4, calls))
+    drawn, finished = watch(run, trainer)
+    assert finished and run.latest[1] == 6
+    assert {name for name, _ in calls} and all(name.startswith("dlp-train") for name, _ in calls)
+    assert [i for _, i in calls] == [0, 1, 2, 3]
+
+
+def test_a_run_nobody_watches_pauses_and_resumes_where_it_stopped(monkeypatch):
+    monkeypatch.setattr(live, "IDLE_S", 0.1)
+    runs, calls, trainer, tokens = RunsInProgress(), [], Trainer(threads=2), threading.Semaphore(2)
+    first = runs.attach("k", lambda: counting_stream(6, calls, tokens))
+    drawn_a, finished_a = watch(first, trainer, leave_at=2)  # session A leaves after two chunks
+    assert not finished_a and drawn_a[-1] == 1
+    time.sleep(0.3)  # nobody watches: after IDLE_S the trainer stops (once its waiting chunk gets a token)
+    tokens.release()
+    time.sleep(0.3)
+    paused_at = len(calls)
+    for _ in range(4):
+        tokens.release()
+    time.sleep(0.3)
+    assert len(calls) == paused_at == 3  # paused: the tokens lie unused
+    second = runs.attach("k", lambda: counting_stream(6, []))  # session B opens the same link
     assert second is first
-    drawn_b, finished_b = watch(second, seen=0)
-    assert finished_b and drawn_b == [1, 3, 6, 10]  # the newest chunk at once, then the rest
-    assert calls == [0, 1, 2, 3, 4]  # no chunk computed twice
+    drawn_b, finished_b = watch(second, trainer, seen=0)
+    assert finished_b and drawn_b[-1] == 15
+    assert [i for _, i in calls] == [0, 1, 2, 3, 4, 5]  # no chunk computed twice
     runs.detach("k", second)
     assert runs.attach("k", lambda: counting_stream(5, [])) is not first  # a finished run is not reused
 
 
 def test_many_sessions_on_one_run_compute_every_chunk_once_and_all_see_the_end():
-    runs, calls, results = RunsInProgress(), [], []
+    runs, calls, results, trainer = RunsInProgress(), [], [], Trainer(threads=4)
 
     def session():
         run = runs.attach("class-demo", lambda: counting_stream(20, calls))
-        drawn, finished = watch(run)
+        drawn, finished = watch(run, trainer)
         results.append((finished, run.latest[1]))
 
     threads = [threading.Thread(target=session) for _ in range(8)]
@@ -82,20 +107,19 @@ def test_many_sessions_on_one_run_compute_every_chunk_once_and_all_see_the_end()
         th.start()
     for th in threads:
         th.join(timeout=30)
-    assert calls == list(range(20))
+    assert [i for _, i in calls] == list(range(20))
     assert results == [(True, sum(range(20)))] * 8
 
 
-def test_a_failed_run_is_not_attached_to_again():
+def test_a_failed_run_shows_its_error_and_is_not_attached_to_again():
     def broken():
         yield 0.5, 1
         raise RuntimeError("boom")
 
-    runs = RunsInProgress()
+    runs, trainer = RunsInProgress(), Trainer(threads=1)
     run = runs.attach("k", broken)
-    assert run.advance(0)[0] == 1
-    with pytest.raises(RuntimeError):
-        run.advance(1)
+    with pytest.raises(RuntimeError, match="boom"):
+        watch(run, trainer)
     assert run.failed and runs.attach("k", lambda: counting_stream(2, [])) is not run
 
 
@@ -111,5 +135,5 @@ def test_a_finished_run_is_trained_once_for_the_values_it_depends_on():
     calls = []
     run = finished_run(lambda v: counting_stream(v["n"], calls), ("n",))
     assert run({"n": 3, "probe": 1}) == 3 == run({"n": 3, "probe": 2})  # a probe value does not retrain
-    assert calls == [0, 1, 2]
+    assert len(calls) == 3
     assert run({"n": 4, "probe": 1}) == 6 and len(calls) == 7

@@ -2,20 +2,21 @@
 
     result = run_live(view, experiment, render)        # render(result_so_far, done: bool)
 
-- Each chunk is computed holding the process-wide compute gate (core.device.compute), one chunk at
-  a time, so trainings from many sessions share the cores instead of oversubscribing them.
-- Between chunks the progress bar and `render` run: every `st.*` call is a point where Streamlit
-  stops this run if the user has moved a widget outside a fragment. A widget inside a fragment
-  (a PageView section) only queues its rerun behind the run in progress (Streamlit 1.67), so between
-  chunks `superseded()` also looks for a queued rerun of this section (or of the page) and stops the
-  training there: a stale training never finishes over a new one.
-- A finished run is stored per (page, experiment, values) for every session: a shared link, a
-  language switch or a return to the page replays it without training again.
+- The chunks are computed by a background trainer thread (`Trainer`), never in the session's script
+  thread: the section's script only waits for new chunks and draws them. So a slider in another section of
+  the same page answers while this one trains — when another section's rerun is queued, this section
+  steps aside (it queues its own rerun behind it and returns); the training goes on in the background and
+  the section picks it up again right after. Each chunk holds the process-wide compute gate
+  (core.device.compute): trainings from many sessions share the cores instead of oversubscribing them.
+- A rerun of this section (its own slider moved) or of the page supersedes the run being drawn: the queued
+  rerun draws the new values at once (`superseded()`).
+- A finished run is stored per (page, experiment, values) for every session: a shared link, a language
+  switch or a return to the page replays it without training again.
 - A run in progress is shared too (the class demo: thirty students open the teacher's link at once).
-  Every session that asks for the same (page, experiment, values) attaches to one `SharedRun`: the
-  chunks are computed once, by whichever attached session is free, and every session draws each new
-  chunk. A session that leaves (a slider moved, the tab closed) only pauses the run; another viewer
-  carries it on, and coming back to the same values resumes it where it stopped.
+  Every session that asks for the same (page, experiment, values) attaches to one `SharedRun`; its chunks
+  are computed once and every attached session draws each new one. The trainer keeps a run going while
+  anyone watches it; a run nobody has looked at for IDLE_S seconds pauses, and coming back to the same
+  values resumes it where it stopped.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import streamlit as st
@@ -31,6 +33,9 @@ import streamlit as st
 from core import device
 from core.experiment import Experiment
 from core.ui.runner import freeze
+
+IDLE_S = 3.0  # a run nobody has drawn for this long pauses (its viewers left, or moved a slider)
+POLL_S = 0.2  # how long a section waits for a new chunk before it looks for queued reruns again
 
 
 class ResultStore:
@@ -65,76 +70,149 @@ def finished_runs() -> ResultStore:
     return ResultStore()
 
 
-def superseded() -> bool:
-    """Whether this session has a rerun queued that reruns the running section (or the whole page).
+def _pending():
+    """This session's pending rerun request and the running fragment's id, or (None, None).
 
-    Reads Streamlit's pending script request (not a public API: if its shape changes this answers
-    False and trainings simply run to their end before the queued rerun, as Streamlit does itself)."""
+    Reads Streamlit's script request queue (not a public API: if its shape changes this answers (None, None)
+    and trainings are drawn to their end before a queued rerun, as Streamlit does itself)."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
         from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
 
         requests = get_script_run_ctx().script_requests
         if requests is None or requests._state != ScriptRequestType.RERUN:
-            return False
-        queued = requests._rerun_data.fragment_id_queue
-        return not queued or ThreadState.get().fragment_id in queued
+            return None, None
+        return requests._rerun_data, ThreadState.get().fragment_id
+    except Exception:
+        return None, None
+
+
+def superseded() -> bool:
+    """Whether this session has a rerun queued that reruns the running section (or the whole page)."""
+    data, mine = _pending()
+    return data is not None and (not data.fragment_id_queue or mine in data.fragment_id_queue)
+
+
+def step_aside() -> bool:
+    """When another section's rerun is queued (a slider moved elsewhere on the page), queue this section's
+    rerun right behind it and return True: the caller returns, the other section answers at once, and this
+    one resumes drawing its training (which never stopped). False when nothing else is waiting."""
+    data, mine = _pending()
+    if data is None or not data.fragment_id_queue or mine is None or mine in data.fragment_id_queue:
+        return False
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        return bool(
+            ctx.script_requests.request_rerun(
+                RerunData(query_string=ctx.query_string, page_script_hash=ctx.page_script_hash, fragment_id=mine)
+            )
+        )
     except Exception:
         return False
 
 
 class SharedRun:
-    """One streaming run, advanced one chunk at a time by whichever attached session is free.
+    """One streaming run, advanced one chunk at a time by the background trainer while anyone watches it.
 
     The stream (a generator) is only ever advanced by one thread at a time, holding the compute gate;
-    the other sessions wait for the chunk it produces. Results are never mutated after they are
-    published (each chunk yields a fresh result object), so every session may draw them."""
+    sessions wait for the chunks it produces. Results are never mutated after they are published (each
+    chunk yields a fresh result object), so every session may draw them."""
 
     def __init__(self, chunks: Iterator):
         self._chunks = chunks
         self._cond = threading.Condition()
-        self._busy = False
+        self._working = False  # a trainer thread is advancing this run
         self.version = 0  # chunks produced so far
         self.latest: tuple[float, Any] | None = None  # (fraction done, result) of the newest chunk
         self.finished = False
-        self.failed = False
+        self.error: BaseException | None = None
+        self.seen_at = time.monotonic()  # when a session last looked at it
 
-    def advance(self, seen: int, wait: float = 0.2) -> tuple[int, tuple[float, Any] | None, bool]:
-        """For a session that has drawn `seen` chunks: return (version, latest, finished) as soon as
-        there is something new. If nothing is newer and no one is computing, compute the next chunk
-        here; if someone is, wait up to `wait` seconds for it (then the caller can look for a rerun)."""
-        with self._cond:
-            if self.version > seen or self.finished or self.failed:
-                return self.version, self.latest, self.finished
-            if self._busy:
-                self._cond.wait(wait)
-                return self.version, self.latest, self.finished
-            self._busy = True
-        item, end = None, False
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def watch(self) -> None:
+        self.seen_at = time.monotonic()
+
+    def idle(self) -> bool:
+        return time.monotonic() - self.seen_at > IDLE_S
+
+    def step(self) -> bool:
+        """Compute the next chunk (in the caller's thread, holding the compute gate); False once the run has
+        ended (finished or failed)."""
         try:
             with device.compute():
-                try:
-                    item = next(self._chunks)
-                except StopIteration:
-                    end = True
-        except BaseException:
+                item = next(self._chunks)
+        except StopIteration:
             with self._cond:
-                self._busy, self.failed = False, True
-                self._cond.notify_all()
-            raise
-        with self._cond:
-            self._busy = False
-            if end:
                 self.finished = True
-            else:
-                self.latest, self.version = item, self.version + 1
+                self._cond.notify_all()
+            return False
+        except BaseException as err:  # shown by every session drawing the run, not swallowed
+            with self._cond:
+                self.error = err
+                self._cond.notify_all()
+            return False
+        with self._cond:
+            self.latest, self.version = item, self.version + 1
             self._cond.notify_all()
+        return True
+
+    def claim(self) -> bool:
+        """Whether the caller may start advancing this run (nobody else is, and it has not ended)."""
+        with self._cond:
+            if self._working or self.finished or self.failed:
+                return False
+            self._working = True
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            self._working = False
+            self._cond.notify_all()
+
+    def wait(self, seen: int, timeout: float = POLL_S) -> tuple[int, tuple[float, Any] | None, bool]:
+        """For a session that has drawn `seen` chunks: (version, latest, finished) once there is something
+        new, or after `timeout` seconds. Raises the run's error if it failed."""
+        self.watch()
+        with self._cond:
+            if self.version <= seen and not self.finished and not self.failed:
+                self._cond.wait(timeout)
+            if self.error is not None:
+                raise self.error
             return self.version, self.latest, self.finished
+
+
+class Trainer:
+    """The background threads that advance runs, one chunk at a time, while someone watches them.
+
+    More threads than compute slots: a thread waiting for the gate costs nothing, and every watched run keeps
+    its place in the queue for the cores (the gate, not this pool, bounds how much computes at once)."""
+
+    def __init__(self, threads: int = 32):
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dlp-train")
+
+    def ensure(self, run: SharedRun) -> None:
+        """Make sure some thread advances `run` (a no-op while one does)."""
+        if run.claim():
+            self._pool.submit(self._work, run)
+
+    @staticmethod
+    def _work(run: SharedRun) -> None:
+        try:
+            while not run.idle() and run.step():
+                pass
+        finally:
+            run.release()
 
 
 class RunsInProgress:
     """The runs in progress, by key, shared by all sessions; the least recently used paused ones are
-    dropped beyond `max_entries` (a session still attached to one keeps it until it finishes)."""
+    dropped beyond `max_entries` (a run someone is drawing keeps its own reference until it ends)."""
 
     def __init__(self, max_entries: int = 16):
         self._runs: OrderedDict[Hashable, SharedRun] = OrderedDict()
@@ -167,6 +245,11 @@ def runs_in_progress() -> RunsInProgress:
     return RunsInProgress()
 
 
+@st.cache_resource
+def trainer() -> Trainer:
+    return Trainer()
+
+
 def _key(view, experiment: Experiment) -> tuple:
     return view.concept.key, experiment.key, freeze(view.values_for(experiment))
 
@@ -177,9 +260,9 @@ def finished(view, experiment: Experiment) -> Any:
 
 
 def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) -> Any:
-    """Run `experiment.stream` for the view's current values, rendering after every chunk. Returns the
-    finished result; when a newer rerun of this section supersedes the training, the partial result
-    so far (not stored; the queued rerun replaces everything drawn from it at once)."""
+    """Train `experiment` for the view's current values in the background and draw every chunk. Returns the
+    finished result; when a newer rerun of this section supersedes it, or another section's rerun is
+    waiting (this section then resumes right after it), the partial result so far."""
     values = view.values_for(experiment)
     key = _key(view, experiment)
     store = finished_runs()
@@ -192,12 +275,13 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
     run = runs.attach(key, lambda: experiment.stream(values))
     seen, latest, start = 0, None, time.perf_counter()
     while True:
+        trainer().ensure(run)
         try:
-            version, latest, finished = run.advance(seen)
+            version, latest, ended = run.wait(seen)
         except BaseException:
             runs.detach(key, run)
             raise
-        if finished:
+        if ended:
             break
         if version > seen:
             seen = version
@@ -205,7 +289,7 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
             elapsed = time.perf_counter() - start
             bar.progress(min(1.0, fraction), text=view.t("live.progress", pct=f"{fraction:.0%}", s=f"{elapsed:.1f}"))
             render(result, False)
-        if latest is not None and superseded():  # a queued rerun of this section trains (or draws) the new values
+        if latest is not None and (superseded() or step_aside()):  # the queued rerun draws what comes next
             return latest[1]
     runs.detach(key, run)
     bar.empty()

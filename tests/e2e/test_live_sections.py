@@ -1,0 +1,57 @@
+"""In a real browser: while one section of a page trains, a slider in another section of the same page
+answers at once (the training runs in the background and keeps going), and the training still ends."""
+
+import re
+import time
+
+import pytest
+
+from tests.e2e.helpers import POLL_MS, slider_thumb, wait_for_probe, wait_idle
+
+pytestmark = pytest.mark.browser
+
+# a training of some seconds (2,000 points, 6 × 64 units, batches of 256, 5,000 steps)
+LONG = "/activations?x0=1.5&data=spiral2&steps=5000&n=2000&width=64&depth=6&batch=256&act=mish&d_steps=100"
+TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .map(gd => gd.layout && gd.layout.title ? String(gd.layout.title.text) : '')"""
+
+
+def training_step(page) -> int | None:
+    """The step the trainer's chart shows ("step N of 5000"), or None before its first chunk."""
+    for title in page.evaluate(TITLES):
+        found = re.search(r"step (\d+) of 5000", title)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def test_a_slider_answers_while_another_section_trains(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(server + LONG)
+    wait_idle(page, timeout=180_000)  # the link's own training has finished
+    wait_for_probe(page, 1.5)
+    # a new training, started from the training section's own select box (a section rerun)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Activation").first
+    box.click()
+    page.keyboard.type("ELU")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => ({TITLES})().some(t => /step [1-9][0-9]* of 5000/.test(t) && !t.includes('5000 of 5000'))",
+        timeout=120_000,
+        polling=POLL_MS,
+    )
+    thumb = slider_thumb(page, "Probe x")
+    thumb.focus()
+    start = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    wait_for_probe(page, 1.6, timeout=30_000)  # the explorer answered …
+    answered = time.perf_counter() - start
+    during = training_step(page)
+    assert during is not None and during < 5000, "the explorer had to wait for the training to end"
+    assert answered < 10, answered
+    page.wait_for_function(  # … and the training went on to its end
+        f"() => ({TITLES})().some(t => t.includes('step 5000 of 5000'))", timeout=180_000, polling=POLL_MS
+    )
+    assert re.search(r"act=elu", page.url) and re.search(r"x0=1\.6", page.url)
+    ctx.close()
