@@ -19,7 +19,13 @@ def language() -> list[Notice]:
     notices = state.seed_lang()
     t = Text(None, state.lang())
     st.sidebar.segmented_control(
-        t("sidebar.lang"), LANGS, format_func=lambda k: t.choice("lang", k), key="lang", required=True, default=None
+        t("sidebar.lang"),
+        LANGS,
+        format_func=lambda k: t.choice("lang", k),
+        key="lang",
+        required=True,
+        default=None,
+        on_change=state.relabel,
     )
     return notices
 

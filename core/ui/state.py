@@ -14,6 +14,12 @@ Rules:
 - `lang` is app-wide: read from the URL on the first run of the session, kept across pages.
 - A link's value off a slider's grid is kept exactly: the widget shows the nearest position and the
   exact value is remembered beside it (`_EXACT`) until the user moves that widget.
+- Leaving a page by the sidebar and coming back brings back the view the student left: the sidebar's
+  link carries no settings, so a fresh visit whose URL names none of the page's keys takes the page's
+  last view in this session (`_LAST`). A link with settings always wins; Reset returns to the defaults.
+- After a language switch every widget of the page is seeded again, so select boxes and segmented
+  controls show their options in the new language at once (the browser keeps a widget's old label
+  otherwise, until the widget is touched).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ LANG = GLOBALS["lang"]
 _PAGE = "_dlp.page"  # page key of the previous run in this session
 _FRESH = "_dlp.fresh"  # True while the current run is the first one of this page visit
 _EXACT = "_dlp.exact"  # widget key -> (exact declared value, the widget position that stands for it)
+_LAST = "_dlp.last"  # page key -> its query (page keys only) at the end of its last run in this session
+_RELABEL = "_dlp.relabel"  # set by the language switch: the next page run seeds its widgets again
 
 
 QUERY_FIELDS_MAX = 1000  # Streamlit drops a query string with more fields than this, silently
@@ -72,6 +80,11 @@ def seed_lang() -> list[Notice]:
         return [Notice("lang", getattr(err, "code", "choice"), str(raw), getattr(err, "info", {}))]
 
 
+def relabel() -> None:
+    """Language switch callback: the next run re-seeds the page's widgets (see the module docstring)."""
+    st.session_state[_RELABEL] = True
+
+
 def lang() -> str:
     value = st.session_state.get("lang", LANG.default)
     return value if value in LANGS else LANG.default
@@ -110,7 +123,11 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
     """The page's current values (validated) and the notices to show for this run."""
     params, page = concept.params, concept.key
     if st.session_state.get(_FRESH, True):
-        values, notices = params.decode(st.query_params.to_dict(), known=GLOBALS.names)
+        query = st.query_params.to_dict()
+        last = st.session_state.get(_LAST, {}).get(page)
+        if last and not set(query) - set(GLOBALS.names):  # back by the sidebar: the view the student left
+            query = {**last, **query}
+        values, notices = params.decode(query, known=GLOBALS.names)
         notices = dropped_link() + notices
         seed(page, params, values)
         st.session_state[_FRESH] = False
@@ -118,9 +135,13 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
         raw = {p.name: _widget_value(page, p) for p in params if wkey(page, p.name) in st.session_state}
         values, notices = params.validate(raw)
         missing = {p.name for p in params} - raw.keys()
-        if missing:  # a widget not drawn in an interrupted run: seed it again
+        if st.session_state.pop(_RELABEL, False):  # new language: every widget shows its new labels
+            seed(page, params, values)
+        elif missing:  # a widget not drawn in an interrupted run: seed it again
             seed(page, ParamSet(tuple(p for p in params if p.name in missing)), values)
-    write_url(params.encode(values))
+    encoded = params.encode(values)
+    st.session_state.setdefault(_LAST, {})[page] = encoded
+    write_url(encoded)
     return values, notices
 
 
