@@ -10,6 +10,7 @@ from core.ui import chrome, state
 boot.once()  # device and thread settings, gc.freeze() after the heavy imports (once per process)
 
 st.set_page_config(page_title="DL Playground", page_icon="🧠", layout="wide")
+chrome.style()
 lang_notices = chrome.language()
 page = st.navigation(chrome.pages())
 state.enter_page(page.url_path)

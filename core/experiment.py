@@ -77,6 +77,17 @@ class Concept:
     def params(self) -> ParamSet:
         return merge(*(e.params for e in self.experiments))
 
+    def preset_groups(self) -> dict[str, list[str]]:
+        """Presets by the section (experiment) they set up: the experiment that owns most of a preset's
+        keys (the first such on a tie), in page order; the sidebar lists them under that section's name."""
+        groups: dict[str, list[str]] = {e.key: [] for e in self.experiments}
+        for name, preset in self.presets.items():
+            owner = max(
+                self.experiments, key=lambda e: (len(set(preset) & set(e.params.names)), -self.experiments.index(e))
+            )
+            groups[owner.key].append(name)
+        return {k: v for k, v in groups.items() if v}
+
     def experiment(self, key: str) -> Experiment:
         for e in self.experiments:
             if e.key == key:

@@ -13,6 +13,19 @@ from core.params import Notice, ParamSet, to_query_string
 from core.text import LANGS, Text
 from core.ui import state
 
+STYLE = """<style>
+/* preset names are sentences: let sidebar buttons wrap instead of cutting them with "…" */
+[data-testid="stSidebar"] [data-testid="stButton"] button * {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+}
+[data-testid="stSidebar"] [data-testid="stButton"] button { height: auto; text-align: left; }
+</style>"""
+
+
+def style() -> None:
+    """The app's few style rules (a constant of ours, never user text)."""
+    st.markdown(STYLE, unsafe_allow_html=True)
+
 
 def language() -> list[Notice]:
     """The EN / 中文 switch at the top of the sidebar (seeded from the URL on the first run)."""
@@ -62,17 +75,21 @@ def sidebar(t: Text, concept: Concept) -> Any:
     with st.sidebar:
         if concept.presets:
             st.subheader(t("sidebar.presets"), help=t("sidebar.presets_help"))
-            for key, preset in concept.presets.items():
-                left, right = st.columns([6, 1], vertical_alignment="center")
-                left.button(
-                    t(f"presets.{key}"),
-                    key=f"_preset.{key}",
-                    width="stretch",
-                    on_click=state.apply_preset,
-                    args=(concept.key, params, dict(preset)),
-                )
-                preset_values, _ = params.validate({**params.defaults(), **preset})
-                right.markdown(f"[{t('sidebar.preset_link')}]({link(concept.key, params.encode(preset_values))})")
+            for section, names in concept.preset_groups().items():
+                if t.has(f"{section}.heading"):
+                    st.caption(t(f"{section}.heading"))
+                for key in names:
+                    preset = concept.presets[key]
+                    left, right = st.columns([6, 1], vertical_alignment="center")
+                    left.button(
+                        t(f"presets.{key}"),
+                        key=f"_preset.{key}",
+                        width="stretch",
+                        on_click=state.apply_preset,
+                        args=(concept.key, params, dict(preset)),
+                    )
+                    values, _ = params.validate({**params.defaults(), **preset})
+                    right.markdown(f"[{t('sidebar.preset_link')}]({link(concept.key, params.encode(values))})")
         st.button(
             t("sidebar.reset"),
             key="_reset",

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, Param, _fmt
-from core.text import Text
+from core.text import LANGS, Text
 
 
 def wkey(page: str, name: str) -> str:
@@ -34,6 +34,22 @@ def from_widget(param: Param, value: Any) -> Any:
         except ValueError:
             return param.default
     return value
+
+
+SEGMENT_MAX, SEGMENTS_MAX = 12, 24  # characters of one option / of all options that fit a segmented control
+
+
+def segmented(param: Choice, page: str | None) -> bool:
+    """A few short options read best as a segmented control; longer ones are cut in a narrow column ("Digi…"),
+    so they get a select box. Decided on the labels of every language, so the widget never changes kind with
+    the language."""
+    if len(param.choices) > 4:
+        return False
+    for lang in LANGS:
+        labels = [Text(page, lang).choice(param.name, k) for k in param.choices]
+        if max(map(len, labels)) > SEGMENT_MAX or sum(map(len, labels)) > SEGMENTS_MAX:
+            return False
+    return True
 
 
 def draw(
@@ -62,7 +78,7 @@ def draw(
         st.slider(label, min_value=int(param.lo), max_value=int(param.hi), step=int(param.step), **common)
     elif isinstance(param, Choice):
         fmt = lambda k: t.choice(param.name, k)
-        if len(param.choices) <= 4:
+        if segmented(param, t.page):
             st.segmented_control(label, param.choices, format_func=fmt, required=True, default=None, **common)
         else:
             st.selectbox(label, param.choices, format_func=fmt, **common)

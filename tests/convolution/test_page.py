@@ -91,7 +91,7 @@ def test_step_through_buttons_resize_and_fill_the_kernel():
     assert len(spec(at, "conv_steps_chart")["layout"]["sliders"][0]["steps"]) == 9  # 5 + 2 − 5 + 1 = 3
     at.button(key="conv_fill_ones").click().run()
     assert at.query_params["t_w"] == ",".join(["1"] * 25)
-    at.segmented_control(key="convolution.t_op").set_value("transposed").run()
+    at.selectbox(key="convolution.t_op").set_value("transposed").run()  # long labels: a select box
     clean(at)
     assert "conv_transpose2d" in " ".join(m.value for m in at.markdown)
     assert at.query_params["t_op"] == "transposed"
