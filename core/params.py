@@ -19,6 +19,7 @@ and the CLI lists the condition.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,9 @@ import numpy as np
 
 from core.text import DEFAULT_LANG, LANGS, shown
 
-GLOBAL_KEYS = ("lang",)  # app-wide URL keys owned by the shell, not by a page (declared in GLOBALS below)
+# app-wide URL keys owned by the shell, not by a page (declared in GLOBALS below): the language, presenter
+# mode, and the lesson a view belongs to with its step
+GLOBAL_KEYS = ("lang", "present", "lesson", "step")
 
 
 class ParamError(ValueError):
@@ -304,6 +307,20 @@ class FloatList(Param):
         return [self.default, tuple([self.lo] * self.lengths[0]), tuple([self.hi] * self.lengths[-1])]
 
 
+@dataclass(frozen=True)
+class Code(Param):
+    """A token of URL-safe characters (a lesson's name or its packed steps); what it means is checked by its
+    user (core.lessons), here only its form and length."""
+
+    max_len: int = 4000
+
+    def parse(self, raw: str) -> str:
+        text = str(raw)
+        if len(text) > self.max_len or not re.fullmatch(r"[A-Za-z0-9_.~-]*", text):
+            raise ParamError("type", expected="code")
+        return text
+
+
 Checker = Callable[[dict[str, Any]], list[Notice]]
 
 
@@ -387,7 +404,14 @@ class ParamSet:
         return out
 
 
-GLOBALS = ParamSet((Choice("lang", DEFAULT_LANG, choices=LANGS),))  # the shell's keys, as page and CLI read them
+GLOBALS = ParamSet(  # the shell's keys, as page and CLI read them
+    (
+        Choice("lang", DEFAULT_LANG, choices=LANGS),
+        Bool("present", False),
+        Code("lesson", ""),
+        Int("step", 1, lo=1, hi=20),
+    )
+)
 assert GLOBALS.names == GLOBAL_KEYS
 
 

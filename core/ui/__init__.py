@@ -44,7 +44,8 @@ class PageView:
     def header(self) -> None:
         st.title(f"{self.concept.icon} {self.t('title')}")
         st.markdown(f"**{self.t('question')}**")
-        st.markdown(self.t("intro"))
+        if not state.shell()["present"]:  # on a projector the lesson's note stands in for the intro
+            st.markdown(self.t("intro"))
 
     def section(self, body: Callable[[], None]) -> Callable[[], None]:
         """Decorator: a page section that reruns on its own when one of its widgets changes.
