@@ -113,9 +113,9 @@ def _rules(v: dict) -> list[Notice]:
     return notes
 
 
-def uses(*knobs: str) -> When:
-    """Active while the chosen schedule reads one of `knobs` (core.optimizers.schedules.USES)."""
-    return When(lambda v: bool(set(schedules.USES[v["sched"]]) & set(knobs)), f"sched uses {'/'.join(knobs)}")
+def uses(knob: str) -> When:
+    """Active while the chosen schedule reads `knob` (core.optimizers.schedules.USES)."""
+    return when("sched", *(s for s, knobs in schedules.USES.items() if knob in knobs))
 
 
 QUADRATIC = when("surface", "quadratic")
