@@ -13,7 +13,9 @@ Defaults are left out, so a link lists only what differs from the page's default
 A link means what it says: a valid value that is off a slider's grid (`lr=0.123` on a 1-2-5 grid) is
 kept exactly; only the widget shows the nearest grid position (`Param.nearest`). A knob may declare
 `when=`, the condition under which it matters (betas only for Adam): the page greys it out otherwise,
-and the CLI lists the condition.
+and the CLI lists the condition. It may also declare `within=`, the part of its range that the other
+values leave it (a start point inside the chosen surface's plot, an optimizer to inspect among those
+shown): the widget offers only that part, and a value outside it is moved to its nearest allowed value.
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def _parse_float(raw: str) -> float:
     return v
 
 
+def _clamp(value: Any, span: tuple[Any, Any]) -> Any:
+    lo, hi = span
+    return type(value)(min(max(value, lo), hi))
+
+
 @dataclass(frozen=True)
 class When:
     """The condition under which a knob matters, as a function of the page's values, with a short text
@@ -118,11 +125,15 @@ def when_not(name: str, *excluded: Any) -> When:
     return When(lambda v: v[name] not in excluded, f"{name}!={'|'.join(str(e) for e in excluded)}")
 
 
+Span = Callable[[Mapping[str, Any]], Any]  # values -> (lo, hi) of a number, or the allowed choices
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     default: Any
     when: When | None = field(default=None, kw_only=True, compare=False)  # None: always active
+    within: Span | None = field(default=None, kw_only=True, compare=False)  # None: the whole declared range
 
     def parse(self, raw: str) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -140,6 +151,14 @@ class Param:
 
     def active(self, values: Mapping[str, Any]) -> bool:
         return self.when is None or self.when(values)
+
+    def span(self, values: Mapping[str, Any]) -> Any:
+        """The part of the range the other values leave this knob ((lo, hi) or choices); None: all of it."""
+        return None if self.within is None else self.within(values)
+
+    def fit(self, value: Any, span: Any) -> Any:
+        """`value` moved into `span` (a choice: the first allowed one; numbers clamp, see `_clamp`)."""
+        return value if value in span else span[0]
 
     def samples(self) -> list[Any]:
         """Values the tests push through the codec: the edges and the default."""
@@ -165,6 +184,9 @@ class Float(Param):
 
     def encode(self, value: Any) -> str:
         return _fmt(value)
+
+    def fit(self, value: Any, span: Any) -> float:
+        return _clamp(value, span)
 
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
@@ -197,6 +219,9 @@ class LogFloat(Param):
     def encode(self, value: Any) -> str:
         return _fmt(value)
 
+    def fit(self, value: Any, span: Any) -> float:
+        return _clamp(value, span)
+
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
 
@@ -224,6 +249,9 @@ class Int(Param):
 
     def nearest(self, value: Any) -> int:
         return int(min(self.hi, max(self.lo, self.lo + round((int(value) - self.lo) / self.step) * self.step)))
+
+    def fit(self, value: Any, span: Any) -> int:
+        return int(_clamp(value, span))
 
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
@@ -379,9 +407,15 @@ class ParamSet:
         return self.apply_rules(values, notices)
 
     def apply_rules(self, values: dict, notices: list[Notice] | None = None) -> tuple[dict, list[Notice]]:
+        """The cross-parameter rules (which say what they changed), then each knob's `within` (silently:
+        a rule that wants to explain a move makes it first)."""
         values, notices = dict(values), list(notices or [])
         if self.rules is not None:
             notices += self.rules(values)
+        for p in self.params:
+            span = p.span(values) if p.name in values else None
+            if span is not None:
+                values[p.name] = p.fit(values[p.name], span)
         return values, notices
 
     def validate(self, values: Mapping[str, Any]) -> tuple[dict, list[Notice]]:

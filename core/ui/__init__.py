@@ -23,6 +23,7 @@ import streamlit as st
 
 from core import boot
 from core.experiment import Concept, Experiment
+from core.params import ParamSet
 from core.text import Text
 from core.ui import chrome, state
 from core.ui.runner import run_cached
@@ -93,6 +94,9 @@ class PageView:
         for name in names:
             param = experiment.params[name]
             on = param.active(self.values) and (active or {}).get(name, True)
+            span = param.span(self.values)
+            if span is not None:  # the widget offers only this part of the range: its state must lie inside
+                state.fit(page, param, span)
             draw(
                 param,
                 self.t,
@@ -101,7 +105,17 @@ class PageView:
                 exact=state.exact_value(page, name),
                 on_change=on_change,
                 args=args,
+                span=span,
             )
+
+    def set(self, values: dict[str, Any]) -> None:
+        """For a button or widget callback: put declared values into their widgets, as a link would (exact
+        values kept); the URL follows on the rerun."""
+        state.seed(self.concept.key, ParamSet(tuple(self.concept.params[n] for n in values)), values)
+
+    def widget(self, name: str) -> Any:
+        """For a widget callback: the declared value a widget holds now (inside its on_change: the new one)."""
+        return state._widget_value(self.concept.key, self.concept.params[name])
 
     def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:
         """The page's closing list: the seeds' claims, each answered with the numbers an experiment measured

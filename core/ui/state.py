@@ -213,3 +213,15 @@ def apply_preset(page: str, params: ParamSet, preset: dict[str, Any]) -> None:
     """Button callback: set every widget of the page to defaults overridden by `preset`."""
     values, _ = params.validate({**params.defaults(), **preset})
     seed(page, params, values)
+
+
+def fit(page: str, param: Param, span: Any) -> None:
+    """Before a widget whose range depends on other values is drawn: move its value into `span` (`Param.fit`;
+    Streamlit refuses a widget value outside the widget's range). The page's values were moved the same way
+    by `ParamSet.apply_rules`."""
+    if wkey(page, param.name) not in st.session_state:
+        return
+    value = _widget_value(page, param)
+    fitted = param.fit(value, span)
+    if fitted != value:
+        seed(page, ParamSet((param,)), {param.name: fitted})
