@@ -21,7 +21,7 @@ screen. The first run's notices (a bad link, its conflicts) are held for that ru
 Later runs (a slider, a preset, the language) draw every section at once, as before.
 
 A client without JavaScript (AppTest, a websocket load generator) never triggers: sections are drawn at
-once when the session has no browser headers (AppTest), and `DLP_LAZY=0` turns waiting off everywhere
+once when the session has no browser's User-Agent (AppTest, websockets), and `DLP_LAZY=0` turns waiting off everywhere
 (the browser test tests/e2e/test_first_screen.py fails with it).
 """
 
@@ -69,11 +69,12 @@ def _component():
 
 
 def enabled() -> bool:
-    """Whether sections may wait for the browser: a real browser session (AppTest has no headers)."""
+    """Whether sections may wait for the browser: a browser session (every browser's User-Agent starts with
+    "Mozilla/"; AppTest sends no headers, a Python websocket client names itself)."""
     if os.environ.get("DLP_LAZY", "1") == "0":
         return False
     try:
-        return bool(st.context.headers.get("User-Agent"))
+        return (st.context.headers.get("User-Agent") or "").startswith("Mozilla/")
     except Exception:
         return False
 
