@@ -124,6 +124,13 @@ class PageView:
         st.markdown(self.t("claims.intro"))
         st.markdown("\n".join(f"- {self.t('claims.' + key, **numbers)}" for key in keys))
 
+    def claim_cards(self, section: str) -> None:
+        """The interview notes' claims about this section, each a card beside it: the claim, a verdict
+        badge, the evidence in a few words with the measured numbers, a one-click preset, a small chart."""
+        claims = self.concept.claims_for(section)
+        if claims:
+            chrome.claim_cards(self.t, self.concept, claims)
+
     def values_for(self, experiment: Experiment) -> dict[str, Any]:
         return {n: self.values[n] for n in experiment.params.names}
 
