@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 UPSTREAM = "server {addr} max_fails=1 fail_timeout=10s;"
 MULTIPART_SLACK_MB = 1  # Streamlit accepts maxUploadSize + 1 MB of request body (multipart framing)
+RESTART_S = 10.0  # a dead replica is started again at most this often
 
 MAIN_CONF = """# Written by core/serve.py for one run; the site part is deploy/nginx.conf.template.
 {user}worker_processes auto;
@@ -154,9 +155,10 @@ class Service:
     def __init__(self, name: str, argv: list[str], log: Path, env: dict | None = None, stop_signal=signal.SIGTERM):
         self.name, self.argv, self.log, self.env, self.stop_signal = name, argv, log, env, stop_signal
         self.proc: subprocess.Popen | None = None
-        self.restarts = 0
+        self.restarts, self.started_at = 0, 0.0
 
     def start(self) -> Service:
+        self.started_at = time.monotonic()
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 self.argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -277,12 +279,15 @@ class Cluster:
                 for p, s in zip(self.ports, self.replicas)
             ],
         }
-        (self.dir / "serve.json").write_text(json.dumps(state, indent=1))
+        tmp = self.dir / "serve.json.tmp"
+        tmp.write_text(json.dumps(state, indent=1))
+        tmp.replace(self.dir / "serve.json")  # readers never see half a file
 
     def supervise(self) -> None:
-        """Restart a replica that exited (a crash, the OOM killer); its sessions reconnect to another one."""
+        """Restart a replica that exited (a crash, the OOM killer); its sessions reconnect to another one.
+        At most one start per RESTART_S, so a replica that cannot start does not spin."""
         for i, svc in enumerate(self.replicas):
-            if not svc.alive():
+            if not svc.alive() and time.monotonic() - svc.started_at > RESTART_S:
                 svc.restarts += 1
                 print(f"replica {i} exited (code {svc.proc.returncode}); restarting", file=sys.stderr, flush=True)
                 svc.start()
@@ -337,19 +342,23 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = args.run_dir or Path(tempfile.mkdtemp(prefix="dlp-serve-"))
     run_dir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     cluster = Cluster(args, run_dir)
     try:
-        cluster.start()
+        cluster.start()  # Ctrl-C while starting: KeyboardInterrupt, then the same orderly stop
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
         print(f"ready {cluster.url}", flush=True)
         print(f"DL Playground for a class: {args.replicas} replica(s) behind nginx at {cluster.url}", flush=True)
+        if args.host in ("", "0.0.0.0", "::"):
+            print(f"  students open http://{socket.getfqdn()}:{args.port}/ (or this machine's address)", flush=True)
         print(f"  finished runs in {cluster.redis_url}; configs and logs in {run_dir}; Ctrl-C stops", flush=True)
         while not stop.wait(1.0):
             cluster.supervise()
     except RuntimeError as err:
         print(f"core.serve: {err}", file=sys.stderr, flush=True)
         return 1
+    except KeyboardInterrupt:
+        return 130
     finally:
         cluster.stop()
         print("stopped", flush=True)

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +26,13 @@ from core import serve
 from tests.hosting.stclient import Student
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_async(coro):
+    """asyncio.run in a thread of its own: also callable where an event loop already runs in this thread
+    (Playwright's sync API keeps one in the test's thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class Cluster:
@@ -57,7 +65,7 @@ class Cluster:
                     await s.until(lambda s, n=i + 1: s.runs_done >= n and (not needle or s.chart_with(needle)), 180)
                 return s
 
-        return asyncio.run(go())
+        return run_async(go())
 
     def sticky_cookies(self, tries: int = 16) -> list[str]:
         """A cookie per replica, found by opening the home page with random ones ([] if nginx never spread

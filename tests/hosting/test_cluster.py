@@ -6,17 +6,38 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
+import socket
 import time
+from pathlib import Path
 
 import pytest
+import streamlit
 
 from core import serve
+from tests.e2e.conftest import browser  # noqa: F401  - the real-browser fixture (Debian's chromium)
+from tests.e2e.helpers import query, slider_thumb, wait_for_probe
 from tests.hosting.conftest import need
 from tests.hosting.served import serving
 from tests.hosting.stclient import http_get
 
 LINK, NEEDLE = "/activations?steps=200&d_steps=100&seed=5", "step 200 of 200"
+
+
+def slow_get(base: str, path: str) -> bytes:
+    """GET through a small receive window, read after a pause (a slow student's connection): nginx holds
+    more than its memory buffers then — it must not need a temp file (its workers may not reach one)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect((host, int(port)))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        time.sleep(1.5)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +60,9 @@ def test_nginx_hands_out_the_sticky_cookie_once_and_caps_uploads(cluster):
     assert status == 200 and b"<html" in body.lower() and len(got.get("dlp_replica", "")) == 32
     status, again, _ = http_get(cluster.url + "/", {"dlp_replica": got["dlp_replica"]})
     assert status == 200 and "dlp_replica" not in again
+    js = max((Path(streamlit.__file__).parent / "static/static/js").glob("*.js"), key=lambda p: p.stat().st_size)
+    got, whole = slow_get(cluster.url, f"/static/js/{js.name}"), js.read_bytes()  # 4.7 MB of Plotly's bundle
+    assert got.endswith(whole), f"{len(got)} bytes for a {len(whole)}-byte file"
     host, port = cluster.url.removeprefix("http://").split(":")
     limit = (serve.max_upload_mb() + serve.MULTIPART_SLACK_MB) * 2**20
     for size, refused in ((limit + 1, True), (limit // 4, False)):
@@ -71,6 +95,32 @@ def test_a_run_finished_on_one_replica_replays_on_the_other_without_training(clu
     assert not second.errors
     assert cluster.count(1, "page") > pages[1]  # replica 1 served it ...
     assert cluster.counts("chunk") == chunks  # ... and nobody trained: replayed from Redis
+
+
+@pytest.mark.browser
+def test_a_browser_moves_a_slider_through_nginx_and_the_link_opens_on_the_other_replica(
+    cluster,
+    cookies,
+    browser,  # noqa: F811 - the fixture imported above
+):
+    host = cluster.url.removeprefix("http://").split(":")[0]
+    links = []
+    for cookie in cookies:  # a tab pinned to each replica by its cookie, as nginx would have pinned it
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        ctx.add_cookies([{"name": "dlp_replica", "value": cookie, "domain": host, "path": "/"}])
+        page = ctx.new_page()
+        page.goto(links[-1] if links else f"{cluster.url}/activations?x0=1.5&steps=100&d_steps=100")
+        if not links:  # the first tab: its websocket goes through nginx (Origin, Host, upgrade)
+            wait_for_probe(page, 1.5, timeout=120_000)
+            thumb = slider_thumb(page, "Probe x")
+            thumb.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_url(re.compile(r"x0=1\.6"), timeout=60_000)
+            links.append(page.url)
+        wait_for_probe(page, 1.6, timeout=120_000)  # the second tab: the shared link, on the other replica
+        assert query(page.url)["x0"] == "1.6"
+        assert "Traceback" not in page.inner_text("body")
+        ctx.close()
 
 
 def test_killing_a_replica_moves_its_new_sessions_to_the_other(cluster, cookies):
