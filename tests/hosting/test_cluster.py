@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import signal
 import socket
 import time
@@ -16,8 +15,6 @@ import pytest
 import streamlit
 
 from core import serve
-from tests.e2e.conftest import browser  # noqa: F401  - the real-browser fixture (Debian's chromium)
-from tests.e2e.helpers import query, slider_thumb, wait_for_probe
 from tests.hosting.conftest import need
 from tests.hosting.served import serving
 from tests.hosting.stclient import http_get
@@ -95,32 +92,6 @@ def test_a_run_finished_on_one_replica_replays_on_the_other_without_training(clu
     assert not second.errors
     assert cluster.count(1, "page") > pages[1]  # replica 1 served it ...
     assert cluster.counts("chunk") == chunks  # ... and nobody trained: replayed from Redis
-
-
-@pytest.mark.browser
-def test_a_browser_moves_a_slider_through_nginx_and_the_link_opens_on_the_other_replica(
-    cluster,
-    cookies,
-    browser,  # noqa: F811 - the fixture imported above
-):
-    host = cluster.url.removeprefix("http://").split(":")[0]
-    links = []
-    for cookie in cookies:  # a tab pinned to each replica by its cookie, as nginx would have pinned it
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-        ctx.add_cookies([{"name": "dlp_replica", "value": cookie, "domain": host, "path": "/"}])
-        page = ctx.new_page()
-        page.goto(links[-1] if links else f"{cluster.url}/activations?x0=1.5&steps=100&d_steps=100")
-        if not links:  # the first tab: its websocket goes through nginx (Origin, Host, upgrade)
-            wait_for_probe(page, 1.5, timeout=120_000)
-            thumb = slider_thumb(page, "Probe x")
-            thumb.focus()
-            page.keyboard.press("ArrowRight")
-            page.wait_for_url(re.compile(r"x0=1\.6"), timeout=60_000)
-            links.append(page.url)
-        wait_for_probe(page, 1.6, timeout=120_000)  # the second tab: the shared link, on the other replica
-        assert query(page.url)["x0"] == "1.6"
-        assert "Traceback" not in page.inner_text("body")
-        ctx.close()
 
 
 def test_killing_a_replica_moves_its_new_sessions_to_the_other(cluster, cookies):
