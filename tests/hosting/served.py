@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -87,8 +88,9 @@ class Cluster:
 
 @contextmanager
 def serving(replicas: int, run_dir: Path | None = None, timeout: float = 240):
-    """Start the launcher (its own Redis: DLP_REDIS_URL is not passed on), wait until ready, stop it after."""
-    run_dir = run_dir or Path(tempfile.mkdtemp(prefix="dlp-serve-"))
+    """Start the launcher (its own Redis: DLP_REDIS_URL is not passed on), wait until ready, stop it after
+    (and remove the run folder if this made it)."""
+    made, run_dir = run_dir is None, run_dir or Path(tempfile.mkdtemp(prefix="dlp-serve-"))
     argv = [sys.executable, "-m", "core.serve", "--replicas", str(replicas), "--host", "127.0.0.1"]
     argv += ["--port", str(serve.free_port()), "--run-dir", str(run_dir), "--timing-logs"]
     env = {k: v for k, v in os.environ.items() if k != "DLP_REDIS_URL"}
@@ -109,3 +111,5 @@ def serving(replicas: int, run_dir: Path | None = None, timeout: float = 240):
         if proc.poll() is None:
             proc.terminate()
             proc.wait(60)
+        if made:
+            shutil.rmtree(run_dir, ignore_errors=True)
