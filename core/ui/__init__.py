@@ -26,6 +26,7 @@ from core.experiment import Concept, Experiment
 from core.params import ParamSet
 from core.text import Text
 from core.ui import chrome, state
+from core.ui.live import StepAside
 from core.ui.runner import run_cached
 from core.ui.widgets import draw, wkey
 
@@ -60,7 +61,10 @@ class PageView:
         def run_section():
             with boot.timed("section"):
                 self.refresh()
-                body()
+                try:
+                    body()
+                except StepAside:  # a training with no chunk yet stepped aside for another rerun
+                    pass
 
         return run_section
 

@@ -63,6 +63,16 @@ def _pending():
         return None, None
 
 
+def _in_section() -> bool:
+    """Whether the running code is inside a fragment (a PageView section, which catches StepAside)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        return ThreadState.get().fragment_id is not None
+    except Exception:
+        return False
+
+
 def superseded() -> bool:
     """Whether this session has a rerun queued that reruns the running section (or the whole page)."""
     data, mine = _pending()
@@ -88,6 +98,11 @@ def step_aside() -> bool:
         )
     except Exception:
         return False
+
+
+class StepAside(Exception):
+    """Raised by run_live when another rerun is waiting before this run has a first chunk to draw: the
+    section stops where it is (its progress bar says the training is starting) and is rerun right after."""
 
 
 class SharedRun:
@@ -265,7 +280,9 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
             elapsed = time.perf_counter() - start
             bar.progress(min(1.0, fraction), text=view.t("live.progress", pct=f"{fraction:.0%}", s=f"{elapsed:.1f}"))
             render(result, False)
-        if latest is not None and (superseded() or step_aside()):  # the queued rerun draws what comes next
+        if (latest is not None or _in_section()) and (superseded() or step_aside()):  # the queued rerun draws on
+            if latest is None:  # nothing to hand back yet: the section ends here (PageView.section catches it)
+                raise StepAside
             return latest[1]
     runs.detach(key, run)
     bar.empty()
