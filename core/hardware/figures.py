@@ -29,6 +29,21 @@ def _errors(mid: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> dict:
     return dict(type="data", symmetric=False, array=_f32(hi - mid), arrayminus=_f32(mid - lo), thickness=1, width=3)
 
 
+def _measured(x, rates: np.ndarray, name: str, color: str, hover: str, dash: str = "solid", **extra) -> dict:
+    """A measured curve: the medians joined, the quartiles as error bars. rates: (S, 3) median, q1-, q3-based."""
+    return dict(
+        type="scatter",
+        x=_f32(x),
+        y=_f32(rates[:, 0]),
+        mode="lines+markers",
+        name=name,
+        line=dict(color=color, dash=dash),
+        error_y=_errors(rates[:, 0], rates[:, 1], rates[:, 2]),
+        hovertemplate=hover,
+        **extra,
+    )
+
+
 def _hline(y: float, x0: float, x1: float, color: str, dash: str, name: str, width: float = 1.0) -> dict:
     return dict(
         type="scatter",
@@ -56,18 +71,8 @@ def matmul(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         g = c.gflops[ok]
         name = f"{where[c.where]} · {c.dtype}"
         color, dash = COLORS[c.where], DASH[c.dtype]
-        data.append(
-            dict(
-                type="scatter",
-                x=_f32(c.series.x[ok]),
-                y=_f32(g[:, 0]),
-                mode="lines+markers",
-                name=name,
-                line=dict(color=color, dash=dash),
-                error_y=_errors(g[:, 0], g[:, 1], g[:, 2]),
-                hovertemplate=f"{name}<br>n = %{{x}}: %{{y:.3g}} GFLOP/s<extra></extra>",
-            )
-        )
+        hover = f"{name}<br>n = %{{x}}: %{{y:.3g}} GFLOP/s<extra></extra>"
+        data.append(_measured(c.series.x[ok], g, name, color, hover, dash))
         if np.isfinite(c.t0) and np.isfinite(c.rate):
             xs = np.geomspace(x0, x1, 60)
             model = laws.latency_rate(2.0 * xs**3, c.t0, c.rate) / 1e9
@@ -183,19 +188,9 @@ def bandwidth(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         ok = np.isfinite(sw["byte_s"])
         if not ok.any():
             continue
-        mid, iqr = sw["byte_s"][ok] / 1e9, sw["byte_s_iqr"][ok] / 1e9
-        data.append(
-            dict(
-                type="scatter",
-                x=_f32(sw["working_set"][ok] / MIB),
-                y=_f32(mid),
-                mode="lines+markers",
-                name=where[p.where],
-                line=dict(color=COLORS[p.where]),
-                error_y=_errors(mid, iqr[:, 0], iqr[:, 1]),
-                hovertemplate="%{x:.3g} MiB: %{y:.3g} GB/s<extra></extra>",
-            )
-        )
+        rates = np.column_stack([sw["byte_s"][ok], sw["byte_s_iqr"][ok]]) / 1e9
+        hover = "%{x:.3g} MiB: %{y:.3g} GB/s<extra></extra>"
+        data.append(_measured(sw["working_set"][ok] / MIB, rates, where[p.where], COLORS[p.where], hover))
     for level, size in res.caches.items():
         x = size / MIB
         shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color="#888", dash="dot")))
@@ -217,19 +212,8 @@ def step(res, lab: Mapping[str, str], where: Mapping[str, str], phases: Mapping[
         ok = p.steps.ok
         if not ok.any():
             continue
-        r = p.throughput()[ok]
-        data.append(
-            dict(
-                type="scatter",
-                x=_f32(p.steps.x[ok]),
-                y=_f32(r[:, 0]),
-                mode="lines+markers",
-                name=where[p.where],
-                line=dict(color=COLORS[p.where]),
-                error_y=_errors(r[:, 0], r[:, 1], r[:, 2]),
-                hovertemplate="B = %{x}: %{y:.3g} samples/s<extra></extra>",
-            )
-        )
+        hover = "B = %{x}: %{y:.3g} samples/s<extra></extra>"
+        data.append(_measured(p.steps.x[ok], p.throughput()[ok], where[p.where], COLORS[p.where], hover))
     cats, shares = [], {k: [] for k in (*PHASE_COLORS,)}
     for p in res.places:
         for b, pt in zip(p.steps.x, p.points):
@@ -290,19 +274,8 @@ def parallel(res, lab: Mapping[str, str], op_name: str) -> object:
                 name=lab["amdahl"].format(f=f"{res.f:.2f}"),
             )
         )
-    data.append(
-        dict(
-            type="scatter",
-            x=_f32(res.series.x[ok]),
-            y=_f32(s[ok, 0]),
-            mode="markers+lines",
-            marker=dict(size=10, color=COLORS["cpun"]),
-            line=dict(color=COLORS["cpun"], width=1),
-            error_y=_errors(s[ok, 0], s[ok, 1], s[ok, 2]),
-            name=lab["measured"],
-            hovertemplate="p = %{x}: S = %{y:.2f}<extra></extra>",
-        )
-    )
+    hover = "p = %{x}: S = %{y:.2f}<extra></extra>"
+    data.append(_measured(res.series.x[ok], s[ok], lab["measured"], COLORS["cpun"], hover, marker=dict(size=10)))
     shapes = [
         dict(type="line", x0=res.cores, x1=res.cores, y0=0, y1=1, yref="paper", line=dict(color="#555", dash="dot"))
     ]

@@ -59,7 +59,8 @@ class MatmulResult:
     gpu: str | None  # its name, when measured
 
 
-def _operands(n: int, dtype: torch.dtype, dev: torch.device):
+def operands(n: int, dtype: torch.dtype, dev: torch.device):
+    """C = A·B on two random n×n matrices, into a preallocated C (no allocation inside the timed call)."""
     g = torch.Generator(device=dev).manual_seed(n)
     a = torch.rand(n, n, generator=g, device=dev).to(dtype)  # (n, n)
     b = torch.rand(n, n, generator=g, device=dev).to(dtype)  # (n, n)
@@ -73,7 +74,7 @@ def probe_rate(dtype: torch.dtype, dev: torch.device, threads: int, budget: Budg
         with budget.charge(dev, threads), gated(dev, threads) as ok:
             if not ok:
                 return "busy"
-            t = measure(_operands(PROBE_N, dtype, dev), dev, 0.0, min_repeats=1)
+            t = measure(operands(PROBE_N, dtype, dev), dev, 0.0, min_repeats=1)
     except (RuntimeError, NotImplementedError, TypeError):
         return "unsupported"
     return laws.matmul_flops(PROBE_N, PROBE_N, PROBE_N) / t.median
@@ -86,7 +87,7 @@ def _curve(where: str, dtype: str, sizes: list[int], dev: torch.device, threads:
         series = Series.of(sizes, [rate] * len(sizes))
     else:
         flops = lambda n: laws.matmul_flops(n, n, n)
-        series = sweep(sizes, lambda n: _operands(int(n), dt, dev), flops, dev, threads, budget, rate)
+        series = sweep(sizes, lambda n: operands(int(n), dt, dev), flops, dev, threads, budget, rate)
     ok = series.ok
     t0, r = laws.fit_latency(2.0 * series.x[ok] ** 3, series.t[ok, 0]) if ok.sum() >= 2 else (math.nan, math.nan)
     peak = specs.gpu(dev).peaks[dtype] if where == "gpu" else specs.cpu().peak(dtype, threads)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.hardware import laws, specs
+from core.hardware import laws, matmul, specs
 from core.hardware.timing import Budget, Series, point, sweep
 
 OPS = tuple(laws.ELEMENTWISE)  # copy, scale, add, triad
@@ -41,14 +41,6 @@ def kernel(op: str, items: int, dtype: torch.dtype, dev: torch.device):
         "add": lambda: torch.add(x, y, out=out),
         "triad": lambda: torch.add(y, x, alpha=2.0, out=out),  # z = y + 2x
     }[op]
-
-
-def matmul(n: int, dtype: torch.dtype, dev: torch.device):
-    g = torch.Generator(device=dev).manual_seed(n)
-    a = torch.rand(n, n, generator=g, device=dev).to(dtype)  # (n, n)
-    b = torch.rand(n, n, generator=g, device=dev).to(dtype)  # (n, n)
-    out = torch.empty(n, n, dtype=dtype, device=dev)
-    return lambda: torch.mm(a, b, out=out)
 
 
 def mm_sizes(n: int) -> list[int]:
@@ -124,7 +116,7 @@ def _place(where: str, dev: torch.device, n: int, dtype: str, budget: Budget) ->
     swept = sweep(SWEEP_ITEMS, lambda k: kernel("add", int(k), dt, dev), add_bytes, dev, 1, part)
     budget.spend(part.total - part.left)
     sizes = mm_sizes(n)
-    mm = sweep(sizes, lambda m: matmul(int(m), dt, dev), lambda m: 2 * m**3, dev, 1, budget)
+    mm = sweep(sizes, lambda m: matmul.operands(int(m), dt, dev), lambda m: 2 * m**3, dev, 1, budget)
     if where == "gpu":
         g = specs.gpu(dev)
         peak, bw = g.peaks[dtype], g.bandwidth

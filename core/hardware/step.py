@@ -225,8 +225,11 @@ def _place(where: str, kind: str, opt: str, batches: list[int], dev: torch.devic
 
 @lru_cache(maxsize=1)
 def _imported() -> None:
-    """The first optimizer a process builds imports torch._dynamo (~1.5 CPU s, once): not this section's cost."""
+    """Once per process, not this section's cost: the first optimizer imports torch._dynamo (~1.5 CPU s) and the
+    first profiler starts Kineto (~0.3 CPU s)."""
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with _PROFILER, profile(activities=[ProfilerActivity.CPU]):
+        torch.zeros(1).add_(1)
 
 
 def run(values: dict, dev: torch.device, budget_s: float) -> StepResult:

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from core.hardware import figures, matmul, memory, parallel, step
+from core.hardware import figures, matmul, memory, parallel, step, words
 from core.hardware.timing import Series
 from core.text import Text
 
@@ -69,3 +69,36 @@ def test_figures_survive_results_with_nothing_measured(results):
     check(figures.step(empty_step, LAB, WHERE, PHASES))
     par = results["par"]
     check(figures.parallel(parallel.ParallelResult(par.op, par.n, par.cores, skipped(par.series), np.nan), LAB, "add"))
+
+
+@pytest.mark.parametrize("lang", ("en", "zh"))
+def test_every_sentence_under_the_figures_is_filled_in_both_languages(results, lang):
+    t = Text("hardware", lang)
+    where = {k: t(f"where.{k}") for k in figures.COLORS}
+    summaries = {
+        "matmul": matmul.summary(results["mm"]),
+        "memory": memory.summary(results["mem"]),
+        "step": step.summary(results["step"]),
+        "parallel": parallel.summary(results["par"]),
+    }
+    lines = words.matmul(summaries["matmul"], where) + words.memory(summaries["memory"], where)
+    lines += words.step(summaries["step"], where) + words.parallel(summaries["parallel"])
+    for s in summaries.values():
+        lines += words.skipped(words.points(s, where))
+    lines += words.skipped([("x", "budget"), ("y", "busy"), ("z", "memory"), ("w", "unsupported")])
+    keys = {k for k, _ in lines}
+    assert {"matmul.curve", "memory.reading", "step.flops", "step.reading", "step.copy_cpu", "parallel.reading"} <= keys
+    for key, fields in lines:
+        assert t.has(key), key
+        text = t(key, **fields)
+        assert "{" not in text and "nan" not in text.lower().replace("n/a", ""), (key, text)
+
+
+def test_points_name_every_skipped_point():
+    s = {"curves": {"cpu1/float32": {"sizes": [16, 4096], "status": ["ok", "budget"]}}, "threads": [1, 2],
+         "status": ["ok", "busy"]}  # fmt: skip
+    lines = words.skipped(words.points(s, WHERE))
+    assert lines == [
+        ("skipped.budget", {"items": "CPU, 1 thread · float32 n=4096"}),
+        ("skipped.busy", {"items": "p=2"}),
+    ]
