@@ -9,7 +9,8 @@ one, the GPU beside it.
     step       a training step at several batch sizes: samples/s, copy, the profiler's split        (step.py)
     parallel   one operation on 1…N threads against Amdahl's law                                   (parallel.py)
     claims     the interview notes' claims against the four sections' numbers                     (claims.py)
-Each section spends at most its `*_budget` CPU-seconds (one thread: its CPU time; several: wall × cores).
+Each section spends at most its `*_budget` CPU-seconds (one thread: its CPU time; several: wall × cores), and
+as many GPU-seconds on a GPU.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ with every core, and on the GPU when the app computes on one.
     plus the work at the rate R. Small n: t₀ dominates (latency-bound); large n: R does (compute-bound).
 
 Curves: "cpu1" (one thread, as the app computes), "cpun" (every core), "gpu". The section's CPU-second budget
-is shared by the curves; a size that would not fit is skipped and reported.
+is shared by the CPU curves (the GPU curves get as many GPU-seconds); a size that would not fit is skipped and
+reported.
 """
 
 from __future__ import annotations
@@ -105,10 +106,11 @@ def run(values: dict, dev: torch.device, budget_s: float) -> MatmulResult:
             plan.append(("cpun", dtype, torch.device("cpu"), n_cores))
         if dev.type == "cuda":
             plan.append(("gpu", dtype, dev, 1))
-    total = Budget(budget_s)
+    totals = {"cpu": Budget(budget_s), "cuda": Budget(budget_s)}  # the GPU's seconds are not CPU-seconds
     curves = []
     for i, (where, dtype, d, threads) in enumerate(plan):
-        part = Budget(total.left / (len(plan) - i))  # an equal share of what is left: no curve starves the next
+        total, left = totals[d.type], sum(1 for p in plan[i:] if p[2].type == d.type)
+        part = Budget(total.left / left)  # an equal share of what is left: no curve starves the next
         curves.append(_curve(where, dtype, sizes, d, threads, part))
         total.spend(part.total - part.left)
     return MatmulResult(tuple(curves), crossings(curves), n_cores, specs.gpu(dev).name if dev.type == "cuda" else None)

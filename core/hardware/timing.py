@@ -155,16 +155,20 @@ def cpu_threads(n: int):
 
 @contextmanager
 def gated(dev: torch.device, threads: int = 1, alone: bool = False) -> Iterator[bool]:
-    """Run a measurement point where it belongs: the GPU or one CPU thread (the app's own setting) under one
-    compute slot; any other thread count, or `alone`, under every slot, with the count set and restored. Yields
-    False when the slots could not be had (the point is skipped as "busy")."""
-    if dev.type == "cuda" or (threads == 1 == torch.get_num_threads() and not alone):
+    """Run a measurement point where it belongs. One CPU thread (the app's own setting): under one compute slot,
+    beside whatever else runs, as the app computes. Every other case holds every slot: more threads (the count set
+    and restored), the GPU (one device that every slot's runs share: another run's kernels would be timed too), or
+    `alone`. Yields False when the slots could not be had in BUSY_WAIT_S (the point is skipped as "busy")."""
+    if dev.type == "cpu" and threads == 1 == torch.get_num_threads() and not alone:
         with device.compute():
             yield True
         return
     with device.exclusive(BUSY_WAIT_S) as ok:
         if not ok:
             yield False
+            return
+        if dev.type == "cuda":
+            yield True
             return
         with cpu_threads(threads):
             yield True
