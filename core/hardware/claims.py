@@ -1,7 +1,8 @@
 """The interview notes' claims (seed 004) checked against this server's measurements: the page's last section.
 
-    extras()              three small measurements of their own (one thread, ~0.5 CPU s): torch.mm against the
-                          same product written as broadcast-multiply-sum; one optimizer update (SGD, SGD with weight
+    extras()              three small comparisons of their own, each timed in turns by one thread's CPU clock
+                          (timing.in_turns: a busy machine cannot tilt them; ~0.5 CPU s): torch.mm against the same
+                          product written as broadcast-multiply-sum; one optimizer update (SGD, SGD with weight
                           decay, Adam) of the MLP's weights; a forward + backward pass of the CNN with and without
                           batch norm
     numbers(mm, mem, st, par, ex)   plain numbers from the four sections' results and the extras
@@ -26,11 +27,10 @@ from core import device
 from core.hardware import memory, step
 from core.hardware.matmul import MatmulResult
 from core.hardware.parallel import ParallelResult
-from core.hardware.timing import Timing, gated, measure
+from core.hardware.timing import Timing, gated, in_turns
 
 LIB_N = 128  # the naive product materialises n³ numbers: 8 MiB at this size
 BN_BATCH = 32
-SHARE_S = 0.04  # repeats beyond the minimum, per measurement
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,22 @@ class Extras:
 
 
 def _updates() -> tuple[dict[str, Timing], int]:
-    out, params = {}, 0
+    """One optimizer.step() of the MLP with SGD + momentum, the same with weight decay, and Adam, in turns."""
+    steps, params = {}, 0
     for name, kind, wd in (("sgd", "sgd", 0.0), ("sgd_wd", "sgd", 5e-4), ("adam", "adam", 0.0)):
         with device.seeded(0):
             m = step.model("mlp")
         for p in m.parameters():
             p.grad = torch.randn_like(p)
-        opt = step.optimizer(kind, m.parameters(), weight_decay=wd)
-        out[name] = measure(opt.step, torch.device("cpu"), SHARE_S)
+        steps[name] = step.optimizer(kind, m.parameters(), weight_decay=wd).step
         params = sum(p.numel() for p in m.parameters())
-    return out, params
+    return in_turns(steps), params
 
 
 def _passes() -> tuple[dict[str, Timing], dict[str, int], int]:
+    """A forward + backward pass of the small CNN without and with batch norm, in turns."""
     x, y = step.batch(BN_BATCH, torch.device("cpu"))
-    out, counts, buffers = {}, {}, 0
+    passes, counts, buffers = {}, {}, 0
     for name, bn in (("plain", False), ("bn", True)):
         with device.seeded(0):
             m = step.model("cnn", bn=bn)
@@ -67,18 +68,17 @@ def _passes() -> tuple[dict[str, Timing], dict[str, int], int]:
             m.zero_grad(set_to_none=True)
             F.cross_entropy(m(x), y).backward()
 
-        out[name] = measure(fwd_bwd, torch.device("cpu"), SHARE_S)
+        passes[name] = fwd_bwd
         counts[name] = sum(p.numel() for p in m.parameters())
         buffers = sum(b.numel() for b in m.buffers() if b.dtype.is_floating_point)
-    return out, counts, buffers
+    return in_turns(passes), counts, buffers
 
 
 def _lib() -> dict[str, Timing]:
     g = torch.Generator().manual_seed(0)
     a, b = torch.rand(LIB_N, LIB_N, generator=g), torch.rand(LIB_N, LIB_N, generator=g)  # (n, n)
     naive = lambda: (a[:, :, None] * b[None, :, :]).sum(1)  # (n, n, 1)·(1, n, n) → (n, n, n) → sum over k
-    cpu = torch.device("cpu")
-    return {"mm": measure(lambda: a @ b, cpu, SHARE_S), "naive": measure(naive, cpu, SHARE_S)}
+    return in_turns({"mm": lambda: a @ b, "naive": naive})
 
 
 def extras() -> Extras:

@@ -112,18 +112,19 @@ def latency_rate(work: np.ndarray | float, t0: float, rate: float) -> np.ndarray
 
 
 def crossing(x: Sequence[float], a: Sequence[float], b: Sequence[float]) -> float | None:
-    """The first x (interpolated on log scales) where curve b rises above curve a; x[0] when b is above from
-    the start, None when it never is."""
+    """The x from which curve b stays above curve a (interpolated on log scales between the last point where it
+    was not and the next); x[0] when b is above everywhere, None when b ends at or below a."""
     x, a, b = (np.asarray(v, dtype=np.float64) for v in (x, a, b))
     ok = np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0)
     x, a, b = x[ok], a[ok], b[ok]
     if not len(x):
         return None
     d = np.log(b) - np.log(a)
-    if d[0] > 0:
+    below = np.flatnonzero(d <= 0)
+    if not len(below):
         return float(x[0])
-    for i in range(1, len(x)):
-        if d[i] > 0 >= d[i - 1]:
-            u = d[i - 1] / (d[i - 1] - d[i])  # where the log-ratio crosses zero
-            return float(np.exp(np.log(x[i - 1]) + u * (np.log(x[i]) - np.log(x[i - 1]))))
-    return None
+    i = below[-1]
+    if i == len(x) - 1:
+        return None
+    u = d[i] / (d[i] - d[i + 1])  # where the log-ratio crosses zero
+    return float(np.exp(np.log(x[i]) + u * (np.log(x[i + 1]) - np.log(x[i]))))

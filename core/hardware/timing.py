@@ -107,6 +107,27 @@ def measure(
     return Timing.of(per_call, inner, time.perf_counter() - begin)
 
 
+def in_turns(fns: dict[str, Callable[[], object]], rounds: int = 7) -> dict[str, Timing]:
+    """Several operations timed in turns (A, B, C, A, B, C, …) by this thread's CPU clock: a comparison of the
+    work each does on one CPU thread, which neither a drifting load nor being descheduled on a busy machine can
+    tilt. Two warm-up calls each, not counted; then `rounds` repeats each, of `inner` calls ≥ MIN_REPEAT_S."""
+    clock, begin, inner = time.thread_time, time.perf_counter(), {}
+    for name, fn in fns.items():
+        fn()
+        start = clock()
+        fn()
+        inner[name] = int(min(MAX_INNER, max(1, math.ceil(MIN_REPEAT_S / max(clock() - start, 1e-9)))))
+    per_call: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = clock()
+            for _ in range(inner[name]):
+                fn()
+            per_call[name].append((clock() - start) / inner[name])
+    cost = time.perf_counter() - begin
+    return {name: Timing.of(per_call[name], inner[name], cost) for name in fns}
+
+
 def predicted_cost(seconds_per_call: float, min_repeats: int = MIN_REPEATS) -> float:
     """Wall seconds `measure` needs at least for an operation of this duration."""
     return 2 * seconds_per_call + min_repeats * max(seconds_per_call, MIN_REPEAT_S)

@@ -24,7 +24,7 @@ def matmul(s: dict, where: dict[str, str]) -> list[Line]:
             share = f"{c['share_of_peak']:.0%}" if c["share_of_peak"] else "n/a"
             fields = dict(where=where[at], dtype=dtype, best=num(c["best_gflops"]), n=c["best_n"], share=share)
             fields |= dict(peak=num(c["peak_gflops"]), t0=num(c["fixed_cost_us"]), knee=num(c["knee_n"]))
-            lines.append(("matmul.curve", fields))
+            lines.append(("matmul.curve" if c["knee_n"] else "matmul.curve_no_knee", fields))
     for k, n in s["crossings"].items():
         fast, slow, dtype = k.split("/")
         key = "matmul.cross" if n is not None else "matmul.no_cross"

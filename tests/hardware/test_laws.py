@@ -88,11 +88,13 @@ def test_latency_fit_keeps_both_terms_non_negative():
     assert all(math.isnan(v) for v in laws.fit_latency([1.0], [math.nan]))
 
 
-def test_crossing_is_interpolated_on_log_scales():
+def test_crossing_is_where_b_stays_above_a_interpolated_on_log_scales():
     x = [10, 100, 1000]
     one = [1.0, 1.0, 1.0]
     assert laws.crossing(x, one, [0.1, 10.0, 100.0]) == pytest.approx(10**1.5)  # log ratio −1 → +1
     assert laws.crossing(x, one, [0.5, 0.5, 0.5]) is None  # never above
-    assert laws.crossing(x, one, [2.0, 0.5, 3.0]) == 10.0  # above from the start
+    assert laws.crossing(x, one, [2.0, 3.0, 4.0]) == 10.0  # above everywhere
+    assert laws.crossing(x, one, [2.0, 0.1, 10.0]) == pytest.approx(10**2.5)  # a lucky first point does not count
+    assert laws.crossing(x, one, [2.0, 3.0, 0.5]) is None  # ends below: never overtakes for good
     with_nan = laws.crossing(x, [1.0, math.nan, 1.0], [0.5, 9.0, 2.0])  # the NaN point is left out
     assert with_nan == pytest.approx(math.sqrt(10 * 1000))
