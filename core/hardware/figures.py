@@ -44,17 +44,37 @@ def _measured(x, rates: np.ndarray, name: str, color: str, hover: str, dash: str
     )
 
 
-def _hline(y: float, x0: float, x1: float, color: str, dash: str, name: str, width: float = 1.0) -> dict:
+def _line(x, y, name: str, color: str, dash: str = "solid", width: float = 1.0, legend: bool = True) -> dict:
+    """A drawn (not measured) line: a model, a roof, a peak."""
     return dict(
         type="scatter",
-        x=_f32([x0, x1]),
-        y=_f32([y, y]),
+        x=_f32(x),
+        y=_f32(y),
         mode="lines",
         line=dict(color=color, dash=dash, width=width),
         name=name,
-        showlegend=False,
+        showlegend=legend,
         hovertemplate=f"{name}: %{{y:.3g}}<extra></extra>",
     )
+
+
+def _points(x, y, text: list[str], name: str, symbol: str, color: str, where: str) -> dict:
+    """Labelled points on the roofline (kernels, matmul sizes)."""
+    return dict(
+        type="scatter",
+        name=name,
+        x=_f32(x),
+        y=_f32(y),
+        mode="markers+text",
+        text=text,
+        textposition=where,
+        marker=dict(color=color, size=10, symbol=symbol),
+        hovertemplate="%{text}: I = %{x:.3g} FLOP/B, %{y:.3g} GFLOP/s<extra></extra>",
+    )
+
+
+def _hline(y: float, x0: float, x1: float, color: str, dash: str, name: str, width: float = 1.0) -> dict:
+    return _line([x0, x1], [y, y], name, color, dash, width, legend=False)
 
 
 def matmul(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
@@ -76,18 +96,7 @@ def matmul(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         if np.isfinite(c.t0) and np.isfinite(c.rate):
             xs = np.geomspace(x0, x1, 60)
             model = laws.latency_rate(2.0 * xs**3, c.t0, c.rate) / 1e9
-            data.append(
-                dict(
-                    type="scatter",
-                    x=_f32(xs),
-                    y=_f32(model),
-                    mode="lines",
-                    line=dict(color=color, dash="dot", width=1),
-                    name=f"{lab['model']} ({name})",
-                    showlegend=False,
-                    hovertemplate=f"{lab['model']}: %{{y:.3g}}<extra></extra>",
-                )
-            )
+            data.append(_line(xs, model, f"{lab['model']} ({name})", color, "dot", legend=False))
         if c.peak:
             data.append(_hline(c.peak / 1e9, x0, x1, color, "dash", f"{lab['peak']} ({name})", 0.8))
     for k, n in res.crossings.items():
@@ -116,62 +125,23 @@ def roofline(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         color, name = COLORS[p.where], where[p.where]
         roofs = p.roofs(res.caches if p.where != "gpu" else {})
         if np.isfinite(roofs["peak"]) and np.isfinite(roofs["bandwidth"]):
-            data.append(
-                dict(
-                    type="scatter",
-                    x=_f32(xs),
-                    y=_f32(laws.roofline(xs, roofs["peak"], roofs["bandwidth"]) / 1e9),
-                    mode="lines",
-                    line=dict(color=color, width=2),
-                    name=f"{lab['roof']} ({name})",
-                    hovertemplate=f"{lab['roof']}: %{{y:.3g}} GFLOP/s<extra></extra>",
-                )
-            )
+            roof = laws.roofline(xs, roofs["peak"], roofs["bandwidth"]) / 1e9
+            data.append(_line(xs, roof, f"{lab['roof']} ({name})", color, width=2))
         if np.isfinite(roofs["peak"]) and np.isfinite(roofs["cache_bandwidth"]):
             cache = laws.roofline(xs, roofs["peak"], roofs["cache_bandwidth"]) / 1e9
-            data.append(
-                dict(
-                    type="scatter",
-                    x=_f32(xs),
-                    y=_f32(cache),
-                    mode="lines",
-                    line=dict(color=color, width=1, dash="dash"),
-                    name=f"{lab['cache_roof']} ({name})",
-                    hovertemplate=f"{lab['cache_roof']}: %{{y:.3g}}<extra></extra>",
-                )
-            )
+            data.append(_line(xs, cache, f"{lab['cache_roof']} ({name})", color, "dash"))
         if p.peak:
             data.append(_hline(p.peak / 1e9, xs[0], xs[-1], color, "dot", f"{lab['peak']} ({name})"))
         ops, mm = p.op_points(res.n), p.mm_points()
         keep = np.isfinite(ops["flop_s"]) & (ops["flops"] > 0)  # a copy does no arithmetic: not on this chart
         names = [lab[f"op_{o}"] for o in ("copy", "scale", "add", "triad")]
-        data.append(
-            dict(
-                type="scatter",
-                x=_f32(ops["intensity"][keep]),
-                y=_f32(ops["flop_s"][keep] / 1e9),
-                mode="markers+text",
-                text=[n for n, k in zip(names, keep) if k],
-                textposition="top center",
-                marker=dict(color=color, size=10, symbol="circle"),
-                name=f"{lab['elementwise']} ({name})",
-                hovertemplate="%{text}: I = %{x:.3g} FLOP/B, %{y:.3g} GFLOP/s<extra></extra>",
-            )
-        )
+        text = [n for n, k in zip(names, keep) if k]
+        label = f"{lab['elementwise']} ({name})"
+        data.append(_points(ops["intensity"][keep], ops["flop_s"][keep] / 1e9, text, label, "circle", color, "top center"))
         ok = np.isfinite(mm["flop_s"])
-        data.append(
-            dict(
-                type="scatter",
-                x=_f32(mm["intensity"][ok]),
-                y=_f32(mm["flop_s"][ok] / 1e9),
-                mode="markers+text",
-                text=[f"n={int(n)}" for n in mm["n"][ok]],
-                textposition="bottom right",
-                marker=dict(color=color, size=11, symbol="diamond"),
-                name=f"{lab['matmuls']} ({name})",
-                hovertemplate="matmul %{text}: I = %{x:.3g} FLOP/B, %{y:.3g} GFLOP/s<extra></extra>",
-            )
-        )
+        text = [f"n={int(n)}" for n in mm["n"][ok]]
+        label = f"{lab['matmuls']} ({name})"
+        data.append(_points(mm["intensity"][ok], mm["flop_s"][ok] / 1e9, text, label, "diamond", color, "bottom right"))
     layout = dict(
         xaxis=dict(type="log", title=dict(text=lab["roof_x"])),
         yaxis=dict(type="log", title=dict(text=lab["roof_y"])),
@@ -253,27 +223,9 @@ def parallel(res, lab: Mapping[str, str], op_name: str) -> object:
     s = res.speedup
     p_max = float(res.series.x.max())
     ps = np.linspace(1, p_max, 60)
-    data = [
-        dict(
-            type="scatter",
-            x=_f32([1, p_max]),
-            y=_f32([1, p_max]),
-            mode="lines",
-            line=dict(color="#999", dash="dash"),
-            name=lab["ideal"],
-        )
-    ]
+    data = [_line([1, p_max], [1, p_max], lab["ideal"], "#999", "dash")]
     if np.isfinite(res.f):
-        data.append(
-            dict(
-                type="scatter",
-                x=_f32(ps),
-                y=_f32(laws.amdahl(ps, res.f)),
-                mode="lines",
-                line=dict(color="#d62728"),
-                name=lab["amdahl"].format(f=f"{res.f:.2f}"),
-            )
-        )
+        data.append(_line(ps, laws.amdahl(ps, res.f), lab["amdahl"].format(f=f"{res.f:.2f}"), "#d62728", width=2))
     hover = "p = %{x}: S = %{y:.2f}<extra></extra>"
     data.append(_measured(res.series.x[ok], s[ok], lab["measured"], COLORS["cpun"], hover, marker=dict(size=10)))
     shapes = [
