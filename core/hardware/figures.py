@@ -135,9 +135,9 @@ def roofline(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         ops, mm = p.op_points(res.n), p.mm_points()
         keep = np.isfinite(ops["flop_s"]) & (ops["flops"] > 0)  # a copy does no arithmetic: not on this chart
         names = [lab[f"op_{o}"] for o in ("copy", "scale", "add", "triad")]
-        text = [n for n, k in zip(names, keep) if k]
-        label = f"{lab['elementwise']} ({name})"
-        data.append(_points(ops["intensity"][keep], ops["flop_s"][keep] / 1e9, text, label, "circle", color, "top center"))
+        text, label = [n for n, k in zip(names, keep) if k], f"{lab['elementwise']} ({name})"
+        x, y = ops["intensity"][keep], ops["flop_s"][keep] / 1e9
+        data.append(_points(x, y, text, label, "circle", color, "top center"))
         ok = np.isfinite(mm["flop_s"])
         text = [f"n={int(n)}" for n in mm["n"][ok]]
         label = f"{lab['matmuls']} ({name})"
