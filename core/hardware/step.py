@@ -208,18 +208,33 @@ def _batch_point(kind: str, opt: str, b: int, dev: torch.device, share: float) -
     return timing, Point(split, ops, wall, copy)
 
 
+def predicted_step(measured: list[tuple[int, float]], b: int) -> float | None:
+    """Seconds of one step at batch b from the steps measured so far: t = a + c·B through the last two (a step's
+    fixed cost plus its cost per sample), or through the origin from one point (an over-estimate: no fixed
+    cost shared). None before any."""
+    if not measured:
+        return None
+    if len(measured) == 1 or measured[-1][0] == measured[-2][0]:
+        b1, t1 = measured[-1]
+        return t1 * b / b1
+    (b1, t1), (b2, t2) = measured[-2:]
+    c = max((t2 - t1) / (b2 - b1), t2 / b2 / 4)  # never less than a quarter of the per-sample cost measured
+    return t2 + c * (b - b2)
+
+
 def _place(where: str, kind: str, opt: str, batches: list[int], dev: torch.device, budget: Budget) -> Place:
     results: list[tuple[Timing | str, Point | None]] = []
-    per_sample: float | None = None
+    measured: list[tuple[int, float]] = []
     steps = 2 + MIN_REPEATS + PROFILED + (2 + MIN_REPEATS if dev.type == "cuda" else 0)  # the calls a point makes
     for i, b in enumerate(batches):
-        if per_sample is not None and not budget.allows(per_sample * b * steps):
+        t = predicted_step(measured, b)
+        if t is not None and not budget.allows(t * steps):
             results.append(("budget", None))
             continue
         with budget.charge(dev):
             results.append(_batch_point(kind, opt, b, dev, budget.share(len(batches) - i)))
         if isinstance(results[-1][0], Timing):
-            per_sample = results[-1][0].median / b
+            measured.append((b, results[-1][0].median))
     return Place(where, Series.of(batches, [t for t, _ in results]), tuple(pt for _, pt in results))
 
 

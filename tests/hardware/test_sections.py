@@ -95,7 +95,7 @@ def test_step_flops_match_torchs_flop_counter(kind):
 
 
 def test_a_bigger_batch_trains_more_samples_per_second_and_the_profiler_sees_every_phase():
-    res = step.run({"model": "mlp", "opt": "sgd", "batches": ("1", "64")}, CPU, 3.0)
+    res = step.run({"model": "mlp", "opt": "sgd", "batches": ("1", "64")}, CPU, 5.0)
     (p,) = res.places
     assert p.steps.status == ("ok", "ok")
     rate = p.throughput()[:, 0]
@@ -107,6 +107,13 @@ def test_a_bigger_batch_trains_more_samples_per_second_and_the_profiler_sees_eve
         assert sum(shares.values()) == pytest.approx(1.0) and all(v >= 0 for v in shares.values())
         assert pt.top_ops and all(name.startswith("aten::") for name, _ in pt.top_ops)
     assert res.params == sum(q.numel() for q in step.model("mlp").parameters())
+
+
+def test_a_step_is_predicted_from_its_fixed_cost_and_its_cost_per_sample():
+    assert step.predicted_step([], 64) is None
+    assert step.predicted_step([(4, 0.004)], 64) == pytest.approx(0.064)  # one point: all per sample
+    assert step.predicted_step([(1, 0.010), (16, 0.040)], 256) == pytest.approx(0.040 + 0.002 * 240)  # a + c·B
+    assert step.predicted_step([(1, 0.010), (16, 0.009)], 256) == pytest.approx(0.009 + 0.009 / 16 / 4 * 240)
 
 
 def test_thread_counts():
