@@ -73,6 +73,11 @@ def _points(x, y, text: list[str], name: str, symbol: str, color: str, where: st
     )
 
 
+def _note(x: float, text: str) -> dict:
+    """A label at the foot of a vertical marker line (clear of the legend above the plot)."""
+    return dict(x=x, y=0.01, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom")
+
+
 def _hline(y: float, x0: float, x1: float, color: str, dash: str, name: str, width: float = 1.0) -> dict:
     return _line([x0, x1], [y, y], name, color, dash, width, legend=False)
 
@@ -105,7 +110,7 @@ def matmul(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         fast, slow, dtype = k.split("/")
         shapes.append(dict(type="line", x0=n, x1=n, y0=0, y1=1, yref="paper", line=dict(color="#555", dash="dot")))
         text = lab["crossing"].format(fast=where[fast], slow=where[slow], n=f"{n:.0f}", dtype=dtype)
-        notes.append(dict(x=float(np.log10(n)), y=1, yref="paper", text=text, showarrow=False, yanchor="bottom"))
+        notes.append(_note(float(np.log10(n)), text))  # a log axis places annotations by log10(x)
     layout = dict(
         xaxis=dict(type="log", title=dict(text=lab["mm_x"])),
         yaxis=dict(type="log", title=dict(text=lab["mm_y"])),
@@ -164,7 +169,7 @@ def bandwidth(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
     for level, size in res.caches.items():
         x = size / MIB
         shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color="#888", dash="dot")))
-        notes.append(dict(x=float(np.log10(x)), y=1, yref="paper", text=level, showarrow=False, yanchor="bottom"))
+        notes.append(_note(float(np.log10(x)), level))
     layout = dict(
         xaxis=dict(type="log", title=dict(text=lab["bw_x"])),
         yaxis=dict(title=dict(text=lab["bw_y"]), rangemode="tozero"),
