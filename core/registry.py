@@ -7,6 +7,7 @@ from core.convolution import concept as convolution
 from core.experiment import Concept
 from core.gan import concept as gan
 from core.gradients import concept as gradients
+from core.hardware import concept as hardware
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
 
@@ -18,6 +19,7 @@ CONCEPTS: tuple[Concept, ...] = (
     pooling.CONCEPT,
     optimizers.CONCEPT,
     gan.CONCEPT,
+    hardware.CONCEPT,
 )
 
 
