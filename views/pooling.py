@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.params import Notice, ParamError
+from core.pooling import claims, figures, heads, shift, training
 from core.pooling import concept as pl
-from core.pooling import figures, training
+from core.pooling import pool as pp
 from core.pooling import receptive_field as rfm
 from core.ui import PageView, chrome
 from core.ui.live import finished, run_live
@@ -47,7 +48,7 @@ def _apply_edits(editor_key: str, n: int) -> None:
 
 
 def _grid_editor(cells: tuple) -> None:
-    n = pl.grid_side(cells)
+    n = pp.grid_side(cells)
     frame = pd.DataFrame([cells[i * n : (i + 1) * n] for i in range(n)], columns=[str(j) for j in range(n)])
     key = f"pool_editor_{X.encode(cells)}"  # new cells -> a fresh editor holding them
     config = {
@@ -58,7 +59,7 @@ def _grid_editor(cells: tuple) -> None:
     )
     row1, row2 = st.columns(3), st.columns(3)
     row1[0].button(
-        t("pool.seeds_btn"), on_click=_set_cells, args=(pl.SEEDS_EXAMPLE,), key="pool_seeds", width="stretch"
+        t("pool.seeds_btn"), on_click=_set_cells, args=(pp.SEEDS_EXAMPLE,), key="pool_seeds", width="stretch"
     )
     for col, size in zip(row1[1:], (6, 8)):
         col.button(
@@ -66,14 +67,14 @@ def _grid_editor(cells: tuple) -> None:
             on_click=_set_cells,
             key=f"pool_rand{size}",
             width="stretch",
-            args=(pl.random_grid(size, X.encode(cells)),),
+            args=(pp.random_grid(size, X.encode(cells)),),
         )
     for col, size, key in zip(row2, (max(2, n - 1), min(12, n + 1)), ("pool_shrink", "pool_grow")):
         col.button(
             t("pool.grow_btn", n=size),
             on_click=_set_cells,
             key=key,
-            args=(pl.resize_grid(cells, size),),
+            args=(pp.resize_grid(cells, size),),
             disabled=size == n,
             width="stretch",
         )
@@ -102,7 +103,7 @@ def window_section():
     st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
     st.caption(t("pool.step_help"))
     st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
-    st.latex(pl.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
+    st.latex(pp.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
     size = res.size
     if size["out"] != size["out_raw"]:
         st.info(
@@ -131,7 +132,7 @@ def window_section():
     st.subheader(t("pool.grad_heading"))
     st.markdown(t("pool.grad_intro"))
     st.plotly_chart(
-        figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pl.OPS}), key="pool_grad_chart"
+        figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pp.OPS}), key="pool_grad_chart"
     )
 
     st.subheader(t("pool.image_heading"))
@@ -155,8 +156,8 @@ def shift_section():
         with col:
             view.controls(pl.SHIFT, only=names)
     res = view.run(pl.SHIFT)
-    st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in pl.CURVES}), key="shift_chart")
-    st.markdown(t("shift.reading", **pl.shift_numbers(res)))
+    st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in shift.CURVES}), key="shift_chart")
+    st.markdown(t("shift.reading", **shift.shift_numbers(res)))
 
 
 def _edit_stack(token: str | None) -> None:
@@ -212,9 +213,9 @@ def head_section():
         with col:
             view.controls(pl.HEAD, only=(name,), active={"h_hidden": view.values["h_depth"] > 0})
     res = view.run(pl.HEAD)
-    names = {h: t(f"names.heads.{h}") for h in pl.HEADS}
+    names = {h: t(f"names.heads.{h}") for h in heads.HEADS}
     st.plotly_chart(figures.heads(res, fig, names), key="head_chart")
-    shown = [h for h in pl.HEADS if res.chosen[h] > 0]
+    shown = [h for h in heads.HEADS if res.chosen[h] > 0]
     st.dataframe(
         {
             t("head.col_head"): [names[h] for h in shown],
@@ -259,4 +260,4 @@ rf_section()
 head_section()
 train_section()
 
-view.claims(pl.claims(), ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth"))
+view.claims(claims.claims(), ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth"))
