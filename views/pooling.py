@@ -90,11 +90,7 @@ def window_section():
     st.markdown(t("pool.intro"))
     left, right = st.columns([1, 2.2], gap="medium")
     with left:
-        view.controls(
-            pl.POOL,
-            only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"),
-            active={"pad": v["op"] != "lp", "cip": v["op"] == "avg", "pnorm": v["op"] == "lp"},
-        )
+        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"))
     with right:
         st.markdown(f"**{t('pool.grid_label')}**")
         _grid_editor(v["x"])
@@ -174,7 +170,7 @@ def _edit_stack(token: str | None) -> None:
 def rf_section():
     st.header(t("rf.heading"))
     st.markdown(t("rf.intro"))
-    st.text_input(t.label("layers"), key=wkey("pooling", "layers"), help=t.help("layers"))
+    view.controls(pl.RF, only=("layers",))
     _refused(LAYERS)
     st.caption(t("rf.add"))
     tokens = ("c3", "c3s2", "c5", "c3d2", "m2", "m3s2p1", "a2")
@@ -211,7 +207,7 @@ def head_section():
     cols = st.columns(5)
     for col, name in zip(cols, pl.HEAD_PARAMS.names):
         with col:
-            view.controls(pl.HEAD, only=(name,), active={"h_hidden": view.values["h_depth"] > 0})
+            view.controls(pl.HEAD, only=(name,))
     res = view.run(pl.HEAD)
     names = {h: t(f"names.heads.{h}") for h in heads.HEADS}
     st.plotly_chart(figures.heads(res, fig, names), key="head_chart")

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, Activation, evaluate, latex  # noqa: F401
 from core.activations.stats import normal_stats
 from core.experiment import Concept, Experiment
-from core.params import Float, LogFloat, Multi, Notice, ParamSet
+from core.params import Float, LogFloat, Multi, Notice, ParamSet, when
 
 
 def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
@@ -44,6 +44,11 @@ def _rules(v: dict) -> list[Notice]:
     return []
 
 
+def _used_by(knob: str):
+    """A function knob matters while a function that reads it is plotted."""
+    return when("fns", *(k for k, f in FUNCTIONS.items() if f.knob == knob))
+
+
 EXPLORER_PARAMS = ParamSet(
     (
         Multi("fns", ("sigmoid", "tanh", "relu"), choices=tuple(FUNCTIONS), lo=1, hi=len(FUNCTIONS)),
@@ -51,11 +56,13 @@ EXPLORER_PARAMS = ParamSet(
         Float("xmax", 6.0, lo=0.5, hi=20.0, step=0.5),
         Float("x0", 1.0, lo=-20.0, hi=20.0, step=0.1),
         LogFloat("thresh", 0.05, lo=0.001, hi=0.5),
-        Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01),
-        Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05),
-        Float("elu_alpha", KNOB_DEFAULTS["elu_alpha"], lo=0.1, hi=3.0, step=0.1),
-        Float("swish_beta", KNOB_DEFAULTS["swish_beta"], lo=0.0, hi=10.0, step=0.1),
-        Float("softplus_beta", KNOB_DEFAULTS["softplus_beta"], lo=0.1, hi=10.0, step=0.1),
+        Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01, when=_used_by("leak")),
+        Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05, when=_used_by("prelu_a")),
+        Float("elu_alpha", KNOB_DEFAULTS["elu_alpha"], lo=0.1, hi=3.0, step=0.1, when=_used_by("elu_alpha")),
+        Float("swish_beta", KNOB_DEFAULTS["swish_beta"], lo=0.0, hi=10.0, step=0.1, when=_used_by("swish_beta")),
+        Float(
+            "softplus_beta", KNOB_DEFAULTS["softplus_beta"], lo=0.1, hi=10.0, step=0.1, when=_used_by("softplus_beta")
+        ),
     ),
     rules=_rules,
 )

@@ -23,7 +23,7 @@ The notes' claims, checked: core.pooling.claims.
 from __future__ import annotations
 
 from core.experiment import Concept, Experiment, streaming
-from core.params import Bool, Choice, Float, FloatList, Int, Notice, ParamSet
+from core.params import Bool, Choice, Float, FloatList, Int, Notice, ParamSet, When, when, when_not
 from core.pooling import heads, shift, training
 from core.pooling import pool as pp
 from core.pooling import receptive_field as rfm
@@ -58,10 +58,10 @@ POOL_PARAMS = ParamSet(
         Choice("op", "max", choices=pp.OPS),
         Int("k", 2, lo=1, hi=6),
         Int("s", 2, lo=1, hi=6),
-        Int("pad", 0, lo=0, hi=3),
+        Int("pad", 0, lo=0, hi=3, when=when_not("op", "lp")),  # torch's L_p pooling takes no padding
         Bool("ceil", False),
-        Bool("cip", True),
-        Float("pnorm", 2.0, lo=1.0, hi=8.0, step=0.5),
+        Bool("cip", True, when=when("op", "avg") & When(lambda v: v["pad"] > 0, "pad>0")),  # padded cells counted?
+        Float("pnorm", 2.0, lo=1.0, hi=8.0, step=0.5, when=when("op", "lp")),
         Choice("img", "camera", choices=IMAGES),
         Int("side", 128, lo=32, hi=512, step=32),
     ),
@@ -141,7 +141,7 @@ HEAD_PARAMS = ParamSet(
         Int("h_c", 512, lo=1, hi=2048),
         Int("h_size", 7, lo=1, hi=32),
         Int("h_cls", 1000, lo=2, hi=1000),
-        Int("h_hidden", 4096, lo=16, hi=4096, step=16),
+        Int("h_hidden", 4096, lo=16, hi=4096, step=16, when=When(lambda v: v["h_depth"] > 0, "h_depth>0")),
         Int("h_depth", 0, lo=0, hi=2),
     ),
 )

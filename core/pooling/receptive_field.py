@@ -32,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core import images
-from core.params import Param, ParamError
+from core.params import ParamError, Typed
 
 LATEX = (
     r"k^\text{eff}_l = d_l(k_l - 1) + 1,\quad n_l = \left\lfloor \frac{n_{l-1} + 2p_l - k^\text{eff}_l}{s_l}"
@@ -102,7 +102,7 @@ def encode_stack(layers: tuple[Layer, ...]) -> str:
 
 
 @dataclass(frozen=True)
-class Stack(Param):
+class Stack(Typed):
     """A layer stack as a URL value. The value is the canonical text, so widgets and links hold a string."""
 
     def parse(self, raw: str) -> str:
