@@ -18,7 +18,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, Activation, evaluate, latex  # noqa: F401
+from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, evaluate, latex  # noqa: F401 (KNOBS: for the view)
+from core.activations import dead_relu, nonlinearity, softmax
 from core.activations.stats import normal_stats
 from core.experiment import Concept, Experiment
 from core.params import Float, LogFloat, Multi, Notice, ParamSet, when
@@ -174,9 +175,6 @@ PRESETS = {
     "softmax_cold": {"temp": 0.2},
     "softmax_hot": {"temp": 5.0},
 }
-
-# imported here, below the explorer: these modules build on the function table, not on this module
-from core.activations import dead_relu, nonlinearity, softmax  # noqa: E402
 
 CONCEPT = Concept(
     "activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD, softmax.SOFTMAX), PRESETS
