@@ -137,7 +137,7 @@ def filter_section():
         view.controls(cv.FILTER, only=("kernel", "ksize"), on_change=_resize_custom, args=(v["k"],))
         view.controls(cv.FILTER, only=("sigma",))
         kernel_grid(v)
-        view.controls(cv.FILTER, only=("stride", "pad", "pmode", "dil"))
+        view.controls(cv.FILTER, only=("stride", "pad", "pmode", "dil"), menus=("pmode",))  # a narrow column
         with st.expander(t("filter.weights"), expanded=rgb):  # only the page knows if the image (an upload?) has colour
             view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
     with right:

@@ -37,6 +37,7 @@ from core.device import device
 from core.experiment import drain
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+PARTS = 4  # about four chunks per run (each 100–250 steps): where a diverging run stops, so it is part of the result
 INITS = ("default", "xavier", "he", "normal")
 
 
@@ -55,7 +56,7 @@ class Config:
     knobs: tuple[tuple[str, float], ...] = ()  # activation knob overrides, e.g. (("leak", 0.1),)
     eval_every: int = 0  # train/test metrics and dead units every this many steps (0: about 100 per run)
     snapshots: int = 25  # decision-boundary snapshots kept for replay (plus step 0)
-    chunk: int = 0  # steps per yielded chunk (0: core.training.chunk_size(steps), the house rule)
+    chunk: int = 0  # steps per yielded chunk (0: core.training.chunk_size(steps, PARTS), the house rule)
     grid: int = 50  # decision-boundary grid size per side
     unit_grid: int = 25  # per-unit response map size per side
 
@@ -298,7 +299,8 @@ def train(cfg: Config, data: Dataset2D) -> Iterator[tuple[float, TrainResult]]:
         bad = None if finite else training.first_nonfinite(rec.evals[:, 1])
         return rec.result(stop, None if bad is None else int(rec.evals[bad, 0]))
 
-    yield from training.chunked(cfg.steps, train_chunk, snapshot, size=cfg.chunk or None)
+    size = cfg.chunk or training.chunk_size(cfg.steps, PARTS)
+    yield from training.chunked(cfg.steps, train_chunk, snapshot, size=size)
 
 
 def run(cfg: Config, data: Dataset2D) -> TrainResult:

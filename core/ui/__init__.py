@@ -81,12 +81,14 @@ class PageView:
         active: dict[str, bool] | None = None,
         on_change: Callable | None = None,
         args: tuple = (),
+        menus: Iterable[str] = (),
     ) -> None:
         """Draw the widgets of `experiment` (or the named subset) in the current container.
 
         A knob is greyed out when its declared `when` does not hold for the current values; `active` can
         grey out more for what only the page knows (e.g. a probe that needs a finished run).
-        `on_change(*args)` runs when the user moves one of these widgets, before the rerun."""
+        `on_change(*args)` runs when the user moves one of these widgets, before the rerun. Choices named in
+        `menus` are drop-downs even with few options (a narrow column has no room for a row of buttons)."""
         names = list(only) if only is not None else list(experiment.params.names)
         page = self.concept.key
         for name in names:
@@ -100,6 +102,7 @@ class PageView:
                 exact=state.exact_value(page, name),
                 on_change=on_change,
                 args=args,
+                menu=name in menus,
             )
 
     def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:

@@ -1,6 +1,7 @@
 """In a real browser: editing one kernel cell re-filters the photo and rewrites the link (which reopens
 the same feature map in a fresh context); the step-through slider steps client-side; uploads through the
-real file widget (refused ones explained, good ones filtered)."""
+real file widget (refused ones explained, good ones filtered); a knob greyed out by its declaration comes
+alive, and the link keeps what was chosen."""
 
 import io
 
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.helpers import POLL_MS, query
+from core import __main__ as cli
+from core.params import to_query_string
+from tests.e2e.helpers import POLL_MS, query, slider_thumb, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -145,3 +148,48 @@ def test_uploads_through_the_file_widget(server, browser, artifacts):
     assert query(page.url) == {"side": "64", "kernel": "box"}
     page.screenshot(path=str(artifacts / "convolution-upload.png"), full_page=True)
     ctx.close()
+
+
+def test_declared_knobs_grey_out_and_come_alive_and_the_link_keeps_them(server, browser, artifacts):
+    """The padding-mode menu is drawn from its declaration: greyed out without padding (`when pad>0`), alive once
+    the padding slider moves; a mode and a kernel size chosen in the browser re-filter the photo (the numbers
+    the CLI prints for the same link) and the link reopens them in a fresh context."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    page.goto(f"{server}/convolution?side=64&kernel=box&pad=0")
+    before = fmap_sum(page)
+    wait_idle(page)
+    menu = page.get_by_role("combobox", name="Padding mode")
+    assert menu.is_disabled()
+    slider_thumb(page, "Padding p").first.focus()  # the photo's (the step-through has one too)
+    page.keyboard.press("ArrowRight")  # p = 1 (the default: it leaves the link)
+    page.wait_for_url(lambda url: query(url) == {"side": "64", "kernel": "box"}, timeout=60_000)
+    padded = wait_fmap_change(page, before)
+    page.wait_for_function("(el) => !el.disabled", arg=menu.element_handle(), timeout=60_000, polling=POLL_MS)
+    menu.click()
+    page.get_by_role("option", name="reflect", exact=True).click()
+    page.wait_for_url(lambda url: query(url).get("pmode") == "reflect", timeout=60_000)
+    wait_fmap_change(page, padded)
+    slider_thumb(page, "Kernel size k").first.focus()
+    page.keyboard.press("ArrowRight")  # 3 -> 5, the declared step
+    want = {"side": "64", "kernel": "box", "ksize": "5", "pmode": "reflect"}
+    page.wait_for_url(lambda url: query(url) == want, timeout=60_000)
+    stats = cli.run("convolution", to_query_string(want), "filter")["experiments"]["filter"]
+    h, w = stats["output_shape"][1:]
+    page.wait_for_function(
+        f"(want) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - want) < 1e-3 * Math.abs(want); }}",
+        arg=stats["feature_map"]["mean"] * h * w,
+        timeout=60_000,
+        polling=POLL_MS,
+    )
+    shown = fmap_sum(page)
+    page.screenshot(path=str(artifacts / "convolution-declared-knobs.png"), full_page=True)
+    shared = page.url
+    ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page2 = fresh.new_page()
+    page2.goto(shared)
+    assert fmap_sum(page2) == pytest.approx(shown, rel=1e-6)
+    assert query(page2.url) == want and not page2.get_by_role("combobox", name="Padding mode").is_disabled()
+    fresh.close()
