@@ -11,7 +11,7 @@ from PIL import Image
 
 from core import __main__ as cli
 from core.params import to_query_string
-from tests.e2e.helpers import POLL_MS, query, slider_thumb, wait_idle
+from tests.e2e.helpers import POLL_MS, fresh_page, query, slider_thumb, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -71,9 +71,7 @@ def test_editing_a_kernel_cell_refilters_and_the_link_reproduces_it(server, brow
     shared = page.url
     ctx.close()
 
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
-    page2 = fresh.new_page()
-    page2.goto(shared)
+    fresh, page2 = fresh_page(browser, shared)
     assert fmap_sum(page2) == pytest.approx(after, rel=1e-6)
     assert query(page2.url) == query(shared)
     fresh.close()
@@ -187,9 +185,7 @@ def test_declared_knobs_grey_out_and_come_alive_and_the_link_keeps_them(server, 
     shared = page.url
     ctx.close()
 
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
-    page2 = fresh.new_page()
-    page2.goto(shared)
+    fresh, page2 = fresh_page(browser, shared)
     assert fmap_sum(page2) == pytest.approx(shown, rel=1e-6)
     assert query(page2.url) == want and not page2.get_by_role("combobox", name="Padding mode").is_disabled()
     fresh.close()
