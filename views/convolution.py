@@ -16,18 +16,11 @@ from core.images import UPLOAD_TYPES, UploadError
 from core.ui import PageView, chrome
 from core.ui.live import finished, run_live
 from core.ui.runner import freeze
-from core.ui.widgets import wkey
 
 view = PageView(cv.CONCEPT)
 t = view.t
 view.header()
 fig = t.section("fig")
-KEY = cv.CONCEPT.key
-K_PARAM, TW_PARAM = cv.FILTER_PARAMS["k"], conv_steps.STEPS_PARAMS["t_w"]
-
-
-def _set(name: str, value) -> None:
-    st.session_state[wkey(KEY, name)] = value
 
 
 def _frame(cells: tuple) -> pd.DataFrame:
@@ -41,15 +34,14 @@ def _apply_edits(editor_key: str, name: str, cells: tuple, mark: str) -> None:
     for row, changes in st.session_state[editor_key]["edited_rows"].items():
         for col, value in changes.items():
             new[int(row) * n + int(col)] = float(value) if value is not None else 0.0
-    _set(name, cv.CONCEPT.params[name].encode(tuple(new)))
+    view.set({name: tuple(new)})
     st.session_state[mark] = (st.session_state[mark][0], tuple(new))  # the editor already shows them: keep it
 
 
 def _cells_text(experiment, name: str, custom: bool) -> None:
     with st.expander(t("grid.as_text")):  # typing the photo's cells also selects the typed kernel
-        view.controls(
-            experiment, only=(name,), on_change=_set if custom else None, args=("kernel", "custom") if custom else ()
-        )
+        typed = {"on_change": view.set, "args": ({"kernel": "custom"},)} if custom else {}
+        view.controls(experiment, only=(name,), **typed)
 
 
 def grid_editor(experiment, name: str, cells: tuple, custom: bool = False) -> None:
@@ -82,8 +74,7 @@ def grid_editor(experiment, name: str, cells: tuple, custom: bool = False) -> No
 
 
 def _edit_preset(cells: tuple) -> None:
-    _set("kernel", "custom")
-    _set("k", K_PARAM.encode(cells))
+    view.set({"kernel": "custom", "k": cells})
 
 
 def kernel_grid(v: dict) -> None:
@@ -103,8 +94,8 @@ def kernel_grid(v: dict) -> None:
 
 
 def _resize_custom(cells: tuple) -> None:  # kernel/ksize callback: a typed kernel keeps its centre cells
-    if st.session_state[wkey(KEY, "kernel")] == "custom":
-        _set("k", K_PARAM.encode(ck.resize(cells, st.session_state[wkey(KEY, "ksize")])))
+    if view.widget("kernel") == "custom":
+        view.set({"k": ck.resize(cells, view.widget("ksize"))})
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -137,7 +128,7 @@ def filter_section():
         view.controls(cv.FILTER, only=("kernel", "ksize"), on_change=_resize_custom, args=(v["k"],))
         view.controls(cv.FILTER, only=("sigma",))
         kernel_grid(v)
-        view.controls(cv.FILTER, only=("stride", "pad", "pmode", "dil"), menus=("pmode",))  # a narrow column
+        view.controls(cv.FILTER, only=("stride", "pad", "pmode", "dil"))
         with st.expander(t("filter.weights"), expanded=rgb):  # only the page knows if the image (an upload?) has colour
             view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
     with right:
@@ -157,7 +148,7 @@ def _fill(kind: str, cells: tuple) -> None:
         new = (1.0,) * (n * n)
     else:  # a 3×3 kernel, centred in (or cropped to) the current size
         new = ck.resize(ck.SEEDS_SHARPEN if kind == "sharpen" else ck.cells(kind, 3), n)
-    _set("t_w", TW_PARAM.encode(new))
+    view.set({"t_w": new})
 
 
 @view.section
@@ -179,8 +170,8 @@ def steps_section():
                 key=f"conv_tw_{side}",
                 disabled=side == n,
                 width="stretch",
-                on_click=_set,
-                args=("t_w", TW_PARAM.encode(ck.resize(v["t_w"], side))),
+                on_click=view.set,
+                args=({"t_w": ck.resize(v["t_w"], side)},),
             )
         for col, kind in zip(st.columns(4), ("ones", "sharpen", "sobel_x", "identity")):
             col.button(

@@ -4,41 +4,26 @@ field, GAP vs flatten, a training check, and the notes' claims."""
 import pandas as pd
 import streamlit as st
 
-from core.params import Notice, ParamError
 from core.pooling import claims, figures, heads, shift, training
 from core.pooling import concept as pl
 from core.pooling import pool as pp
 from core.pooling import receptive_field as rfm
-from core.ui import PageView, chrome
+from core.ui import PageView
 from core.ui.live import finished, run_live
-from core.ui.widgets import from_widget, wkey
 
 view = PageView(pl.CONCEPT)
 t = view.t
 view.header()
 fig = t.section("fig")
-X, LAYERS = pl.POOL_PARAMS["x"], pl.RF_PARAMS["layers"]
-
-
-def _refused(param) -> None:
-    """A text box the user types into: say why its text was not used (the page falls back to the default)."""
-    raw = str(st.session_state.get(wkey("pooling", param.name), ""))
-    try:
-        param.parse(raw)
-    except ParamError as err:
-        chrome.notices(t, pl.CONCEPT.params, view.values, [Notice(param.name, err.code, raw, err.info)])
-
-
-def _cells() -> tuple:
-    return from_widget(X, st.session_state.get(wkey("pooling", "x"), X.encode(X.default)))
+X = pl.POOL_PARAMS["x"]
 
 
 def _set_cells(cells: tuple) -> None:
-    st.session_state[wkey("pooling", "x")] = X.encode(cells)
+    view.set({"x": cells})
 
 
 def _apply_edits(editor_key: str, n: int) -> None:
-    cells = list(_cells())
+    cells = list(view.widget("x"))
     if len(cells) != n * n:
         return
     for row, changes in st.session_state[editor_key]["edited_rows"].items():
@@ -80,7 +65,7 @@ def _grid_editor(cells: tuple) -> None:
         )
     with st.expander(t("pool.cells_text")):
         view.controls(pl.POOL, only=("x",))
-    _refused(X)
+    view.refused("x")
 
 
 @view.section
@@ -157,13 +142,12 @@ def shift_section():
 
 
 def _edit_stack(token: str | None) -> None:
-    key = wkey("pooling", "layers")
-    layers = [s for s in str(st.session_state.get(key, LAYERS.default)).split(",") if s]
+    layers = [s for s in str(view.widget("layers")).split(",") if s]  # the text as typed (a stack's value is text)
     if token is None:
         layers = layers[:-1] or layers
     elif len(layers) < rfm.MAX_LAYERS:
         layers.append(token)
-    st.session_state[key] = ",".join(layers)
+    view.set({"layers": ",".join(layers)})
 
 
 @view.section
@@ -171,7 +155,7 @@ def rf_section():
     st.header(t("rf.heading"))
     st.markdown(t("rf.intro"))
     view.controls(pl.RF, only=("layers",))
-    _refused(LAYERS)
+    view.refused("layers")
     st.caption(t("rf.add"))
     tokens = ("c3", "c3s2", "c5", "c3d2", "m2", "m3s2p1", "a2")
     buttons = st.columns(len(tokens) + 1)

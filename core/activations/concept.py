@@ -25,6 +25,13 @@ from core.experiment import Concept, Experiment
 from core.params import Float, LogFloat, Multi, Notice, ParamSet, when
 
 
+def grid(lo: float, hi: float, n: int) -> np.ndarray:
+    """n points from lo to hi, rounded the same on every CPU (torch.linspace's rounding depends on its vector
+    kernel): x = 0 is exactly a node whenever lo + (hi − lo)·i/(n − 1) = 0, and ReLU's f′(0) = 0 then joins the
+    saturated interval on any machine."""
+    return lo + (hi - lo) * (np.arange(n) / (n - 1))
+
+
 def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     """Maximal runs of True in mask, as (x_start, x_end) pairs."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
@@ -86,7 +93,7 @@ class ExplorerResult:
 
 def explore(values: dict) -> ExplorerResult:
     keys = tuple(values["fns"])
-    x = torch.linspace(values["xmin"], values["xmax"], GRID_POINTS, dtype=torch.float64)
+    x = torch.from_numpy(grid(values["xmin"], values["xmax"], GRID_POINTS))
     y, dy = evaluate(keys, x, values)
     f0, df0 = evaluate(keys, torch.tensor([values["x0"]], dtype=torch.float64), values)
     xn, mask = x.numpy(), (dy.abs() < values["thresh"]).numpy()

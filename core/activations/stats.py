@@ -61,7 +61,8 @@ def normal_cdf(z: np.ndarray) -> np.ndarray:
     return torch.special.ndtr(torch.from_numpy(np.asarray(z, np.float64))).numpy()
 
 
-_GRID = torch.linspace(-Z_MAX, Z_MAX, round(2 * Z_MAX / STEP) + 1, dtype=torch.float64)  # (G,)
+_NODES = round(2 * Z_MAX / STEP) + 1
+_GRID = torch.from_numpy(-Z_MAX + 2 * Z_MAX * (np.arange(_NODES) / (_NODES - 1)))  # (G,), rounded alike on every CPU
 
 
 def _refine(keys, values, preds, lo: np.ndarray, hi: np.ndarray, left: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ import streamlit as st
 
 from core import boot
 from core.experiment import Concept, Experiment
+from core.params import Notice, ParamError, ParamSet
 from core.text import Text
 from core.ui import chrome, state
 from core.ui.runner import run_cached
@@ -74,6 +75,15 @@ class PageView:
         self._link_conflicts = [n for n in self._link_conflicts if n not in link]
         chrome.notices(self.t, self.concept.params, self.values, mine + link)
 
+    def refused(self, name: str) -> None:
+        """Under a text knob (typed cells, a layer stack): why the text in its box is not used, if it is not (the
+        page then runs the knob's default; a section rerun keeps only conflicts, so the text box says it here)."""
+        param, raw = self.concept.params[name], str(st.session_state.get(wkey(self.concept.key, name), ""))
+        try:
+            param.parse(raw)
+        except ParamError as err:
+            chrome.notices(self.t, self.concept.params, self.values, [Notice(name, err.code, raw, err.info)])
+
     def controls(
         self,
         experiment: Experiment,
@@ -81,14 +91,12 @@ class PageView:
         active: dict[str, bool] | None = None,
         on_change: Callable | None = None,
         args: tuple = (),
-        menus: Iterable[str] = (),
     ) -> None:
         """Draw the widgets of `experiment` (or the named subset) in the current container.
 
         A knob is greyed out when its declared `when` does not hold for the current values; `active` can
         grey out more for what only the page knows (e.g. a probe that needs a finished run).
-        `on_change(*args)` runs when the user moves one of these widgets, before the rerun. Choices named in
-        `menus` are drop-downs even with few options (a narrow column has no room for a row of buttons)."""
+        `on_change(*args)` runs when the user moves one of these widgets, before the rerun."""
         names = list(only) if only is not None else list(experiment.params.names)
         page = self.concept.key
         for name in names:
@@ -102,8 +110,16 @@ class PageView:
                 exact=state.exact_value(page, name),
                 on_change=on_change,
                 args=args,
-                menu=name in menus,
             )
+
+    def set(self, values: dict[str, Any]) -> None:
+        """For a button or widget callback: put declared values into their widgets, as a link would (exact
+        values kept); the URL follows on the rerun."""
+        state.seed(self.concept.key, ParamSet(tuple(self.concept.params[n] for n in values)), values)
+
+    def widget(self, name: str) -> Any:
+        """For a widget callback: the declared value a widget holds now (inside its on_change: the new one)."""
+        return state._widget_value(self.concept.key, self.concept.params[name])
 
     def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:
         """The page's closing list: the seeds' claims, each answered with the numbers an experiment measured

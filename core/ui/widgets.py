@@ -45,13 +45,11 @@ def draw(
     exact: Any = None,
     on_change: Callable | None = None,
     args: tuple = (),
-    menu: bool = False,
 ) -> None:
     """Draw the widget for `param` in the current container; its state is already seeded.
 
     `exact`: a value from a link that the slider cannot show (off its grid): the label says it, the slider
-    shows the nearest position. `on_change(*args)` runs before the rerun when the user moves the widget.
-    `menu`: a choice is a drop-down even when it has few options (buttons do not fit a narrow column)."""
+    shows the nearest position. `on_change(*args)` runs before the rerun when the user moves the widget."""
     label, help_ = t.label(param.name), t.help(param.name)
     if exact is not None:
         label = f"{label} = {param.encode(exact)}"
@@ -64,7 +62,7 @@ def draw(
         st.slider(label, min_value=int(param.lo), max_value=int(param.hi), step=int(param.step), **common)
     elif isinstance(param, Choice):
         fmt = lambda k: t.choice(param.name, k)
-        if len(param.choices) <= 4 and not menu:
+        if len(param.choices) <= 4:
             st.segmented_control(label, param.choices, format_func=fmt, required=True, default=None, **common)
         else:
             st.selectbox(label, param.choices, format_func=fmt, **common)

@@ -8,7 +8,7 @@ import pytest
 from core import __main__ as cli
 from core.activations import concept as act
 from tests.conftest import ROOT, open_page
-from tests.hand_drawn import hand_drawn
+from tests.hand_widgets import check_view
 
 SMALL = {"steps": "200", "d_steps": "100"}  # small budgets: the page's own logic, not its speed
 
@@ -113,7 +113,7 @@ def test_superseded_is_false_outside_a_streamlit_run():
 
 
 def test_every_knob_is_drawn_from_its_declaration():
-    assert hand_drawn(ROOT / "views/activations.py", act.CONCEPT.params.names) == []
+    assert check_view(ROOT / "views/activations.py", "activations", act.CONCEPT.params.names) == []
 
 
 def test_a_knob_is_greyed_out_where_its_declaration_says_it_does_not_matter():

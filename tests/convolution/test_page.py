@@ -10,7 +10,7 @@ from core import __main__ as cli
 from core.convolution import concept as cv
 from core.convolution import kernels as ck
 from tests.conftest import ROOT, clean, open_page
-from tests.hand_drawn import hand_drawn
+from tests.hand_widgets import check_view
 
 
 def chart(at, key):
@@ -132,7 +132,7 @@ def test_chinese_page_and_claims():
 
 
 def test_every_knob_is_drawn_from_its_declaration():
-    assert hand_drawn(ROOT / "views/convolution.py", cv.CONCEPT.params.names) == []
+    assert check_view(ROOT / "views/convolution.py", "convolution", cv.CONCEPT.params.names) == []
 
 
 def test_a_knob_is_greyed_out_where_its_declaration_says_it_does_not_matter():

@@ -149,33 +149,33 @@ def test_uploads_through_the_file_widget(server, browser, artifacts):
 
 
 def test_declared_knobs_grey_out_and_come_alive_and_the_link_keeps_them(server, browser, artifacts):
-    """The padding-mode menu is drawn from its declaration: greyed out without padding (`when pad>0`), alive once
-    the padding slider moves; a mode and a kernel size chosen in the browser re-filter the photo (the numbers
-    the CLI prints for the same link) and the link reopens them in a fresh context."""
+    """σ is drawn from its declaration: greyed out for a box kernel (`when kernel=gauss`), alive once the kernel
+    menu (drawn with its resize callback) picks the Gaussian; σ and the kernel size moved by key presses
+    re-filter the photo with the numbers the CLI prints for the same link, which reopens them in a new session."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
     page = ctx.new_page()
-    page.goto(f"{server}/convolution?side=64&kernel=box&pad=0")
+    page.goto(f"{server}/convolution?side=64&kernel=box")
     before = fmap_sum(page)
     wait_idle(page)
-    menu = page.get_by_role("combobox", name="Padding mode")
-    assert menu.is_disabled()
-    slider_thumb(page, "Padding p").first.focus()  # the photo's (the step-through has one too)
-    page.keyboard.press("ArrowRight")  # p = 1 (the default: it leaves the link)
-    page.wait_for_url(lambda url: query(url) == {"side": "64", "kernel": "box"}, timeout=60_000)
-    padded = wait_fmap_change(page, before)
-    page.wait_for_function("(el) => !el.disabled", arg=menu.element_handle(), timeout=60_000, polling=POLL_MS)
-    menu.click()
-    page.get_by_role("option", name="reflect", exact=True).click()
-    page.wait_for_url(lambda url: query(url).get("pmode") == "reflect", timeout=60_000)
-    wait_fmap_change(page, padded)
+    sigma = slider_thumb(page, "Gaussian σ")
+    assert sigma.is_disabled()
+    page.get_by_role("combobox", name="Kernel").first.click()
+    page.get_by_role("option", name="Gaussian blur", exact=True).click()
+    page.wait_for_url(lambda url: query(url) == {"side": "64", "kernel": "gauss"}, timeout=60_000)
+    gauss = wait_fmap_change(page, before)
+    page.wait_for_function("(el) => !el.disabled", arg=sigma.element_handle(), timeout=60_000, polling=POLL_MS)
+    sigma.focus()
+    page.keyboard.press("ArrowRight")  # σ 1.0 -> 1.1, the declared step
+    page.wait_for_url(lambda url: query(url).get("sigma") == "1.1", timeout=60_000)
+    wait_fmap_change(page, gauss)
     slider_thumb(page, "Kernel size k").first.focus()
-    page.keyboard.press("ArrowRight")  # 3 -> 5, the declared step
-    want = {"side": "64", "kernel": "box", "ksize": "5", "pmode": "reflect"}
+    page.keyboard.press("ArrowRight")  # 3 -> 5
+    want = {"side": "64", "kernel": "gauss", "ksize": "5", "sigma": "1.1"}
     page.wait_for_url(lambda url: query(url) == want, timeout=60_000)
     stats = cli.run("convolution", to_query_string(want), "filter")["experiments"]["filter"]
     h, w = stats["output_shape"][1:]
     page.wait_for_function(
-        f"(want) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - want) < 1e-3 * Math.abs(want); }}",
+        f"(want) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - want) < 1e-4 * Math.abs(want); }}",
         arg=stats["feature_map"]["mean"] * h * w,
         timeout=60_000,
         polling=POLL_MS,
@@ -187,5 +187,5 @@ def test_declared_knobs_grey_out_and_come_alive_and_the_link_keeps_them(server, 
 
     fresh, page2 = fresh_page(browser, shared)
     assert fmap_sum(page2) == pytest.approx(shown, rel=1e-6)
-    assert query(page2.url) == want and not page2.get_by_role("combobox", name="Padding mode").is_disabled()
+    assert query(page2.url) == want and not slider_thumb(page2, "Gaussian σ").is_disabled()
     fresh.close()

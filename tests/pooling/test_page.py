@@ -7,7 +7,7 @@ from core import __main__ as cli
 from core.params import to_query_string
 from core.pooling import concept as pl
 from tests.conftest import ROOT, clean, open_page
-from tests.hand_drawn import hand_drawn
+from tests.hand_widgets import check_view
 
 
 def grid_chart(at):
@@ -100,7 +100,7 @@ def test_chinese_page_and_claims_render():
 
 
 def test_every_knob_is_drawn_from_its_declaration():
-    assert hand_drawn(ROOT / "views/pooling.py", pl.CONCEPT.params.names) == []
+    assert check_view(ROOT / "views/pooling.py", "pooling", pl.CONCEPT.params.names) == []
 
 
 def test_a_knob_is_greyed_out_where_its_declaration_says_it_does_not_matter():
