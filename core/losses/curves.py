@@ -47,6 +47,7 @@ class Curves:
     constant: tuple[tuple[tuple[float, float], ...], ...]  # per loss: where g is constant and not small
     torch_calls: tuple[str, ...]
     latex: tuple[str, ...]
+    revision: str  # what the curves depend on (not the probe): the figure's datarevision
 
 
 def curves(family: str, keys: tuple[str, ...], x0: float, thresh: float, knobs: dict) -> Curves:
@@ -82,6 +83,7 @@ def curves(family: str, keys: tuple[str, ...], x0: float, thresh: float, knobs: 
         constant=tuple(const),
         torch_calls=tuple(LOSSES[k].torch_call for k in keys),
         latex=tuple(LOSSES[k].latex for k in keys),
+        revision=f"{family}:{','.join(keys)}:{thresh:g}:" + ",".join(f"{k}={v:g}" for k, v in sorted(knobs.items())),
     )
 
 
