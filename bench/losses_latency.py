@@ -4,9 +4,10 @@
 
 Prints, on this machine:
   - server-side script time per rerun of the regression-curves section (st.fragment), from the timing log;
-  - in headless Debian chromium: key press on the probe-residual slider -> the chart's probe marker at the new
-    value, median and p90, for /losses (its training sections idle: the KL and outlier fits finished, the
-    others waiting for their buttons) and for bench/bare_app.py in the same run;
+  - in headless Debian chromium: key press on the probe-residual slider -> the chart's probe (a layout shape)
+    at the new value, median and p90, for /losses (opened once beforehand until idle, so the fits it trains
+    on open and the claims are cached: the measured tab replays them) and for bench/bare_app.py, measured
+    before and after the page in the same run;
   - the ratio losses / bare (target <= 1.5x).
 """
 
@@ -15,29 +16,26 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from common import ROOT, app_server, fmt, press_times, section_times
-from explorer_latency import wait_bare
+from common import ROOT, app_server, fmt, section_times
+from explorer_latency import measure, wait_bare
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb, wait_idle
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, wait_idle
 from tests.e2e.test_losses import wait_for_probe
+
+URL = "/losses?r0=1.5"
 
 
 def wait_probe(x0: float):
     return lambda page: wait_for_probe(page, x0, polling="raf")  # the measured page is visible: raf is exact
 
 
-def measure(browser, url: str, label: str, waits, presses: int, idle: bool) -> list[float]:
+def warm(browser, url: str) -> None:
+    """Open the page once until its first run is over (outlier and KL fits stored, claims computed)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.goto(url)
-    page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a cold server imports torch first
-    if idle:
-        wait_idle(page, timeout=240_000)  # the page's own first run (fits, claims) is over
-    waits[0](page)
-    steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
-    times = press_times(page, slider_thumb(page, label), steps, presses, pause_ms=600)
+    wait_idle(page, timeout=240_000)
     ctx.close()
-    return times
 
 
 def main():
@@ -49,12 +47,12 @@ def main():
     results = {}
     with app_server() as (app, log), app_server(ROOT / "bench/bare_app.py") as (bare, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        probe = (wait_probe(1.5), wait_probe(1.6))
-        results["bare page"] = measure(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses, False)
-        results["losses"] = measure(browser, app + "/losses?r0=1.5", "Probe residual r₀", probe, args.presses, True)
-        results["bare page, again"] = measure(
-            browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses, False
-        )
+        bare_waits = (wait_bare(1.5), wait_bare(1.6))
+        warm(browser, app + URL)
+        results["bare page"] = measure(browser, bare + "/?", "a", bare_waits, args.presses)
+        probe_waits = (wait_probe(1.5), wait_probe(1.6))
+        results["losses"] = measure(browser, app + URL, "Probe residual r₀", probe_waits, args.presses)
+        results["bare page, again"] = measure(browser, bare + "/?", "a", bare_waits, args.presses)
         browser.close()
         section_ms = section_times(log)[-args.presses :]
     print(f"server time per slider rerun (regression curves section, st.fragment): {fmt(section_ms)}")

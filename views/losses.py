@@ -31,12 +31,6 @@ def presets(section: str) -> None:
     st.caption(t("try") + " " + " · ".join(links))
 
 
-def table(head: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table of the page's own words and numbers (nothing a user typed)."""
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-
-
 def columns(experiment, groups: tuple[tuple[str, ...], ...]) -> None:
     """The experiment's widgets in columns, one group per column."""
     for col, group in zip(st.columns(len(groups), gap="medium"), groups):
@@ -44,17 +38,55 @@ def columns(experiment, groups: tuple[tuple[str, ...], ...]) -> None:
             view.controls(experiment, only=group)
 
 
-def train_or_wait(experiment, render):
-    """Train live when a finished run is stored, the section's knobs differ from the defaults (a link, a
-    preset, a moved slider) or its button was pressed in this session; else show the button."""
+GROUPS = {  # each training section's knobs, one tuple per column
+    "outliers": (
+        ("o_data", "o_truth", "o_n", "o_noise"),
+        ("o_share", "o_size", "o_steps", "o_seed"),
+        ("o_losses", "o_delta", "o_tau"),
+    ),
+    "cemse": (("cm_bias", "cm_opt", "cm_lr", "cm_adam_lr"), ("cm_steps", "cm_batch"), ("cm_width", "cm_seed")),
+    "imbalance": (("im_data", "im_ratio", "im_noise"), ("im_gamma", "im_alpha"), ("im_steps", "im_seed")),
+    "calibration": (("ca_eps", "ca_n"), ("ca_steps", "ca_width"), ("ca_seed",)),
+    "kl": (("kl_d", "kl_w"), ("kl_mu0", "kl_sigma0"), ("kl_steps",)),
+}
+
+
+def head(section: str, experiment) -> None:
+    """A training section's heading, introduction, presets, knobs (in columns) and adjusted values."""
+    st.header(t(f"{section}.heading"))
+    st.markdown(t(f"{section}.intro", **intro_numbers(section)))
+    presets(section)
+    columns(experiment, GROUPS[section])
+    view.conflicts(experiment)
+
+
+def formulas(section: str, latex: tuple[str, ...]) -> None:
+    with st.expander(t(f"{section}.formulas")):
+        st.latex(r"\\[4pt]".join(latex))
+
+
+def intro_numbers(section: str) -> dict:
+    return {"p": f"{lc.start_probability(view.values['cm_bias']):.4%}"} if section == "cemse" else {}
+
+
+def live(experiment, render, button: bool = False):
+    """Train `experiment` live (run_live) and draw each chunk; a run that stopped on a NaN/inf says so. With
+    `button`, a run starts only when a finished run is stored, the section's knobs differ from the defaults
+    (a link, a preset, a moved slider) or its button was pressed in this session."""
+
+    def draw(r, done):
+        render(r, done)
+        if done and not r.finite:
+            st.warning(t("diverged", step=r.done), icon="💥")
+
     flag = f"_losses.go.{experiment.key}"
-    if finished(view, experiment) is None and not experiment.params.encode(view.values_for(experiment)):
-        if not st.session_state.get(flag):
-            if not st.button(t("train"), key=f"_losses.btn.{experiment.key}", type="primary"):
-                st.caption(t(f"{experiment.key}.cost"))
-                return None
-            st.session_state[flag] = True
-    return run_live(view, experiment, render)
+    idle = finished(view, experiment) is None and not experiment.params.encode(view.values_for(experiment))
+    if button and idle and not st.session_state.get(flag):
+        if not st.button(t("train"), key=f"_losses.btn.{experiment.key}", type="primary"):
+            st.caption(t(f"{experiment.key}.cost"))
+            return None
+        st.session_state[flag] = True
+    return run_live(view, experiment, draw)
 
 
 # ---- 1. curves -------------------------------------------------------------------------------------------
@@ -64,41 +96,30 @@ st.markdown(t("curves.intro"))
 presets("curves")
 
 
-def curve_table(c) -> str:
-    rows = [[names[k], f"{c.loss0[i]:.4g}", f"{c.grad0[i]:.4g}", f"`{c.torch_calls[i]}`"] for i, k in enumerate(c.keys)]
-    return table([t("curves.col_loss"), t("curves.col_l"), t("curves.col_g"), t("curves.col_torch")], rows)
+def curves_part(experiment, keys: tuple[str, ...], heading: str) -> None:
+    st.subheader(t(heading))
+    left, right = st.columns([1, 2.8], gap="medium")
+    with left:
+        view.controls(experiment)
+    c = view.run(experiment)
+    with right:
+        st.plotly_chart(figures.curves(c, fig, names, keys), key=f"_losses.{experiment.key}")
+    st.markdown(words.curve_text(t, names, c))
 
 
 @view.section
 def reg_curves():
-    st.subheader(t("reg.heading"))
-    left, right = st.columns([1, 2.8], gap="medium")
-    with left:
-        view.controls(lc.REG_CURVES)
-    c = view.run(lc.REG_CURVES)
-    with right:
-        st.plotly_chart(figures.curves(c, fig, names, lc.REG_KEYS), key="_losses.reg_chart")
-    st.markdown(t("curves.probe", x=f"{c.x0:g}", thresh=f"{c.thresh:g}") + "\n\n" + curve_table(c))
-    st.markdown("\n".join(f"- **{names[k]}** — {t('notes.' + k)}" for k in c.keys))
+    curves_part(lc.REG_CURVES, lc.REG_KEYS, "reg.heading")
 
 
 @view.section
 def cls_curves():
-    st.subheader(t("cls.heading"))
-    left, right = st.columns([1, 2.8], gap="medium")
-    with left:
-        view.controls(lc.CLS_CURVES)
-    c = view.run(lc.CLS_CURVES)
-    with right:
-        st.plotly_chart(figures.curves(c, fig, names, lc.CLS_KEYS), key="_losses.cls_chart")
-    st.markdown(t("curves.probe_m", x=f"{c.x0:g}", thresh=f"{c.thresh:g}") + "\n\n" + curve_table(c))
-    st.markdown("\n".join(f"- **{names[k]}** — {t('notes.' + k)}" for k in c.keys))
+    curves_part(lc.CLS_CURVES, lc.CLS_KEYS, "cls.heading")
 
 
 reg_curves()
 cls_curves()
-with st.expander(t("curves.formulas")):
-    st.latex(r"\\[4pt]".join(words.LATEX))
+formulas("curves", words.LATEX)
 
 # ---- 2. outliers --------------------------------------------------------------------------------------------
 
@@ -141,47 +162,22 @@ def points_box() -> None:
         getattr(st, note[0])(note[1])
 
 
-def outlier_words(r) -> str:
-    pull, targets, below = r.pull(), r.targets(), r.share_below()
-    rows = []
-    for i, k in enumerate(r.keys):
-        row = [names[k], f"{r.const[i]:.3f}", f"{below[i]:.0%}"]
-        row += [f"{pull[kind][i]:+.3f}" for kind in ("line", "mlp")] if pull else ["—", "—"]
-        rows.append(row)
-    head = [t("outliers.col_loss"), t("outliers.col_const"), t("outliers.col_below"), t("outliers.col_pull_line")]
-    text = table(head + [t("outliers.col_pull_mlp")], rows)
-    nums = {k: f"{v:.3f}" for k, v in targets.items()} | {"tau": f"{r.tau:g}"}
-    key = "outliers.targets" if pull else "outliers.targets_points"
-    return t(key, **nums) + "\n\n" + text
-
-
 @view.section
 def outliers_section():
     v = view.values
-    st.header(t("outliers.heading"))
-    st.markdown(t("outliers.intro"))
-    presets("outliers")
-    columns(
-        lc.OUTLIERS,
-        (
-            ("o_data", "o_truth", "o_n", "o_noise"),
-            ("o_share", "o_size", "o_steps", "o_seed"),
-            ("o_losses", "o_delta", "o_tau"),
-        ),
-    )
+    head("outliers", lc.OUTLIERS)
     with st.expander(t("points.heading"), expanded=v["o_data"] == "points"):
         st.markdown(t("points.intro", min=lp.MIN_POINTS, max=lp.MAX_POINTS))
         points_box()
-    view.conflicts(lc.OUTLIERS)
     chart, boxes, said = st.empty(), st.empty(), st.empty()
 
     def render(r, done):
         chart.plotly_chart(figures.fits(r, fig, names, lc.REG_KEYS), key=f"_losses.fits_{r.done}_{done}")
         if done:
             boxes.plotly_chart(figures.residuals(r, fig, names, lc.REG_KEYS), key=f"_losses.res_{r.done}")
-            said.markdown(outlier_words(r))
+            said.markdown(words.outlier_text(t, names, r))
 
-    run_live(view, lc.OUTLIERS, render)
+    live(lc.OUTLIERS, render)
     if v["o_data"] == "points":
         st.caption(t("outliers.reading"))
 
@@ -193,11 +189,7 @@ outliers_section()
 
 @view.section
 def cemse_section():
-    st.header(t("cemse.heading"))
-    st.markdown(t("cemse.intro", p=f"{lc.start_probability(view.values['cm_bias']):.4%}"))
-    presets("cemse")
-    columns(lc.CEMSE, (("cm_bias", "cm_opt", "cm_lr", "cm_adam_lr"), ("cm_steps", "cm_batch"), ("cm_width", "cm_seed")))
-    view.conflicts(lc.CEMSE)
+    head("cemse", lc.CEMSE)
     chart, said = st.empty(), st.empty()
 
     def render(r, done):
@@ -205,9 +197,8 @@ def cemse_section():
         if done:
             said.markdown(t("cemse.verdict", **words.cemse_numbers(r)))
 
-    train_or_wait(lc.CEMSE, render)
-    with st.expander(t("cemse.formulas")):
-        st.latex(r"\\[4pt]".join(words.CEMSE_LATEX))
+    live(lc.CEMSE, render, button=True)
+    formulas("cemse", words.CEMSE_LATEX)
 
 
 cemse_section()
@@ -217,33 +208,17 @@ cemse_section()
 
 @view.section
 def imbalance_section():
-    st.header(t("imbalance.heading"))
-    st.markdown(t("imbalance.intro"))
-    presets("imbalance")
-    columns(lc.IMBALANCE, (("im_data", "im_ratio", "im_noise"), ("im_gamma", "im_alpha"), ("im_steps", "im_seed")))
-    view.conflicts(lc.IMBALANCE)
+    head("imbalance", lc.IMBALANCE)
     maps, pr, said = st.empty(), st.empty(), st.empty()
 
     def render(r, done):
         maps.plotly_chart(cf.maps(r, fig, models), key=f"_losses.maps_{r.done}_{done}")
         if done:
             pr.plotly_chart(cf.pr(r, fig, models), key=f"_losses.pr_{r.done}")
-            said.markdown(imbalance_words(r))
+            said.markdown(words.imbalance_text(t, models, r))
 
-    train_or_wait(lc.IMBALANCE, render)
-    with st.expander(t("imbalance.formulas")):
-        st.latex(r"\\[4pt]".join(words.IMBALANCE_LATEX))
-
-
-def imbalance_words(r) -> str:
-    rec, prec, acc = r.recall(), r.precision(), r.accuracy()
-    rows = [
-        [models[k], f"{acc[i]:.1%}", f"{rec[i, 0]:.1%}", f"{rec[i, 1]:.1%}", f"{prec[i]:.1%}", f"{c[2]:.3f}"]
-        for i, (k, c) in enumerate(zip(r.keys, r.curves()))
-    ]
-    head = [t(f"imbalance.col_{c}") for c in ("model", "acc", "common", "rare", "precision", "ap")]
-    counts = t("imbalance.counts", n0=r.counts[0], n1=r.counts[1], t0=r.test_counts[0], t1=r.test_counts[1])
-    return counts + "\n\n" + table(head, rows) + "\n\n" + t("imbalance.reading")
+    live(lc.IMBALANCE, render, button=True)
+    formulas("imbalance", words.IMBALANCE_LATEX)
 
 
 imbalance_section()
@@ -253,17 +228,13 @@ imbalance_section()
 
 @view.section
 def calibration_section():
-    st.header(t("calibration.heading"))
-    st.markdown(t("calibration.intro"))
-    presets("calibration")
-    columns(lc.CALIBRATION, (("ca_eps", "ca_n"), ("ca_steps", "ca_width"), ("ca_seed",)))
-    view.conflicts(lc.CALIBRATION)
+    head("calibration", lc.CALIBRATION)
     chart = st.empty()
 
     def render(r, done):
         chart.plotly_chart(cf.logit_norm(r, fig, models, done), key=f"_losses.norm_{r.done}_{done}")
 
-    result = train_or_wait(lc.CALIBRATION, render)
+    result = live(lc.CALIBRATION, render, button=True)
     done = result is not None and result.done == result.steps
     st.subheader(t("calibration.temp_heading"))
     with st.columns([1, 2])[0]:
@@ -274,8 +245,7 @@ def calibration_section():
     rep = lc.temperature_report(result, view.values["ca_temp"])
     st.plotly_chart(cf.reliability(rep, fig), key="_losses.reliability")
     st.markdown(t("calibration.verdict", **words.calibration_numbers(result, rep)))
-    with st.expander(t("calibration.formulas")):
-        st.latex(r"\\[4pt]".join(words.CALIBRATION_LATEX))
+    formulas("calibration", words.CALIBRATION_LATEX)
 
 
 calibration_section()
@@ -285,29 +255,18 @@ calibration_section()
 
 @view.section
 def kl_section():
-    st.header(t("kl.heading"))
-    st.markdown(t("kl.intro"))
-    presets("kl")
-    columns(lc.KL, (("kl_d", "kl_w"), ("kl_mu0", "kl_sigma0"), ("kl_steps",)))
-    view.conflicts(lc.KL)
+    head("kl", lc.KL)
     dens, maps, said = st.empty(), st.empty(), st.empty()
 
     def render(r, done):
         dens.plotly_chart(kl_figures.densities(r, fig, done), key=f"_losses.kl_{r.done}_{done}")
         maps.plotly_chart(kl_figures.maps(r, fig), key=f"_losses.klmap_{r.done}_{done}")
         if done:
-            nums = words.kl_numbers(r)
-            rows = [
-                [models[k]] + [nums[f"{k}_{m}"] for m in ("mu", "sigma", "fkl", "rkl", "js", "w1")]
-                for k in ("forward", "reverse")
-            ]
-            head = [t(f"kl.col_{c}") for c in ("fit", "mu", "sigma", "fkl", "rkl", "js", "w1")]
-            said.markdown(t("kl.verdict", **nums) + "\n\n" + table(head, rows))
+            said.markdown(words.kl_text(t, models, r))
 
-    run_live(view, lc.KL, render)
+    live(lc.KL, render)
     st.markdown(t("kl.gan"))
-    with st.expander(t("kl.formulas")):
-        st.latex(r"\\[4pt]".join(words.KL_LATEX))
+    formulas("kl", words.KL_LATEX)
 
 
 kl_section()
@@ -316,7 +275,4 @@ kl_section()
 
 st.header(t("claims.heading"))
 st.markdown(t("claims.intro"))
-numbers = view.run(lc.CLAIMS)
-st.markdown(
-    "\n".join(f"- **{t('verdict.' + v)}** — {t('claims.' + k, **nums)}" for k, v, nums in words.claim_lines(numbers))
-)
+st.markdown(words.claims_text(t, view.run(lc.CLAIMS)))

@@ -1,7 +1,9 @@
-"""The numbers the page's sentences are filled with (formatted strings), and the formulas it shows.
+"""The numbers the page's sentences are filled with (formatted strings), its tables, and its formulas.
 
-Each function reads a finished result and returns a dict for a catalogue sentence (`cemse.verdict`,
-`calibration.verdict`, `kl.verdict`, `claims.<key>`): the text is in text.toml, the numbers come from here.
+`*_numbers(result)` returns a dict for a catalogue sentence (`cemse.verdict`, `calibration.verdict`,
+`kl.verdict`, `claims.<key>`); `*_text(t, …, result)` returns a section's Markdown (sentence + table) in the
+page's language `t`. The words are in text.toml, the numbers come from the results; nothing a user typed
+goes into these tables.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from core.losses import kl
 from core.losses.functions import CLASSIFICATION, REGRESSION
+from core.text import Text
 
 LATEX = tuple(f"\\text{{{k}:}}\\quad {loss.latex}" for k, loss in {**REGRESSION, **CLASSIFICATION}.items())
 CEMSE_LATEX = (
@@ -120,3 +123,53 @@ def claim_lines(numbers: dict) -> list[tuple[str, str, dict]]:
         shown = {k: (_pct(v) if k in PERCENT else _fmt(v)) for k, v in nums.items() if k != "verdict"}
         out.append((key, nums["verdict"], shown))
     return out
+
+
+def table(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table of the page's own words and numbers."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def curve_text(t: Text, names: dict, c) -> str:
+    """The probe's line and table of the curves section, then a note per chosen loss."""
+    rows = [[names[k], f"{c.loss0[i]:.4g}", f"{c.grad0[i]:.4g}", f"`{c.torch_calls[i]}`"] for i, k in enumerate(c.keys)]
+    head = [t(f"curves.col_{col}") for col in ("loss", "l", "g", "torch")]
+    probe = t("curves.probe" if c.family == "reg" else "curves.probe_m", x=f"{c.x0:g}", thresh=f"{c.thresh:g}")
+    notes = "\n".join(f"- **{names[k]}** — {t('notes.' + k)}" for k in c.keys)
+    return probe + "\n\n" + table(head, rows) + "\n\n" + notes
+
+
+def outlier_text(t: Text, names: dict, r) -> str:
+    pull, targets, below = r.pull(), r.targets(), r.share_below()
+    rows = []
+    for i, k in enumerate(r.keys):
+        row = [names[k], f"{r.const[i]:.3f}", f"{below[i]:.0%}"]
+        row += [f"{pull[kind][i]:+.3f}" for kind in ("line", "mlp")] if pull else ["—", "—"]
+        rows.append(row)
+    head = [t(f"outliers.col_{col}") for col in ("loss", "const", "below", "pull_line", "pull_mlp")]
+    nums = {k: f"{v:.3f}" for k, v in targets.items()} | {"tau": f"{r.tau:g}"}
+    return t("outliers.targets" if pull else "outliers.targets_points", **nums) + "\n\n" + table(head, rows)
+
+
+def imbalance_text(t: Text, models: dict, r) -> str:
+    rec, prec, acc = r.recall(), r.precision(), r.accuracy()
+    rows = [
+        [models[k], _pct(acc[i]), _pct(rec[i, 0]), _pct(rec[i, 1]), _pct(prec[i]), f"{c[2]:.3f}"]
+        for i, (k, c) in enumerate(zip(r.keys, r.curves()))
+    ]
+    head = [t(f"imbalance.col_{c}") for c in ("model", "acc", "common", "rare", "precision", "ap")]
+    counts = t("imbalance.counts", n0=r.counts[0], n1=r.counts[1], t0=r.test_counts[0], t1=r.test_counts[1])
+    return counts + "\n\n" + table(head, rows) + "\n\n" + t("imbalance.reading")
+
+
+def kl_text(t: Text, models: dict, r) -> str:
+    nums = kl_numbers(r)
+    cells = ("mu", "sigma", "fkl", "rkl", "js", "w1")
+    rows = [[models[k]] + [nums[f"{k}_{m}"] for m in cells] for k in kl.KEYS]
+    head = [t(f"kl.col_{c}") for c in ("fit", *cells)]
+    return t("kl.verdict", **nums) + "\n\n" + table(head, rows)
+
+
+def claims_text(t: Text, numbers: dict) -> str:
+    return "\n".join(f"- **{t('verdict.' + v)}** — {t('claims.' + k, **nums)}" for k, v, nums in claim_lines(numbers))

@@ -85,3 +85,21 @@ def test_the_cli_prints_the_pages_numbers_and_refuses_bad_input():
     assert abs(out["fits"]["forward"]["mu"] - out["moment_match"]["mu"]) < 0.05
     bad = run("kl_w=2")
     assert bad.returncode == 2 and "kl_w" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_that_turns_nan_stops_and_says_so(monkeypatch):
+    import torch
+
+    from core.losses import kl
+
+    real = kl.divergences
+
+    def broken(mu, sigma, d, w):
+        fwd, rev = real(mu, sigma, d, w)
+        return fwd * torch.nan, rev  # the forward fit's loss is NaN from the first step
+
+    monkeypatch.setattr(kl, "divergences", broken)
+    at = open_page("losses", query={"kl_steps": "500"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "stopped after step 100" in warnings  # the first chunk (100 steps) ends the run
