@@ -10,7 +10,8 @@ from core.losses.functions import CLASSIFICATION, LOSSES, REGRESSION, log_cosh, 
 
 KNOBS = {"delta": 0.7, "tau": 0.8, "gamma": 2.5}
 X = torch.linspace(-5, 5, 1001, dtype=torch.float64)
-X = X[X.abs() > 1e-9]  # no kink exactly on a grid point: every loss is differentiable there
+KINKS = (0.0, 1.0, KNOBS["delta"], -KNOBS["delta"])  # |r|, Huber's ±δ, the hinge's m = 1, the 0-1 step
+X = X[torch.stack([(X - k).abs() > 1e-6 for k in KINKS]).all(0)]  # every loss differentiable at every point
 
 
 def closed(key: str, x: torch.Tensor, k=KNOBS) -> torch.Tensor:
