@@ -7,6 +7,7 @@ from core.convolution import concept as convolution
 from core.experiment import Concept
 from core.gan import concept as gan
 from core.gradients import concept as gradients
+from core.normalization import concept as normalization
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
 
@@ -14,6 +15,7 @@ from core.pooling import concept as pooling
 CONCEPTS: tuple[Concept, ...] = (
     activations.CONCEPT,
     gradients.CONCEPT,
+    normalization.CONCEPT,
     convolution.CONCEPT,
     pooling.CONCEPT,
     optimizers.CONCEPT,
