@@ -10,6 +10,7 @@ from core.normalization import concept as nc
 from core.normalization import train_figures as tf
 from core.ui import PageView
 from core.ui.live import finished, run_live
+from core.ui.runner import freeze
 
 view = PageView(nc.CONCEPT)
 t = view.t
@@ -27,19 +28,31 @@ def table(head: list[str], rows: list[list[str]]) -> None:
 
 
 def trained(experiment, key: str) -> bool:
-    """A finished run exists for these values, or the section's train button was just pressed."""
-    if finished(view, experiment) is not None or st.button(t(f"{key}.button"), key=f"norm_{key}_go", type="primary"):
+    """Whether to train (or replay) the section: a finished run exists for these values, or its train button was
+    pressed for these values in this session — also on the section's later reruns (when another section's
+    widget moved, this one steps aside and comes back: its training goes on)."""
+    mark, wanted = f"_norm_started.{key}", freeze(view.values_for(experiment))
+    if finished(view, experiment) is not None or st.session_state.get(mark) == wanted:
+        return True
+    if st.button(t(f"{key}.button"), key=f"norm_{key}_go", type="primary"):
+        st.session_state[mark] = wanted
         return True
     st.caption(t(f"{key}.cost"))
     return False
+
+
+def complete(r) -> bool:
+    """A run_live result that is the whole run (not the partial result of a section that stepped aside)."""
+    return r is not None and (r.done >= r.total or not r.finite)
 
 
 @view.section
 def steps_section():
     st.header(t("steps.heading"))
     st.markdown(t("steps.intro"))
-    for names in (("n", "feat", "layout", "dist", "x_mean", "x_std"), ("gamma", "beta", "eps", "momentum", "batches")):
-        for col, name in zip(st.columns(6), names + ("s_seed",) * (len(names) == 5)):
+    batch_knobs, layer_knobs = ("x_mean", "x_std", "gamma", "beta"), ("eps", "momentum", "batches", "s_seed")
+    for names, widths in zip((("n", "feat", "layout", "dist"), batch_knobs, layer_knobs), ([1, 1, 1.5, 1.5], 4, 4)):
+        for col, name in zip(st.columns(widths), names):
             with col:
                 view.controls(steps.STEPS, only=(name,))
     r = view.run(steps.STEPS)
@@ -113,6 +126,8 @@ def lr_section():
         curves_slot.plotly_chart(tf.sweep_curves(r, fig), key=f"norm_sweep_curves_{r.done}_{done}")
 
     r = run_live(view, sweep.SWEEP, render)
+    if not complete(r):
+        return
     rows = [
         [f"{lr:g}"]
         + [pct(r.test_acc[-1, i, j]) + (" ✕" if r.diverged[i, j] >= 0 else "") for i in (0, 1)]
@@ -144,6 +159,8 @@ def batch_section():
         bottom.plotly_chart(tf.batch_mismatch(r, fig, batch.BINS), key=f"norm_batch_mismatch_{tag}")
 
     r = run_live(view, batch.BATCH, render)
+    if not complete(r):
+        return
     bn = batch.KINDS.index("bn")
     st.markdown(
         t(
@@ -164,7 +181,7 @@ def depth_section():
     st.header(t("depth.heading"))
     st.markdown(t("depth.intro"))
     st.latex(depth.FORMULA)
-    for col, name in zip(st.columns([3, 1, 1, 1, 1]), depth.PARAMS.names):
+    for col, name in zip(st.columns([3, 1, 1, 1.5, 1]), depth.PARAMS.names):
         with col:
             view.controls(depth.DEPTH, only=(name,))
     view.conflicts(depth.DEPTH)
@@ -177,6 +194,8 @@ def depth_section():
         grad_slot.plotly_chart(tf.depth_gradients(r, fig), key=f"norm_depth_grad_{r.done}_{done}")
 
     r = run_live(view, depth.DEPTH, render)
+    if not complete(r):
+        return
     rows = [
         [str(d), f"{r.params[i, 0]:,} = {r.params[i, 1]:,}"]
         + [f"{r.loss[-1, i, j]:.3f}" if math.isfinite(r.loss[-1, i, j]) else t("na") for j in (0, 1)]

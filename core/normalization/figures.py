@@ -135,6 +135,8 @@ def running(r, labels: Mapping[str, str]) -> go.Figure:
         labels["batches"],
         [(labels["running_mean"], labels["mean_title"]), (labels["running_var"], labels["var_title"])],
     )
+    layout["legend"] = dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top")
+    layout["margin"] = dict(l=60, r=20, t=60, b=50)
     return figure(traces, layout, height=470, title=labels["running_title"].format(m=f"{r.momentum:g}"))
 
 

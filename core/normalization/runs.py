@@ -88,7 +88,7 @@ class Fit:
         return tuple(out)
 
 
-def thin(values: np.ndarray, points: int = 200) -> tuple[np.ndarray, np.ndarray]:
+def thin(values: np.ndarray, points: int = 100) -> tuple[np.ndarray, np.ndarray]:
     """(steps (P,), means (P, …)) of a per-step series averaged over windows of equal length, at most `points`
     windows: what a chart needs of thousands of noisy steps. Steps are 1-based window ends."""
     n = len(values)

@@ -25,6 +25,15 @@ def _finite(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan).astype(np.float32)
 
 
+def _legend_below(layout: dict, height: int, rows: int) -> int:
+    """Move the legend under the x-axis title (a half-width chart's legend would wrap over its title); returns
+    the figure height grown by the legend's rows."""
+    extra = 24 * rows
+    layout["legend"] = dict(orientation="h", yanchor="top", y=-90 / (height - 120), x=0, xanchor="left")
+    layout["margin"] = dict(l=60, r=20, t=60, b=70 + extra)
+    return height + extra
+
+
 # ---- learning-rate sweep ------------------------------------------------------------------------------
 
 
@@ -57,7 +66,7 @@ def sweep_accuracy(r, labels: Mapping[str, str]) -> go.Figure:
                     name=labels["diverged"],
                     marker=dict(symbol="x", size=14, color=RED),
                     text=[labels["diverged_at"].format(step=int(s)) for s in r.diverged[i][bad]],
-                    textposition="top center",
+                    textposition="top left",
                     hovertemplate="η = %{x:g}: %{text}<extra>" + labels[f"net_{key}"] + "</extra>",
                     showlegend=not marked,
                 )
@@ -68,8 +77,8 @@ def sweep_accuracy(r, labels: Mapping[str, str]) -> go.Figure:
         yaxis=dict(title=dict(text=labels["test_acc"]), range=[-0.05, 1.05], tickformat=".0%"),
         hovermode="closest",
     )
-    title = labels["sweep_title"].format(depth=r.depth, steps=r.done)
-    return figure(traces, layout, height=400, title=title)
+    height = _legend_below(layout, 400, 1)
+    return figure(traces, layout, height=height, title=labels["sweep_title"].format(depth=r.depth, steps=r.done))
 
 
 def sweep_curves(r, labels: Mapping[str, str]) -> go.Figure:
@@ -95,7 +104,8 @@ def sweep_curves(r, labels: Mapping[str, str]) -> go.Figure:
         yaxis=dict(type="log", title=dict(text=labels["train_loss"])),
         hovermode="closest",
     )
-    return figure(traces, layout, height=420, title=labels["curves_title"])
+    height = _legend_below(layout, 400, -(-len(r.lrs) // 2))
+    return figure(traces, layout, height=height, title=labels["curves_title"])
 
 
 # ---- small batches ----------------------------------------------------------------------------------
@@ -133,7 +143,8 @@ def batch_accuracy(r, labels: Mapping[str, str], kinds: tuple[str, ...]) -> go.F
         yaxis=dict(title=dict(text=labels["test_acc"]), range=[0, 1.12], tickformat=".0%"),
         hovermode="closest",
     )
-    return figure(traces, layout, height=380, title=labels["batch_title"].format(b=r.batch, steps=r.done))
+    height = _legend_below(layout, 400, 2)
+    return figure(traces, layout, height=height, title=labels["batch_title"].format(b=r.batch, steps=r.done))
 
 
 def batch_curves(r, labels: Mapping[str, str], kinds: tuple[str, ...]) -> go.Figure:
@@ -189,7 +200,7 @@ def batch_curves(r, labels: Mapping[str, str], kinds: tuple[str, ...]) -> go.Fig
     layout["yaxis"]["type"] = "log"
     layout["yaxis2"].update(range=[0, 1.02], tickformat=".0%")
     layout["xaxis"]["range"] = [0, r.total * 1.02]
-    return figure(traces, layout, height=480)
+    return figure(traces, layout, height=_legend_below(layout, 480, 3))
 
 
 def batch_mismatch(r, labels: Mapping[str, str], bins: np.ndarray) -> go.Figure:
@@ -263,7 +274,7 @@ def depth_curves(r, labels: Mapping[str, str]) -> go.Figure:
     traces = []
     for i, d in enumerate(r.depths):
         for j, (key, dash) in enumerate((("plain", "dash"), ("res", "solid"))):
-            name = labels["depth_net"].format(depth=d, net=labels[f"net_{key}"])
+            name = labels["depth_net"].format(depth=d, net=labels[f"depth_{key}"])
             traces += [
                 dict(
                     type="scatter",
@@ -303,7 +314,7 @@ def depth_gradients(r, labels: Mapping[str, str]) -> go.Figure:
     traces = []
     for i, d in enumerate(r.depths):
         for j, (key, dash) in enumerate((("plain", "dash"), ("res", "solid"))):
-            name = labels["depth_net"].format(depth=d, net=labels[f"net_{key}"])
+            name = labels["depth_net"].format(depth=d, net=labels[f"depth_{key}"])
             traces.append(
                 dict(
                     type="scatter",
