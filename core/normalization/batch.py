@@ -79,7 +79,7 @@ def _bn_first(stack: nets.Stack, x: torch.Tensor, stats: str | int) -> np.ndarra
     """The BN model's first normalized values x̂ = (h − μ)/σ (before γ, β), for every example and unit, as a
     share per bin of BINS: the input the rest of the network learned from."""
     with torch.no_grad():
-        h = stack.hidden(x, stats)[0][0][BN]  # (B', w) the BN model's h_0 (B' ≥ B: whole groups)
+        h = stack.hidden(x, stats, keep=True)[0][0][BN]  # (B', w) the BN model's h_0 (B' ≥ B: whole groups)
         if stats == "running":
             xhat = (h - stack.running_mean[0, BN]) / torch.sqrt(stack.running_var[0, BN] + nets.EPS)
         else:
@@ -93,7 +93,7 @@ def _bn_first(stack: nets.Stack, x: torch.Tensor, stats: str | int) -> np.ndarra
 def _eval_statistics(stack: nets.Stack, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """Per BN layer: mean and std over units of the eval-mode x̂'s mean and std on x."""
     with torch.no_grad():
-        hs, _ = stack.hidden(x, "running")  # h_0 … h_{L−2}, (M, N, w) each
+        hs, _ = stack.hidden(x, "running", keep=True)  # h_0 … h_{L−2}, (M, N, w) each
         rm, rv = stack.running_mean[:, BN], stack.running_var[:, BN]  # (L−1, w)
         xhat = [(h[BN] - rm[i]) / torch.sqrt(rv[i] + nets.EPS) for i, h in enumerate(hs)]
         means = torch.stack([z.mean(0).abs().mean() for z in xhat])

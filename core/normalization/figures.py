@@ -20,6 +20,18 @@ def _feature_color(c: int) -> str:
     return PALETTE[c % len(PALETTE)]
 
 
+def _discrete(colors: list[str]) -> dict:
+    """Marker colour settings that map the integers 0 … len(colors) − 1 to `colors` (a numeric colour array is
+    sent as a typed array; a list of colour strings would be one string per point)."""
+    n = len(colors)
+    scale = (
+        [[i / n, col] for i, col in enumerate(colors) for i in (i, i + 1)]
+        if n > 1
+        else [[0, colors[0]], [1, colors[0]]]
+    )
+    return dict(colorscale=scale, cmin=-0.5, cmax=n - 0.5)
+
+
 def steps(r, labels: Mapping[str, str]) -> go.Figure:
     """Every value of the batch at each stage (x, x − μ, x̂, γx̂ + β, eval-mode y), one colour per feature; a line
     follows each value through the stages, so one can see what each step does to it."""
@@ -45,17 +57,18 @@ def steps(r, labels: Mapping[str, str]) -> go.Figure:
                 hovertemplate="%{y:.4f}<extra>" + labels["feature"].format(c=f + 1) + "</extra>",
             )
         )
-        traces.append(  # the batch mean of the input: what is subtracted
-            dict(
-                type="scatter",
-                x=[offset - 0.08, offset + 0.08],
-                y=np.array([r.mean[f]] * 2, np.float32),
-                mode="lines",
-                line=dict(color=_feature_color(f), width=4),
-                showlegend=False,
-                hovertemplate=labels["mu"] + " = %{y:.4f}<extra></extra>",
-            )
+    offsets = ((np.arange(c) - (c - 1) / 2) * 0.12).astype(np.float32)
+    traces.append(  # the batch mean of the input (what is subtracted), one short bar per feature: one trace
+        dict(
+            type="scatter",
+            x=offsets,
+            y=r.mean.astype(np.float32),
+            mode="markers",
+            name=labels["mu"],
+            marker=dict(symbol="line-ew", size=22, line=dict(width=4, color=[_feature_color(f) for f in range(c)])),
+            hovertemplate=labels["mu"] + " = %{y:.4f}<extra></extra>",
         )
+    )
     layout = dict(
         xaxis=dict(
             tickmode="array",
@@ -74,63 +87,58 @@ def running(r, labels: Mapping[str, str]) -> go.Figure:
     value the batches are drawn around."""
     k, c = r.batch_means.shape
     after = np.arange(0, k + 1, dtype=np.float32)
+    colors = [_feature_color(f) for f in range(c)]
     traces = []
     for f in range(c):
-        col, name = _feature_color(f), labels["feature"].format(c=f + 1)
-        traces += [
-            dict(
-                type="scatter",
-                x=after,
-                y=r.run_mean[:, f].astype(np.float32),
-                mode="lines+markers",
-                name=name,
-                legendgroup=name,
-                line=dict(color=col, width=2.5),
-                marker=dict(size=4),
-                yaxis="y",
-                hovertemplate=labels["running_mean"] + " %{y:.4f}<extra></extra>",
-            ),
-            dict(
-                type="scatter",
-                x=after[1:],
-                y=r.batch_means[:, f].astype(np.float32),
-                mode="markers",
-                name=labels["batch_mean"],
-                legendgroup=name,
-                showlegend=f == 0,
-                marker=dict(color=col, size=6, symbol="circle-open"),
-                yaxis="y",
-                hovertemplate=labels["batch_mean"] + " %{y:.4f}<extra></extra>",
-            ),
-            dict(
-                type="scatter",
-                x=after,
-                y=r.run_var[:, f].astype(np.float32),
-                mode="lines+markers",
-                name=name,
-                legendgroup=name,
-                showlegend=False,
-                line=dict(color=col, width=2.5),
-                marker=dict(size=4),
-                yaxis="y2",
-                hovertemplate=labels["running_var"] + " %{y:.4f}<extra></extra>",
-            ),
-        ]
-        for axis, true in (("y", r.true_mean[f]), ("y2", r.true_var[f])):
+        name = labels["feature"].format(c=f + 1)
+        for axis, series, what in (("y", r.run_mean, "running_mean"), ("y2", r.run_var, "running_var")):
             traces.append(
                 dict(
                     type="scatter",
-                    x=np.array([0, k], np.float32),
-                    y=np.array([true, true], np.float32),
-                    mode="lines",
-                    name=labels["true"],
-                    legendgroup="true",
-                    showlegend=f == 0 and axis == "y",
-                    line=dict(color=col, width=1, dash="dot"),
+                    x=after,
+                    y=series[:, f].astype(np.float32),
+                    mode="lines+markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=axis == "y",
+                    line=dict(color=colors[f], width=2.5),
+                    marker=dict(size=4),
                     yaxis=axis,
-                    hoverinfo="skip",
+                    hovertemplate=labels[what] + " %{y:.4f}<extra>" + name + "</extra>",
                 )
             )
+    traces.append(  # every batch's own mean, all features in one trace (few traces: a light redraw)
+        dict(
+            type="scatter",
+            x=np.tile(after[1:], c),
+            y=r.batch_means.T.ravel().astype(np.float32),
+            mode="markers",
+            name=labels["batch_mean"],
+            marker=dict(
+                color=np.repeat(np.arange(c, dtype=np.uint8), k), size=6, symbol="circle-open", **_discrete(colors)
+            ),
+            yaxis="y",
+            hovertemplate=labels["batch_mean"] + " %{y:.4f}<extra></extra>",
+        )
+    )
+    gap = np.full((c, 1), np.nan, np.float32)
+    xs = np.concatenate([np.tile(np.array([0, k], np.float32), (c, 1)), gap], 1).ravel()
+    for axis, true in (("y", r.true_mean), ("y2", r.true_var)):  # the value the batches are drawn around
+        ys = np.concatenate([np.repeat(true.astype(np.float32)[:, None], 2, 1), gap], 1).ravel()
+        traces.append(
+            dict(
+                type="scatter",
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=labels["true"],
+                legendgroup="true",
+                showlegend=axis == "y",
+                line=dict(color="#444", width=1, dash="dot"),
+                yaxis=axis,
+                hoverinfo="skip",
+            )
+        )
     layout = stacked_axes(
         labels["batches"],
         [(labels["running_mean"], labels["mean_title"]), (labels["running_var"], labels["var_title"])],

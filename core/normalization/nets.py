@@ -145,8 +145,11 @@ class Stack:
         )
         return out.view(b, k, w).transpose(0, 1)
 
-    def hidden(self, x: torch.Tensor, stats: str | int = "batch") -> tuple[list[torch.Tensor], tuple]:
-        """(h_0 … h_{L−2}, each (M, B', w), and the per-layer (γ, β) views) for inputs x (B, 64).
+    def hidden(
+        self, x: torch.Tensor, stats: str | int = "batch", keep: bool = False
+    ) -> tuple[list[torch.Tensor], tuple]:
+        """(h_0 … h_{L−2} if `keep`, else [h_{L−2}], each (M, B', w), and the per-layer (γ, β) views) for inputs
+        x (B, 64). Not keeping the earlier layers frees them as the pass goes (an eval on 1,347 digits).
 
         Per-layer weights are taken with one unbind per stacked tensor (its backward is one stack); indexing
         the stacked tensor layer by layer would make every backward step allocate a whole-tensor gradient."""
@@ -162,7 +165,7 @@ class Stack:
             z = F.relu(self.norm(layer, h, stats, affine[0][layer], affine[1][layer]))
             u = torch.baddbmm(bh[layer], z, wh[layer])
             h = (h + u) if all(res) else u if not any(res) else torch.addcmul(u, self._res, h)
-            out.append(h)
+            out = out + [h] if keep else [h]
         return out, affine
 
     def forward(self, x: torch.Tensor, stats: str | int = "batch") -> torch.Tensor:
