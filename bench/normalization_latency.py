@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from common import ROOT, app_server, fmt, press_times, section_times
+from common import ROOT, app_server, fmt, section_times, slider_presses, wait_bare
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS
 
 TITLE = """(n) => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.title
               && String(gd.layout.title.text).includes('(' + n + ' values per feature'))"""
@@ -24,27 +24,6 @@ TITLE = """(n) => [...document.querySelectorAll('.js-plotly-plot')].some(gd => g
 
 def wait_steps(n: int):
     return lambda page: page.wait_for_function(TITLE, arg=n, polling="raf", timeout=60_000)
-
-
-def wait_bare(a: float):
-    return lambda page: page.wait_for_function(
-        "(a) => { const gd = document.querySelector('.js-plotly-plot');"
-        " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }",
-        arg=a,
-        polling="raf",
-    )
-
-
-def measure(browser, url: str, label: str, waits, presses: int) -> list[float]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.goto(url)
-    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
-    waits[0](page)
-    steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
-    times = press_times(page, slider_thumb(page, label), steps, presses, pause_ms=600)
-    ctx.close()
-    return times
 
 
 def main():
@@ -60,10 +39,10 @@ def main():
         sync_playwright() as p,
     ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        results["normalization step-through"] = measure(
+        results["normalization step-through"] = slider_presses(
             browser, app + "/normalization", "Batch size n", (wait_steps(8), wait_steps(9)), args.presses
         )
-        results["bare page"] = measure(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses)
+        results["bare page"] = slider_presses(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses)
         browser.close()
         section_ms = section_times(log)[-args.presses :]
     print(f"server time per step-through rerun (st.fragment): {fmt(section_ms)}")

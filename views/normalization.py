@@ -41,9 +41,16 @@ def trained(experiment, key: str) -> bool:
     return False
 
 
-def complete(r) -> bool:
-    """A run_live result that is the whole run (not the partial result of a section that stepped aside)."""
-    return r is not None and (r.done >= r.total or not r.finite)
+def live(experiment, charts: list[tuple]):
+    """Train (or replay) `experiment`, drawing each (slot, figure builder, key) after every chunk; the finished
+    result, or None while the run is not whole (the section stepped aside for another one and comes back)."""
+
+    def render(r, done):
+        for slot, build, key in charts:
+            slot.plotly_chart(build(r, fig), key=f"{key}_{r.done}_{done}")
+
+    r = run_live(view, experiment, render)
+    return r if r is not None and (r.done >= r.total or not r.finite) else None
 
 
 @view.section
@@ -119,14 +126,11 @@ def lr_section():
     if not trained(sweep.SWEEP, "lr"):
         return
     left, right = st.columns(2)
-    acc_slot, curves_slot = left.empty(), right.empty()
-
-    def render(r, done):
-        acc_slot.plotly_chart(tf.sweep_accuracy(r, fig), key=f"norm_sweep_acc_{r.done}_{done}")
-        curves_slot.plotly_chart(tf.sweep_curves(r, fig), key=f"norm_sweep_curves_{r.done}_{done}")
-
-    r = run_live(view, sweep.SWEEP, render)
-    if not complete(r):
+    r = live(
+        sweep.SWEEP,
+        [(left.empty(), tf.sweep_accuracy, "norm_sweep_acc"), (right.empty(), tf.sweep_curves, "norm_sweep_curves")],
+    )
+    if r is None:
         return
     rows = [
         [f"{lr:g}"]
@@ -149,17 +153,14 @@ def batch_section():
             view.controls(batch.BATCH, only=(name,))
     if not trained(batch.BATCH, "batch"):
         return
-    top, bottom = st.columns(2), st.empty()
-    acc_slot, curves_slot = top[0].empty(), top[1].empty()
-
-    def render(r, done):
-        tag = f"{r.done}_{done}"
-        acc_slot.plotly_chart(tf.batch_accuracy(r, fig, batch.KINDS), key=f"norm_batch_acc_{tag}")
-        curves_slot.plotly_chart(tf.batch_curves(r, fig, batch.KINDS), key=f"norm_batch_curves_{tag}")
-        bottom.plotly_chart(tf.batch_mismatch(r, fig, batch.BINS), key=f"norm_batch_mismatch_{tag}")
-
-    r = run_live(view, batch.BATCH, render)
-    if not complete(r):
+    left, right = st.columns(2)
+    charts = [
+        (left.empty(), lambda r, fig: tf.batch_accuracy(r, fig, batch.KINDS), "norm_batch_acc"),
+        (right.empty(), lambda r, fig: tf.batch_curves(r, fig, batch.KINDS), "norm_batch_curves"),
+        (st.empty(), lambda r, fig: tf.batch_mismatch(r, fig, batch.BINS), "norm_batch_mismatch"),
+    ]
+    r = live(batch.BATCH, charts)
+    if r is None:
         return
     bn = batch.KINDS.index("bn")
     st.markdown(
@@ -187,14 +188,11 @@ def depth_section():
     view.conflicts(depth.DEPTH)
     if not trained(depth.DEPTH, "depth"):
         return
-    curves_slot, grad_slot = st.empty(), st.empty()
-
-    def render(r, done):
-        curves_slot.plotly_chart(tf.depth_curves(r, fig), key=f"norm_depth_curves_{r.done}_{done}")
-        grad_slot.plotly_chart(tf.depth_gradients(r, fig), key=f"norm_depth_grad_{r.done}_{done}")
-
-    r = run_live(view, depth.DEPTH, render)
-    if not complete(r):
+    r = live(
+        depth.DEPTH,
+        [(st.empty(), tf.depth_curves, "norm_depth_curves"), (st.empty(), tf.depth_gradients, "norm_depth_grad")],
+    )
+    if r is None:
         return
     rows = [
         [str(d), f"{r.params[i, 0]:,} = {r.params[i, 1]:,}"]

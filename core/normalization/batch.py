@@ -104,21 +104,13 @@ def _eval_statistics(stack: nets.Stack, x: torch.Tensor) -> tuple[np.ndarray, np
 def stream(v: dict) -> Iterator[tuple[float, BatchResult]]:
     spec = nets.Spec(KINDS, (False,) * len(KINDS), DEPTH, WIDTH, GROUPS)
     stack = nets.Stack(spec, v["b_seed"])  # a private generator: no global RNG
-    fit = runs.Fit((stack,), (torch.full((len(KINDS),), float(v["b_lr"])),), v["bs"], v["b_steps"], v["b_seed"])
-    d = fit.data
     b = v["bs"]
-
-    def accuracies() -> tuple[np.ndarray, np.ndarray]:
-        return fit.accuracy("running")[0][1], fit.accuracy(b)[0][1]
-
-    first = accuracies()
-    evals, acc_eval, acc_train = [0], [first[0]], [first[1]]
+    lr = torch.full((len(KINDS),), float(v["b_lr"]))
+    fit = runs.Fit((stack,), (lr,), b, v["b_steps"], v["b_seed"], modes=("running", b))
+    d = fit.data
 
     def snapshot(stop: int, finite: bool) -> BatchResult:
-        ev, tr = accuracies()
-        evals.append(stop)
-        acc_eval.append(ev)
-        acc_train.append(tr)
+        fit.record(stop)
         ends, loss = runs.thin(fit.loss[0])
         mean, std = _eval_statistics(stack, d.x_train)
         return BatchResult(
@@ -126,9 +118,9 @@ def stream(v: dict) -> Iterator[tuple[float, BatchResult]]:
             total=v["b_steps"],
             steps=ends,
             loss=loss,
-            evals=np.array(evals),
-            acc_eval=np.stack(acc_eval),
-            acc_train=np.stack(acc_train),
+            evals=np.array(fit.evals),
+            acc_eval=fit.history("running")[:, 0, 1],  # test accuracy, (E, 4)
+            acc_train=fit.history(b)[:, 0, 1],
             hist_train=_bn_first(stack, d.x_test, b),
             hist_eval=_bn_first(stack, d.x_test, "running"),
             xhat_mean=mean,
@@ -148,7 +140,7 @@ def summary(r: BatchResult) -> dict:
         "test_accuracy_train_mode": {k: round(float(r.acc_train[-1, i]), 4) for i, k in enumerate(KINDS)},
         "bn_eval_xhat_std_per_layer": [round(float(s), 4) for s in r.xhat_std],
         "bn_eval_xhat_mean_per_layer": [round(float(m), 4) for m in r.xhat_mean],
-        "final_loss": {k: float(r.loss[-1, i]) if len(r.loss) else float("nan") for i, k in enumerate(KINDS)},
+        "final_loss": {k: runs.last(r.loss[:, i]) for i, k in enumerate(KINDS)},
     }
     out["diverged_at_step"] = {k: int(r.diverged[i]) for i, k in enumerate(KINDS) if r.diverged[i] >= 0}
     return out

@@ -36,12 +36,7 @@ BUDGET = 120_000  # steps × layers (summed over the chosen depths; two models e
 
 
 def _budget(v: dict) -> list[Notice]:
-    layers = sum(int(d) for d in v["depths"])
-    cap = max(100, BUDGET // layers // 100 * 100)
-    if v["r_steps"] > cap:
-        raw, v["r_steps"] = v["r_steps"], cap
-        return [Notice("r_steps", "conflict", str(raw), {"why": "budget", "used": str(cap)})]
-    return []
+    return runs.cap_steps(v, "r_steps", sum(int(d) for d in v["depths"]), BUDGET)  # layers per step (× 2 nets)
 
 
 PARAMS = ParamSet(
@@ -84,13 +79,10 @@ def stream(v: dict) -> Iterator[tuple[float, DepthResult]]:
     stacks = tuple(nets.Stack(s, v["r_seed"]) for s in specs)  # private generators: no global RNG
     lr = torch.full((2,), float(v["r_lr"]))
     fit = runs.Fit(stacks, (lr,) * len(stacks), BATCH, v["r_steps"], v["r_seed"])
-    evals, train, test = [0], *([np.stack(a)] for a in zip(*fit.accuracy()))
 
     def snapshot(stop: int, finite: bool) -> DepthResult:
-        tr, te = zip(*fit.accuracy())
-        evals.append(stop)
-        train.append(np.stack(tr))
-        test.append(np.stack(te))
+        fit.record(stop)
+        acc = fit.history()  # (E, D, [train, test], 2)
         ends, loss = runs.thin(np.stack(fit.loss, 1))  # (steps, D, 2)
         _, grad = runs.thin(np.stack(fit.grad, 1))
         return DepthResult(
@@ -101,9 +93,9 @@ def stream(v: dict) -> Iterator[tuple[float, DepthResult]]:
             loss=loss,
             grad=grad,
             grad0=np.stack([g[0] for g in fit.grad]).astype(np.float32),
-            evals=np.array(evals),
-            train_acc=np.stack(train),
-            test_acc=np.stack(test),
+            evals=np.array(fit.evals),
+            train_acc=acc[:, :, 0],
+            test_acc=acc[:, :, 1],
             params=np.array([[s.n_params(0), s.n_params(1)] for s in specs]),
             diverged=np.stack([dv.copy() for dv in fit.diverged]),
             finite=finite,
@@ -113,17 +105,17 @@ def stream(v: dict) -> Iterator[tuple[float, DepthResult]]:
 
 
 def summary(r: DepthResult) -> dict:
-    rows = {}
-    for i, d in enumerate(r.depths):
-        for j, name in enumerate(("plain", "residual")):
-            rows.setdefault(str(d), {})[name] = {
-                "parameters": int(r.params[i, j]),
-                "final_train_loss": float(r.loss[-1, i, j]) if len(r.loss) else float("nan"),
-                "train_accuracy": round(float(r.train_acc[-1, i, j]), 4),
-                "test_accuracy": round(float(r.test_acc[-1, i, j]), 4),
-                "first_layer_grad_norm_at_init": float(r.grad0[i, j]),
-                "diverged_at_step": int(r.diverged[i, j]) if r.diverged[i, j] >= 0 else None,
-            }
+    def cell(i: int, j: int) -> dict:  # depth i, net j (plain, residual)
+        return {
+            "parameters": int(r.params[i, j]),
+            "final_train_loss": runs.last(r.loss[:, i, j]),
+            "train_accuracy": round(float(r.train_acc[-1, i, j]), 4),
+            "test_accuracy": round(float(r.test_acc[-1, i, j]), 4),
+            "first_layer_grad_norm_at_init": float(r.grad0[i, j]),
+            "diverged_at_step": runs.step_or_none(r.diverged[i, j]),
+        }
+
+    rows = runs.by_model([str(d) for d in r.depths], ("plain", "residual"), cell)
     return {"steps": r.done, "norm": r.norm, "by_depth": rows}
 
 

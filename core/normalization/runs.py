@@ -20,6 +20,7 @@ import torch
 
 from core import data, device
 from core.normalization import nets
+from core.params import Notice
 
 SPLIT_SEED = 0  # one train/test split for every seed: a seed changes weights and batch order only
 
@@ -41,9 +42,16 @@ class Fit:
     """One or more stacks trained side by side with plain SGD, one learning rate per model."""
 
     def __init__(
-        self, stacks: tuple[nets.Stack, ...], lrs: tuple[torch.Tensor, ...], batch: int, steps: int, seed: int
+        self,
+        stacks: tuple[nets.Stack, ...],
+        lrs: tuple[torch.Tensor, ...],
+        batch: int,
+        steps: int,
+        seed: int,
+        modes: tuple[str | int, ...] = ("running",),
     ):
-        """lrs: one (M,) tensor per stack; the batch plan is seeded by seed + 1."""
+        """lrs: one (M,) tensor per stack; the batch plan is seeded by seed + 1. `modes`: the normalization
+        statistics (Stack.norm) under which `record` measures the accuracies."""
         self.stacks, self.data = stacks, digits()
         dev = device.device()
         self.lrs = [lr.to(dev, torch.float32).clone() for lr in lrs]
@@ -51,6 +59,9 @@ class Fit:
         self.loss = [np.zeros((0, s.spec.models), np.float32) for s in stacks]  # per stack: (steps so far, M)
         self.grad = [np.zeros((0, s.spec.models), np.float32) for s in stacks]  # ‖∂L/∂W_0‖ per step
         self.diverged = [np.full(s.spec.models, -1) for s in stacks]  # first step (1-based) with NaN/inf, or −1
+        self.evals: list[int] = []  # steps at which `record` measured (0: the initial weights)
+        self._acc: dict[str | int, list[np.ndarray]] = {m: [] for m in modes}
+        self.record(0)
 
     @property
     def done(self) -> int:
@@ -76,8 +87,8 @@ class Fit:
         alive = any((dv < 0).any() for dv in self.diverged)
         return 1.0 if alive else float("nan")
 
-    def accuracy(self, stats: str | int = "running") -> tuple[np.ndarray, np.ndarray]:
-        """Per stack: (train accuracy (M,), test accuracy (M,)), NaN for diverged models."""
+    def accuracy(self, stats: str | int = "running") -> np.ndarray:
+        """(stacks, 2, M): training and test accuracy of every model, NaN for diverged ones."""
         d = self.data
         out = []
         for i, s in enumerate(self.stacks):
@@ -85,7 +96,32 @@ class Fit:
             acc = acc.cpu().numpy().astype(np.float32)
             acc[:, self.diverged[i] >= 0] = np.nan
             out.append(acc)
-        return tuple(out)
+        return np.stack(out)
+
+    def record(self, step: int) -> None:
+        """Measure the accuracies in every mode after `step` steps (a snapshot calls this once per chunk)."""
+        self.evals.append(step)
+        for mode, history in self._acc.items():
+            history.append(self.accuracy(mode))
+
+    def history(self, mode: str | int = "running") -> np.ndarray:
+        """(E, stacks, 2, M) float32: the recorded [training, test] accuracies, E = len(evals)."""
+        return np.stack(self._acc[mode])
+
+
+def by_model(rows: list[str], cols: tuple[str, ...], cell) -> dict:
+    """{row: {col: cell(i, j)}}: a summary's nested table (learning rate × net, depth × net)."""
+    return {r: {c: cell(i, j) for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+
+
+def step_or_none(step: int) -> int | None:
+    """A recorded divergence step for JSON: None for −1 (never diverged)."""
+    return int(step) if step >= 0 else None
+
+
+def last(values: np.ndarray) -> float:
+    """The last row's value as a float (NaN before the first chunk)."""
+    return float(values[-1]) if len(values) else float("nan")
 
 
 def thin(values: np.ndarray, points: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -102,3 +138,13 @@ def thin(values: np.ndarray, points: int = 100) -> tuple[np.ndarray, np.ndarray]
         means = np.concatenate([means, values[full:].mean(0, keepdims=True)])
         ends = np.append(ends, n)
     return ends.astype(np.int64), means.astype(np.float32)
+
+
+def cap_steps(v: dict, name: str, per_step: int, budget: int) -> list[Notice]:
+    """A budget rule: at most budget / per_step steps (rounded down to a hundred, at least 100); a link asking for
+    more runs that many, with a notice that says so (the page's info line, the CLI's "adjusted")."""
+    cap = max(100, budget // per_step // 100 * 100)
+    if v[name] <= cap:
+        return []
+    raw, v[name] = v[name], cap
+    return [Notice(name, "conflict", str(raw), {"why": "budget", "used": str(cap)})]

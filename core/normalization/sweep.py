@@ -30,12 +30,7 @@ BUDGET = 250_000  # steps × models × layers per run (≈ 20 s on one CPU threa
 
 
 def _budget(v: dict) -> list[Notice]:
-    per_step = 2 * len(v["lrs"]) * v["depth"]
-    cap = max(100, BUDGET // per_step // 100 * 100)
-    if v["steps"] > cap:
-        raw, v["steps"] = v["steps"], cap
-        return [Notice("steps", "conflict", str(raw), {"why": "budget", "used": str(cap)})]
-    return []
+    return runs.cap_steps(v, "steps", 2 * len(v["lrs"]) * v["depth"], BUDGET)  # models × layers per step
 
 
 PARAMS = ParamSet(
@@ -79,13 +74,10 @@ def stream(v: dict) -> Iterator[tuple[float, SweepResult]]:
     spec = nets.Spec(("none",) * k + ("bn",) * k, (False,) * 2 * k, v["depth"], WIDTH)
     stack = nets.Stack(spec, v["seed"])  # a private generator: no global RNG
     fit = runs.Fit((stack,), (torch.tensor(lrs * 2),), BATCH, v["steps"], v["seed"])
-    evals, test, train = [0], *([a] for a in fit.accuracy()[0])
 
     def snapshot(stop: int, finite: bool) -> SweepResult:
-        tr, te = fit.accuracy()[0]
-        evals.append(stop)
-        train.append(tr)
-        test.append(te)
+        fit.record(stop)
+        acc = fit.history()[:, 0]  # (E, [train, test], 2K)
         ends, loss = runs.thin(fit.loss[0])
         return SweepResult(
             lrs=np.array(lrs),
@@ -93,9 +85,9 @@ def stream(v: dict) -> Iterator[tuple[float, SweepResult]]:
             total=v["steps"],
             steps=ends,
             loss=_pairs(loss),
-            evals=np.array(evals),
-            test_acc=_pairs(np.stack(test)),
-            train_acc=_pairs(np.stack(train)),
+            evals=np.array(fit.evals),
+            test_acc=_pairs(acc[:, 1]),
+            train_acc=_pairs(acc[:, 0]),
             diverged=_pairs(fit.diverged[0].copy()),
             params=(spec.n_params(0), spec.n_params(k)),
             finite=finite,
@@ -105,24 +97,21 @@ def stream(v: dict) -> Iterator[tuple[float, SweepResult]]:
 
 
 def summary(r: SweepResult) -> dict:
-    rows = {}
-    for j, lr in enumerate(r.lrs):
-        for i, name in enumerate(("plain", "bn")):
-            rows.setdefault(f"{lr:g}", {})[name] = {
-                "test_accuracy": round(float(r.test_acc[-1, i, j]), 4),
-                "train_accuracy": round(float(r.train_acc[-1, i, j]), 4),
-                "final_loss": float(r.loss[-1, i, j]) if len(r.loss) else float("nan"),
-                "diverged_at_step": int(r.diverged[i, j]) if r.diverged[i, j] >= 0 else None,
-            }
+    def cell(j: int, i: int) -> dict:  # learning rate j, net i (plain, BN)
+        return {
+            "test_accuracy": round(float(r.test_acc[-1, i, j]), 4),
+            "train_accuracy": round(float(r.train_acc[-1, i, j]), 4),
+            "final_loss": runs.last(r.loss[:, i, j]),
+            "diverged_at_step": runs.step_or_none(r.diverged[i, j]),
+        }
+
+    best = np.nan_to_num(r.test_acc[-1]).max(1)  # (2,)
     return {
         "steps": r.done,
         "depth": r.depth,
         "parameters": {"plain": r.params[0], "bn": r.params[1]},
-        "by_learning_rate": rows,
-        "best_test_accuracy": {
-            "plain": round(float(np.nan_to_num(r.test_acc[-1, 0]).max()), 4),
-            "bn": round(float(np.nan_to_num(r.test_acc[-1, 1]).max()), 4),
-        },
+        "by_learning_rate": runs.by_model([f"{lr:g}" for lr in r.lrs], ("plain", "bn"), cell),
+        "best_test_accuracy": {"plain": round(float(best[0]), 4), "bn": round(float(best[1]), 4)},
     }
 
 
