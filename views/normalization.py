@@ -27,15 +27,15 @@ def table(head: list[str], rows: list[list[str]]) -> None:
     st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *rows]))
 
 
-def trained(experiment, key: str) -> bool:
+def wanted(experiment, key: str) -> bool:
     """Whether to train (or replay) the section: a finished run exists for these values, or its train button was
     pressed for these values in this session — also on the section's later reruns (when another section's
     widget moved, this one steps aside and comes back: its training goes on)."""
-    mark, wanted = f"_norm_started.{key}", freeze(view.values_for(experiment))
-    if finished(view, experiment) is not None or st.session_state.get(mark) == wanted:
+    mark, values = f"_norm_started.{key}", freeze(view.values_for(experiment))
+    if finished(view, experiment) is not None or st.session_state.get(mark) == values:
         return True
     if st.button(t(f"{key}.button"), key=f"norm_{key}_go", type="primary"):
-        st.session_state[mark] = wanted
+        st.session_state[mark] = values
         return True
     st.caption(t(f"{key}.cost"))
     return False
@@ -123,7 +123,7 @@ def lr_section():
         with col:
             view.controls(sweep.SWEEP, only=(name,))
     view.conflicts(sweep.SWEEP)
-    if not trained(sweep.SWEEP, "lr"):
+    if not wanted(sweep.SWEEP, "lr"):
         return
     left, right = st.columns(2)
     r = live(
@@ -151,7 +151,7 @@ def batch_section():
     for col, name in zip(st.columns(4), batch.PARAMS.names):
         with col:
             view.controls(batch.BATCH, only=(name,))
-    if not trained(batch.BATCH, "batch"):
+    if not wanted(batch.BATCH, "batch"):
         return
     left, right = st.columns(2)
     charts = [
@@ -186,7 +186,7 @@ def depth_section():
         with col:
             view.controls(depth.DEPTH, only=(name,))
     view.conflicts(depth.DEPTH)
-    if not trained(depth.DEPTH, "depth"):
+    if not wanted(depth.DEPTH, "depth"):
         return
     r = live(
         depth.DEPTH,
@@ -210,7 +210,7 @@ def depth_section():
 def claims_section():
     view.claims(claims.quick(), claims.QUICK_KEYS)
     st.markdown(t("claims.trained_intro"))
-    if not trained(claims.CLAIMS, "claims"):
+    if not wanted(claims.CLAIMS, "claims"):
         return
     slot = st.empty()
 

@@ -188,6 +188,7 @@ class Stack:
         on the device, before the step."""
         for t in self.params.values():
             t.grad = None
+        lr = lr.to(self.params["w0"].device)
         loss = self.losses(x, y)
         loss.sum().backward()
         first = torch.linalg.vector_norm(self.params["w0"].grad, dim=(1, 2))

