@@ -9,6 +9,7 @@ from core.gan import concept as gan
 from core.gradients import concept as gradients
 from core.hardware import concept as hardware
 from core.losses import concept as losses
+from core.normalization import concept as normalization
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
 
@@ -17,6 +18,7 @@ CONCEPTS: tuple[Concept, ...] = (
     activations.CONCEPT,
     losses.CONCEPT,
     gradients.CONCEPT,
+    normalization.CONCEPT,
     convolution.CONCEPT,
     pooling.CONCEPT,
     optimizers.CONCEPT,
