@@ -28,7 +28,7 @@ def test_the_step_through_follows_its_sliders_and_the_link():
     after = json.loads(chart(at, "norm_steps_chart").proto.spec)
     assert after != before and "2 values per feature" in after["layout"]["title"]["text"]
     assert "nn.BatchNorm1d" in markdown(at) and "√(n/(n − 1)) = 1.4142" in markdown(at)
-    at.segmented_control(key="normalization.layout").set_value("2d").run()
+    at.selectbox(key="normalization.layout").set_value("2d").run()  # long labels: a select box
     clean(at)
     assert "nn.BatchNorm2d" in markdown(at) and "2 × 3 × 2 × 2" in markdown(at)
     assert at.query_params == {"n": "2", "layout": "2d"}
