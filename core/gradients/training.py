@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -34,22 +33,19 @@ from core.gradients.net import Net
 from core.training import chunked, first_nonfinite
 
 TRAIN_BATCH = 64
-WORK_BUDGET = 6e8  # steps · depth · width² allowed per run (about ten seconds on one CPU core)
+# CPU seconds on one torch thread per step · depth · width² (two nets, batch 64, test evaluations included):
+# measured 2.4e-8 … 3.0e-8 with time.process_time() over steps 100–300 at 30 × 128, 50 at 100 × 256, 20 at
+# 100 × 512, 200 at 10 × 512 (bench/link_budget.py --page gradients checks the costliest link).
+STEP_COST_S = 3e-8
+LIMIT_S = 18.0  # tighter than core.budget.CPU_S: a class's trainings on this page stay short (as before the model)
 
 
-def max_steps(depth: int, width: int) -> int:
-    """Most steps (a multiple of 50, at least 50) that keep steps · depth · width² within the budget."""
-    return max(50, int(WORK_BUDGET / (depth * width * width)) // 50 * 50)
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one training run (core.budget: its rule cuts `steps` to fit)."""
+    return 0.5 + STEP_COST_S * v["steps"] * v["depth"] * v["width"] ** 2
 
 
-@lru_cache(maxsize=4)
-def digits(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Train/test digits as (N, 64) float32, standardized per pixel with the training set's statistics
-    (a pixel that never varies is divided by 0.1 instead of 0)."""
-    x_tr, y_tr, x_te, y_te = data.digits(seed)
-    x_tr, x_te = x_tr.flatten(1), x_te.flatten(1)
-    mean, std = x_tr.mean(0), x_tr.std(0).clamp_min(0.1)
-    return (x_tr - mean) / std, y_tr, (x_te - mean) / std, y_te
+digits = data.digits_flat  # train/test digits as (N, 64) float32, standardized per pixel (core.data)
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ import streamlit as st
 
 from core import boot
 from core.experiment import Concept, Experiment
-from core.params import ParamSet
+from core.params import Notice, ParamError, ParamSet
 from core.text import Text
 from core.ui import chrome, lazy, state
+from core.ui.live import StepAside
 from core.ui.runner import run_cached
 from core.ui.widgets import draw, wkey
 
@@ -74,7 +75,10 @@ class PageView:
         def run_section():
             with boot.timed("section"):
                 self.refresh()
-                body()
+                try:
+                    body()
+                except StepAside:  # a training with no chunk yet stepped aside for another rerun
+                    pass
 
         @functools.wraps(body)
         def call():
@@ -97,6 +101,15 @@ class PageView:
         link = [n for n in self._link_conflicts if n.param in experiment.params.names and n not in mine]
         self._link_conflicts = [n for n in self._link_conflicts if n not in link]
         chrome.notices(self.t, self.concept.params, self.values, mine + link)
+
+    def refused(self, name: str) -> None:
+        """Under a text knob (typed cells, a layer stack): why the text in its box is not used, if it is not (the
+        page then runs the knob's default; a section rerun keeps only conflicts, so the text box says it here)."""
+        param, raw = self.concept.params[name], str(st.session_state.get(wkey(self.concept.key, name), ""))
+        try:
+            param.parse(raw)
+        except ParamError as err:
+            chrome.notices(self.t, self.concept.params, self.values, [Notice(name, err.code, raw, err.info)])
 
     def controls(
         self,
@@ -147,6 +160,13 @@ class PageView:
         st.header(self.t("claims.heading"))
         st.markdown(self.t("claims.intro"))
         st.markdown("\n".join(f"- {self.t('claims.' + key, **numbers)}" for key in keys))
+
+    def claim_cards(self, section: str) -> None:
+        """The interview notes' claims about this section, each a card beside it: the claim, a verdict
+        badge, the evidence in a few words with the measured numbers, a one-click preset, a small chart."""
+        claims = self.concept.claims_for(section)
+        if claims:
+            chrome.claim_cards(self.t, self.concept, claims)
 
     def values_for(self, experiment: Experiment) -> dict[str, Any]:
         return {n: self.values[n] for n in experiment.params.names}

@@ -167,3 +167,44 @@ def sidebar(t: Text, concept: Concept) -> Any:
 
 def share_box(slot: Any, concept: Concept, values: dict[str, Any]) -> None:
     slot.code(link(concept.key, concept.params.encode(values)), language=None, wrap_lines=True)
+
+
+BADGES = {"true": ("✅", "green"), "false": ("❌", "red"), "partly": ("◐", "orange"), "depends": ("⚖️", "blue")}
+
+
+@st.cache_resource(show_spinner=False)
+def _numbers(concept_key: str) -> dict[str, Any]:
+    """What a page's claims quote, measured once per process (under the compute gate) and shared."""
+    from core import device
+
+    concept = registry.get(concept_key)
+    with device.compute():
+        return concept.numbers() if concept.numbers else {}
+
+
+def claim_cards(t: Text, concept: Concept, claims) -> None:
+    """Cards for `claims` (see core.experiment.Claim), in two columns; the notes are introduced on the first."""
+    from core import style
+
+    if not st.session_state.get(f"_dlp.notes_intro.{concept.key}"):
+        st.caption(t("claims_about"))
+    numbers = _numbers(concept.key)
+    cols = st.columns(2)
+    for i, claim in enumerate(claims):
+        icon, colour = BADGES[claim.verdict]
+        with cols[i % 2].container(border=True):
+            st.markdown(f":{colour}-badge[{icon} {t('verdict.' + claim.verdict)}] **{t(f'claims.{claim.key}.claim')}**")
+            st.markdown(t(f"claims.{claim.key}.why", **numbers))
+            if claim.evidence:
+                labels = [t(f"claims.{claim.key}.{label}") for label, _ in claim.evidence]
+                values = [float(numbers[key]) for _, key in claim.evidence]
+                st.plotly_chart(
+                    style.evidence(labels, values), key=f"_claim_fig.{claim.key}", config={"displayModeBar": False}
+                )
+            if claim.preset:
+                st.button(
+                    t("claims_show"),
+                    key=f"_claim_preset.{claim.key}",
+                    on_click=state.apply_preset,
+                    args=(concept.key, concept.params, dict(concept.presets[claim.preset])),
+                )
