@@ -54,5 +54,5 @@ def test_the_cli_measures_inside_its_compute_slot_and_prints_json():
 def test_the_claims_experiment_reads_the_sections_numbers():
     out = cli.run("hardware", "&".join(f"{k}={v}" for k, v in QUICK.items()), "claims")
     claims = out["experiments"]["claims"]
-    assert "adam" in claims["verdicts"] or "adam_even" in claims["verdicts"]
+    assert claims["verdicts"]["adam"] == "false" and claims["verdicts"]["transfer"] is None  # no GPU: not measured
     assert claims["numbers"]["lib_ratio"] > 1
