@@ -271,7 +271,9 @@ def shown(n: dict) -> dict:
         for k, v in n.items()
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
     }
-    return text_numbers(n) | raw
+    text = text_numbers(n)
+    text["copy_time"] = f"{text['copy_ms']} ms" if _known(n, "copy_ms") else "n/a"  # no "n/a ms" without a GPU
+    return text | raw
 
 
 def text_numbers(n: dict) -> dict[str, str]:
