@@ -1,13 +1,13 @@
 """Parameter declarations: one per knob, and everything derived from it.
 
 A concept module declares its knobs once, as data (`Float`, `LogFloat`, `Int`, `Choice`, `Multi`,
-`Bool`, `FloatList`), grouped in a `ParamSet`. From that declaration come the widgets (core/ui),
+`Bool`, `FloatList`, `Typed`), grouped in a `ParamSet`. From that declaration come the widgets (core/ui),
 the URL codec and validation (here), the CLI (core/__main__) and the tests. Bounds are hard caps:
 no query string can ask for more work than `hi` allows.
 
 URL form (short, stable, language-independent):
     floats/ints  x0=1.5        choices  fn=relu       multi  fns=sigmoid,tanh
-    bools        bn=1 / bn=0   lists    k=0,-1,0,-1,5,-1,0,-1,0
+    bools        bn=1 / bn=0   lists    k=0,-1,0,-1,5,-1,0,-1,0     typed text  layers=c3,c3,m2
 Defaults are left out, so a link lists only what differs from the page's defaults.
 
 A link means what it says: a valid value that is off a slider's grid (`lr=0.123` on a 1-2-5 grid) is
@@ -347,6 +347,15 @@ class Code(Param):
         if len(text) > self.max_len or not re.fullmatch(r"[A-Za-z0-9_.~-]*", text):
             raise ParamError("type", expected="code")
         return text
+
+
+@dataclass(frozen=True)
+class Typed(Param):
+    """A value typed as text and kept as its canonical text (a layer stack `c3,m2`): the widget is a text box.
+    A subclass parses the text (raising ParamError) and returns the canonical form."""
+
+    def parse(self, raw: str) -> str:
+        return str(raw)
 
 
 Checker = Callable[[dict[str, Any]], list[Notice]]

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -42,14 +41,7 @@ def max_steps(depth: int, width: int) -> int:
     return max(50, int(WORK_BUDGET / (depth * width * width)) // 50 * 50)
 
 
-@lru_cache(maxsize=4)
-def digits(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Train/test digits as (N, 64) float32, standardized per pixel with the training set's statistics
-    (a pixel that never varies is divided by 0.1 instead of 0)."""
-    x_tr, y_tr, x_te, y_te = data.digits(seed)
-    x_tr, x_te = x_tr.flatten(1), x_te.flatten(1)
-    mean, std = x_tr.mean(0), x_tr.std(0).clamp_min(0.1)
-    return (x_tr - mean) / std, y_tr, (x_te - mean) / std, y_te
+digits = data.digits_flat  # train/test digits as (N, 64) float32, standardized per pixel (core.data)
 
 
 @dataclass(frozen=True)

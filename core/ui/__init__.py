@@ -23,7 +23,7 @@ import streamlit as st
 
 from core import boot
 from core.experiment import Concept, Experiment
-from core.params import ParamSet
+from core.params import Notice, ParamError, ParamSet
 from core.text import Text
 from core.ui import chrome, state
 from core.ui.live import StepAside
@@ -79,6 +79,15 @@ class PageView:
         link = [n for n in self._link_conflicts if n.param in experiment.params.names and n not in mine]
         self._link_conflicts = [n for n in self._link_conflicts if n not in link]
         chrome.notices(self.t, self.concept.params, self.values, mine + link)
+
+    def refused(self, name: str) -> None:
+        """Under a text knob (typed cells, a layer stack): why the text in its box is not used, if it is not (the
+        page then runs the knob's default; a section rerun keeps only conflicts, so the text box says it here)."""
+        param, raw = self.concept.params[name], str(st.session_state.get(wkey(self.concept.key, name), ""))
+        try:
+            param.parse(raw)
+        except ParamError as err:
+            chrome.notices(self.t, self.concept.params, self.values, [Notice(name, err.code, raw, err.info)])
 
     def controls(
         self,

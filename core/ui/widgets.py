@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, Param, _fmt
+from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, Param, Typed, _fmt
 from core.text import LANGS, Text
 
 
@@ -93,7 +93,7 @@ def draw(
         st.multiselect(label, param.choices, format_func=fmt, max_selections=param.hi, **common)
     elif isinstance(param, Bool):
         st.toggle(label, **common)
-    elif isinstance(param, FloatList):
+    elif isinstance(param, (FloatList, Typed)):
         st.text_input(label, **common)
     else:  # pragma: no cover - a new Param kind must get a widget here
         raise TypeError(f"no widget for {type(param).__name__}")
