@@ -9,6 +9,7 @@ from core.gan import concept as gan
 from core.gradients import concept as gradients
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
+from core.regularization import concept as regularization
 
 # Reading order: a page comes after the pages it builds on (pooling after convolution).
 CONCEPTS: tuple[Concept, ...] = (
@@ -17,6 +18,7 @@ CONCEPTS: tuple[Concept, ...] = (
     convolution.CONCEPT,
     pooling.CONCEPT,
     optimizers.CONCEPT,
+    regularization.CONCEPT,
     gan.CONCEPT,
 )
 
