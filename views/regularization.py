@@ -27,9 +27,11 @@ def live(experiment, key: str, render) -> None:
     pressed, or these values were asked for earlier in this session (the section stepped aside and resumes)."""
     values, mark = view.values_for(experiment), f"_reg.asked.{key}"
     if finished(view, experiment) is None and st.session_state.get(mark) != values:
-        if not st.button(t("train.button"), key=f"reg_{key}_go", type="primary"):
+        slot = st.empty()
+        if not slot.button(t("train.button"), key=f"reg_{key}_go", type="primary"):
             st.caption(t(f"{key}.cost"))
             return
+        slot.empty()  # pressed: the run takes the button's place
         st.session_state[mark] = values
     box = st.empty()
 
@@ -76,7 +78,7 @@ def overfitting():
 def geometry_section():
     st.header(t("penalty.heading"))
     st.markdown(t("penalty.intro"))
-    st.latex(reg.LATEX["l2"] + r"\qquad" + reg.LATEX["l1"])
+    st.latex(reg.LATEX["l2"] + r"\qquad " + reg.LATEX["l1"])
     st.subheader(t("geometry.heading"))
     left, right = st.columns([1, 2], gap="medium")
     with left:
@@ -129,7 +131,7 @@ def adamw_section():
 
     def render(r, done, tag):
         chart(net_figures.shrink(r, fig, names), tag, "shrink")
-        chart(net_figures.adamw_grid(r, adamw.GRID, fig, names), tag, "aw_grid")
+        chart(net_figures.adamw_grid(r, adamw.GRID, fig), tag, "aw_grid")
         st.markdown(t("adamw.numbers", **words.adamw(r)))
 
     live(reg.ADAMW, "adamw", render)

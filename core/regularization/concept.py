@@ -144,11 +144,6 @@ PENALTY_PARAMS = ParamSet(
 )
 
 
-def penalty_stream(v: dict):
-    lr = v["pen_lr_sgd"] if v["pen_opt"] == "sgd" else v["pen_lr_adam"]
-    return penalties.stream({**v, "pen_lr": lr})
-
-
 def _rows(r: penalties.PenaltyRun, i: int) -> dict:
     return {
         "test_accuracy": float(r.final("test_acc")[i]),
@@ -174,7 +169,7 @@ def penalty_summary(r: penalties.PenaltyRun) -> dict:
     }
 
 
-PENALTY = streaming("penalty", PENALTY_PARAMS, penalty_stream, penalty_summary)
+PENALTY = streaming("penalty", PENALTY_PARAMS, penalties.stream, penalty_summary)
 
 GEOMETRY_PARAMS = ParamSet(
     (
@@ -429,8 +424,8 @@ KFOLD = Experiment("kfold", KFOLD_PARAMS, run_kfold, kfold_summary)
 
 SCALING_PARAMS = ParamSet(
     (
-        LogFloat("scale", 100.0, lo=1.0, hi=1000.0),
-        Float("offset", 5.0, lo=0.0, hi=20.0, step=0.5),
+        LogFloat("scale", 10.0, lo=1.0, hi=1000.0),
+        Float("offset", 2.0, lo=0.0, hi=20.0, step=0.5),
         LogFloat("tol", 1e-3, lo=1e-8, hi=0.1, mantissas=(1.0,)),
         SEED,
     )

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from core.style import PALETTE, figure
+from core.style import PALETTE, figure, stacked_axes
 
 TRAIN, TEST, TRUTH, FIT = PALETTE[0], PALETTE[1], "#888888", PALETTE[2]
-L1, L2 = PALETTE[4], PALETTE[5]
+L1, L2 = PALETTE[8], PALETTE[10]  # orange, teal
 Y_CLIP = 3.0  # the fit plot's y-range: a wild polynomial leaves it rather than squash the data
 
 
@@ -48,6 +48,14 @@ def vline(x: float, color: str = "black", dash: str = "dot") -> dict:
 
 def note(text: str, x: float, y: float, **more) -> dict:
     return dict(text=text, x=x, y=y, showarrow=False, **more)
+
+
+def stacked(x_title: str, panels: list[tuple[str, str]], gap: float = 0.10) -> dict:
+    """core.style.stacked_axes with the legend under the shared x-axis (clear of the panels' titles)."""
+    layout = stacked_axes(x_title, panels, gap)
+    layout["legend"] = dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0)
+    layout["margin"] = dict(l=60, r=20, t=70, b=90)
+    return layout
 
 
 def _points(x, y, name: str, **more) -> dict:
@@ -197,6 +205,7 @@ def geometry(g, labels: Mapping[str, str]) -> go.Figure:
     layout = dict(
         xaxis=dict(**axis, title=dict(text="w₁")),
         yaxis=dict(**axis, title=dict(text="w₂"), scaleanchor="x"),
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
         hovermode="closest",
     )
     return figure(traces, layout, height=520, title=labels["geo_title"].format(lam=g.lam), uirevision="geometry")
@@ -290,8 +299,8 @@ def scaling_contours(r, labels: Mapping[str, str]) -> go.Figure:
     traces = [
         dict(
             type="contour",
-            x=f32(r.grid * span[0]),
-            y=f32(r.grid * span[1]),
+            x=f32(r.grid * span),
+            y=f32(r.grid * span),
             z=z,
             showscale=False,
             colorscale="Blues",

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from core.regularization.figures import L1, L2, TEST, TRAIN, f32, hline, line, marker, note, vline
-from core.style import PALETTE, figure, stacked_axes
+from core.regularization.figures import L1, L2, TEST, TRAIN, f32, hline, line, marker, note, stacked, vline
+from core.style import PALETTE, figure
 
 NONE = "#666666"
 PENALTY_COLORS = (NONE, L2, L1)  # rows none, L2, L1
@@ -51,13 +51,13 @@ def penalty_path(r, path: tuple[float, ...], labels: Mapping[str, str], names: l
     """Along λ, for L2 and L1: share of small weights, test accuracy, weight norm (three stacked panels)."""
     lam = f32(path)
     traces = []
-    for kind, colour, name in (("l2", L2, names[1]), ("l1", L1, names[2])):
+    for kind, colour, name in (("l2", L2, labels["path_l2"]), ("l1", L1, labels["path_l1"])):
         for axis, metric in (("y", "small"), ("y2", "test_acc"), ("y3", "norm")):
             traces.append(
                 line(lam, r.path(metric, kind), name, colour, 3, yaxis=axis, legendgroup=kind, showlegend=axis == "y",
                      mode="lines+markers")
             )  # fmt: skip
-    layout = stacked_axes(
+    layout = stacked(
         labels["lam"],
         [
             (labels["share_small"], labels["path_small"]),
@@ -82,7 +82,7 @@ def penalty_curves(r, labels: Mapping[str, str], names: list[str]) -> go.Figure:
             line(r.steps, r.metric("small")[:, i], names[i], PENALTY_COLORS[i], yaxis="y2", legendgroup=str(i),
                  showlegend=False),
         ]  # fmt: skip
-    layout = stacked_axes(
+    layout = stacked(
         labels["step"], [(labels["test_acc"], labels["curve_acc"]), (labels["share_small"], labels["curve_small"])]
     )
     layout["yaxis"].update(tickformat=".0%", range=[0, 1.02])
@@ -90,11 +90,24 @@ def penalty_curves(r, labels: Mapping[str, str], names: list[str]) -> go.Figure:
     return figure(traces, layout, height=460, uirevision="pen_curves")
 
 
+SHRINK_FLOOR = 1e-3  # the shrink chart's axis starts here; smaller medians (weights driven to ~0) sit on it
+
+
 def shrink(r, labels: Mapping[str, str], names: list[str]) -> go.Figure:
-    """Median |θ| / |θ_plain Adam| per group of weights: never moved by the data, then deciles of √v̂."""
+    """Median |θ| / |θ_plain Adam| per group of weights: never moved by the data, then deciles of √v̂ (a median
+    below the axis floor is drawn at the floor; the hover gives the value)."""
     groups = [labels["unmoved"]] + [labels["decile"].format(d=d + 1) for d in range(r.shrink.shape[1] - 1)]
     traces = [
-        dict(type="bar", x=groups, y=f32(r.shrink[i]), name=names[i], marker=dict(color=(L1, L2)[i])) for i in range(2)
+        dict(
+            type="bar",
+            x=groups,
+            y=f32(np.maximum(r.shrink[i], SHRINK_FLOOR * 1.2)),
+            customdata=f32(r.shrink[i]),
+            hovertemplate="%{customdata:.3g}",
+            name=names[i],
+            marker=dict(color=(L1, L2)[i]),
+        )
+        for i in range(2)
     ]
     layout = dict(
         barmode="group",
@@ -105,20 +118,20 @@ def shrink(r, labels: Mapping[str, str], names: list[str]) -> go.Figure:
     return figure(traces, layout, height=400, title=labels["shrink_title"], uirevision="shrink")
 
 
-def adamw_grid(r, grid: tuple[float, ...], labels: Mapping[str, str], names: list[str]) -> go.Figure:
+def adamw_grid(r, grid: tuple[float, ...], labels: Mapping[str, str]) -> go.Figure:
     """Test accuracy against λ for L2-in-Adam and AdamW, with plain Adam as a line."""
     lam = f32(grid)
+    plain = float(r.final("test_acc")[0])
     traces = [
-        line(lam, r.grid("test_acc", "l2"), names[0], L1, 3, mode="lines+markers"),
-        line(lam, r.grid("test_acc", "wd"), names[1], L2, 3, mode="lines+markers"),
+        line(lam, r.grid("test_acc", "l2"), labels["aw_l2"], L1, 3, mode="lines+markers"),
+        line(lam, r.grid("test_acc", "wd"), labels["aw_wd"], L2, 3, mode="lines+markers"),
     ]
     layout = dict(
         xaxis=dict(title=dict(text=labels["lam"]), type="log", exponentformat="power"),
         yaxis=_pct_axis(labels["test_acc"]),
-        shapes=[hline(float(r.final("test_acc")[0]), NONE, "dash"), vline(r.lam)],
-        annotations=[note(labels["plain_adam"], 0, float(r.final("test_acc")[0]), xref="paper", xanchor="left",
-                          yanchor="bottom")],
-    )  # fmt: skip
+        shapes=[hline(plain, NONE, "dash"), vline(r.lam)],
+        annotations=[note(labels["plain_adam"], 0, plain, xref="paper", xanchor="left", yanchor="bottom")],
+    )
     return figure(traces, layout, height=360, title=labels["aw_grid_title"], uirevision="aw_grid")
 
 
@@ -202,9 +215,7 @@ def early(r, labels: Mapping[str, str]) -> go.Figure:
         line(r.steps, m("test_acc"), labels["test_acc"], L1, dash="dash", yaxis="y2", showlegend=False),
         marker(best_step, m("test_acc")[r.best], labels["restored"], L1, "star", 16, yaxis="y2"),
     ]
-    layout = stacked_axes(
-        labels["step"], [(labels["loss"], labels["loss_title"]), (labels["acc"], labels["acc_title"])]
-    )
+    layout = stacked(labels["step"], [(labels["loss"], labels["loss_title"]), (labels["acc"], labels["acc_title"])])
     layout["yaxis"].update(type="log", exponentformat="power")
     layout["yaxis2"].update(tickformat=".0%")
     if r.stop is not None:
@@ -219,23 +230,20 @@ def early(r, labels: Mapping[str, str]) -> go.Figure:
 
 
 def digit_images(images: np.ndarray, titles: list[str]) -> go.Figure:
-    """A row of 8×8 digits (black on white), one small heatmap each."""
-    n = len(images)
-    traces, layout = [], {}
-    for i, img in enumerate(images):
-        axis = "" if i == 0 else str(i + 1)
-        traces.append(
-            dict(type="heatmap", z=f32(img), colorscale="Greys", zmin=0, zmax=1, showscale=False,
-                 xaxis=f"x{axis}", yaxis=f"y{axis}", hoverinfo="skip")
-        )  # fmt: skip
-        gap = 0.02
-        layout[f"xaxis{axis}"] = dict(domain=[i / n + gap / 2, (i + 1) / n - gap / 2], visible=False)
-        layout[f"yaxis{axis}"] = dict(autorange="reversed", visible=False, scaleanchor=f"x{axis}")
-    layout["annotations"] = [
-        note(t, (i + 0.5) / n, 1.0, xref="paper", yref="paper", yanchor="bottom") for i, t in enumerate(titles)
-    ]
-    layout["margin"] = dict(l=10, r=10, t=30, b=10)
-    return figure(traces, layout, height=150, uirevision="digits")
+    """A row of 8×8 digits (black on white) as one heatmap, a blank column between them."""
+    k, side = len(images), images.shape[-1]
+    gap = np.full((side, 2), np.nan, dtype=np.float32)
+    z = np.hstack([part for img in images for part in (f32(img), gap)][:-1])  # (8, k·10 − 2)
+    trace = dict(type="heatmap", z=z, colorscale="Greys", zmin=0, zmax=1, showscale=False, hoverinfo="skip")
+    centres = [i * (side + 2) + (side - 1) / 2 for i in range(k)]
+    layout = dict(
+        xaxis=dict(visible=False, constrain="domain"),
+        yaxis=dict(autorange="reversed", visible=False, scaleanchor="x"),
+        annotations=[note(t, x, -0.6, yanchor="bottom") for t, x in zip(titles, centres, strict=True)],
+        margin=dict(l=10, r=10, t=30, b=10),
+        plot_bgcolor="white",
+    )
+    return figure([trace], layout, height=170, uirevision="digits")
 
 
 def augment_acc(r, labels: Mapping[str, str]) -> go.Figure:
@@ -271,7 +279,7 @@ def memorize(r, labels: Mapping[str, str], names: list[str]) -> go.Figure:
             line(r.steps, r.metric("test_acc")[:, i], names[i], colour, width, yaxis="y2", legendgroup=str(i),
                  showlegend=False),
         ]  # fmt: skip
-    layout = stacked_axes(
+    layout = stacked(
         labels["step"], [(labels["train_acc"], labels["mem_train"]), (labels["test_acc"], labels["mem_test"])]
     )
     layout["yaxis"].update(tickformat=".0%", range=[0, 1.02])

@@ -82,7 +82,8 @@ def stream(v: dict) -> Iterator[tuple[float, PenaltyRun]]:
     l2, l1 = coefficients(v["lam"])
     rows = len(l2)
     theta = nets.init(rows, WIDTH, v["seed"]).to(dev).requires_grad_(True)
-    opt = nets.Optim(v["pen_opt"], v["pen_lr"], l2=l2, l1=l1).to(dev)
+    lr = v["pen_lr_sgd"] if v["pen_opt"] == "sgd" else v["pen_lr_adam"]
+    opt = nets.Optim(v["pen_opt"], lr, l2=l2, l1=l1).to(dev)
     mask = nets.weight_mask(WIDTH).to(dev)
     idx = loop.batches(len(ys), v["pen_steps"], v["seed"]).to(dev)
 

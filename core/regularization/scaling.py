@@ -97,8 +97,8 @@ class Scaling:
     grid: np.ndarray  # (G,) float32 in units of each problem's own w* ± span
     contours_raw: np.ndarray  # (G, G) float32 loss over (w1, w2) around w*, bias at its optimum
     contours_std: np.ndarray
-    span_raw: tuple[float, float]  # half-widths of the raw plot along w1, w2
-    span_std: tuple[float, float]
+    span_raw: float  # half-width of the raw plot's square box
+    span_std: float
     same_fit: float  # |L*_raw − L*_std|: standardizing does not change the best fit
     digits: dict[str, float | int | None]  # κ and steps for the digits (raw 0–16, /16, standardized)
 
@@ -111,14 +111,15 @@ def _two_features(scale: float, offset: float, seed: int) -> tuple[np.ndarray, n
     return x, y
 
 
-def _contours(h: np.ndarray, w_star: np.ndarray, size: int = 81) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Loss gap over (w1, w2) with the bias at its best for each point, on a box sized by H's diagonal."""
-    span = tuple(float(3 / np.sqrt(h[i, i])) for i in (0, 1))
-    axis = np.linspace(-1, 1, size)
-    d1, d2 = np.meshgrid(axis * span[0], axis * span[1])
-    d = np.stack([d1, d2], -1)  # (G, G, 2) offsets from w*
+def _contours(h: np.ndarray, size: int = 81) -> tuple[np.ndarray, np.ndarray, float]:
+    """Loss above its minimum over offsets (d₁, d₂) of (w₁, w₂) from w*, with the bias at its best for each
+    point (the Schur complement of the bias), on a square box of half-width `span`: 3 units of the loss's
+    longest axis, so the same box shows an elongated valley whole."""
     hb, hwb = h[2, 2], h[:2, 2]
     schur = h[:2, :2] - np.outer(hwb, hwb) / hb  # the bias minimized out
+    span = float(3 / np.sqrt(np.linalg.eigvalsh(schur)[0]))
+    axis = np.linspace(-1, 1, size)
+    d = np.stack(np.meshgrid(axis * span, axis * span), -1)  # (G, G, 2)
     z = 0.5 * np.einsum("...i,ij,...j->...", d, schur, d)
     return axis.astype(np.float32), z.astype(np.float32), span
 
@@ -134,8 +135,8 @@ def scaling(scale: float, offset: float, tol: float, seed: int) -> Scaling:
     t = np.unique(np.geomspace(1, top, 200).round().astype(np.int64))
     t = np.concatenate([[0], t])
     g_raw, g_std = d_raw.gap(t), d_std.gap(t)
-    axis, c_raw, span_raw = _contours(h_raw, w_raw)
-    _, c_std, span_std = _contours(h_std, w_std)
+    axis, c_raw, span_raw = _contours(h_raw)
+    _, c_std, span_std = _contours(h_std)
     loss_at = lambda x_, w: 0.5 * np.mean((np.hstack([x_, np.ones((N, 1))]) @ w - y) ** 2)
     return Scaling(
         scale=scale,
