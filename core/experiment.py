@@ -30,6 +30,31 @@ class Experiment:
     summary: Callable[[Any], dict]
     heavy: bool = False
     stream: Callable[[dict], Iterator[tuple[float, Any]]] | None = None
+    # Estimated CPU seconds of one run on one torch thread (core.budget): the budget rule cuts a link above
+    # core.budget.CPU_S, and bench/link_budget.py searches it for the costliest legal link. Heavy
+    # experiments declare it; light ones are cheap by construction.
+    cost: Callable[[dict], float] | None = None
+
+
+VERDICTS = ("true", "false", "partly", "depends")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of the interview notes, checked by experiment, shown as a card beside its section.
+
+    Words live in the page's catalogue: `claims.<key>.claim` (the statement, in our words) and
+    `claims.<key>.why` (at most ~50 words of evidence, with the numbers an experiment measured filled in).
+    `numbers` names the function that measures them (cached; it runs once per process)."""
+
+    key: str
+    verdict: str  # one of VERDICTS
+    section: str  # the experiment key whose section the card sits beside
+    preset: str | None = None  # one click shows the evidence on the page
+    evidence: tuple[tuple[str, str], ...] = ()  # (label key under claims.<key>., number key): a small bar chart
+
+    def __post_init__(self):
+        assert self.verdict in VERDICTS, self.verdict
 
 
 def drain(stream: Iterator[tuple[float, Any]]) -> Any:
@@ -68,6 +93,11 @@ class Concept:
     icon: str  # an emoji: Material icons fetch fonts from the web, classrooms may be offline
     experiments: tuple[Experiment, ...]
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    claims: tuple[Claim, ...] = ()
+    numbers: Callable[[], dict[str, Any]] | None = None  # measures what the claims' texts quote
+
+    def claims_for(self, section: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.section == section)
 
     @property
     def page(self) -> str:

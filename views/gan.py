@@ -81,9 +81,6 @@ def _points_box(values: dict) -> None:
             )
 
 
-LOSS_KNOBS = {"gp": "wgan_gp", "clip": "wgan"}
-
-
 @view.section
 def lab():
     values = view.values
@@ -95,16 +92,13 @@ def lab():
         view.controls(gan.LAB, only=("target", "width"))
     with cols[1]:
         st.markdown(f"**{t('lab.loss_heading')}**")
-        view.controls(
-            gan.LAB, only=("loss", "gp", "clip"), active={k: values["loss"] == v for k, v in LOSS_KNOBS.items()}
-        )
+        view.controls(gan.LAB, only=("loss", "gp", "clip"))
     with cols[2]:
         st.markdown(f"**{t('lab.teach_heading')}**")
-        view.controls(gan.LAB, only=("phase", "k"), active={"k": values["phase"] != "none"})
+        view.controls(gan.LAB, only=("phase", "k"))
     _points_box(values)
     with st.expander(t("lab.more_heading")):
         more = st.columns(3, gap="medium")
-        adam = {k: "adam" in (values["g_opt"], values["d_opt"]) for k in ("beta1", "beta2")}
         for col, group in zip(
             more,
             (
@@ -114,7 +108,7 @@ def lab():
             ),
         ):
             with col:
-                view.controls(gan.LAB, only=group, active=adam)
+                view.controls(gan.LAB, only=group)
     view.conflicts(gan.LAB)
     chart, words = st.empty(), st.empty()
     labels = t.section("fig")
@@ -165,7 +159,7 @@ def digits():
         with col:
             view.controls(gan.INTERP, only=(name,), active={name: trained})
     if trained:
-        images, probs = gd.interpolate(result, view.values["dg_a"], view.values["dg_b"])
+        images, probs = view.run(gan.INTERP)
         st.plotly_chart(fig.interpolation(images, probs, labels), key="_gan.interp")
     else:
         st.caption(t("digits.interp_wait"))

@@ -10,15 +10,17 @@ can ask for more than about a minute of one CPU core.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 import torch
 
-from core.experiment import Concept, Experiment, drain, finished_run
+from core.experiment import Concept, Experiment, drain, streaming
 from core.gan import digits, lab, metrics, targets
 from core.gan.losses import LOSSES, g_terms
-from core.params import Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet
+from core.params import Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet, When, when, when_not
 
 MAX_WORK = 6e11  # multiply–adds of one 2-D run (≈ 12× the default run)
 
@@ -41,7 +43,7 @@ def work(cfg: lab.Config) -> float:
 def _budget(v: dict) -> list[Notice]:
     """A run estimated above MAX_WORK gets fewer steps and a shorter teaching phase, in proportion; if even
     100 steps are too many, a smaller batch. Every changed value is reported."""
-    cfg = lab.Config.from_values(v)
+    cfg = lab.Config(v)
     total = work(cfg)
     if total <= MAX_WORK:
         return []
@@ -50,7 +52,7 @@ def _budget(v: dict) -> list[Notice]:
     v["steps"] = max(100, int(v["steps"] * shrink) // 100 * 100)
     if v["phase"] != "none":
         v["k"] = max(10, int(v["k"] * shrink) // 10 * 10)
-    over = work(lab.Config.from_values(v)) / MAX_WORK
+    over = work(lab.Config(v)) / MAX_WORK
     if over > 1:  # even the shortest run is too big: smaller batches (work is linear in the batch)
         v["batch"] = max(16, int(v["batch"] / over) // 16 * 16)
     return [
@@ -60,16 +62,23 @@ def _budget(v: dict) -> list[Notice]:
     ]
 
 
+ADAM = When(lambda v: "adam" in (v["g_opt"], v["d_opt"]), "g_opt=adam or d_opt=adam")
+
 LAB_PARAMS = ParamSet(
     (
         Choice("target", "ring", choices=targets.TARGETS),
         LogFloat("width", 0.05, lo=0.01, hi=0.5),
         FloatList(
-            "pts", targets.DEFAULT_POINTS, lo=-3.0, hi=3.0, lengths=tuple(range(2, 2 * targets.MAX_POINTS + 1, 2))
+            "pts",
+            targets.DEFAULT_POINTS,
+            lo=-3.0,
+            hi=3.0,
+            lengths=tuple(range(2, 2 * targets.MAX_POINTS + 1, 2)),
+            when=when("target", "points"),
         ),
         Choice("loss", "nonsat", choices=LOSSES),
-        LogFloat("gp", 1.0, lo=0.01, hi=100.0),
-        LogFloat("clip", 0.1, lo=0.001, hi=1.0),
+        LogFloat("gp", 1.0, lo=0.01, hi=100.0, when=when("loss", "wgan_gp")),
+        LogFloat("clip", 0.1, lo=0.001, hi=1.0, when=when("loss", "wgan")),
         Int("g_depth", 2, lo=1, hi=4),
         Int("g_width", 128, lo=8, hi=256, step=8),
         Int("d_depth", 2, lo=1, hi=4),
@@ -81,21 +90,29 @@ LAB_PARAMS = ParamSet(
         LogFloat("g_lr", 1e-3, lo=1e-5, hi=0.1),
         Choice("d_opt", "adam", choices=lab.OPTS),
         LogFloat("d_lr", 1e-3, lo=1e-5, hi=0.1),
-        Float("beta1", 0.5, lo=0.0, hi=0.95, step=0.05),
-        Float("beta2", 0.99, lo=0.9, hi=0.999, step=0.001),
+        Float("beta1", 0.5, lo=0.0, hi=0.95, step=0.05, when=ADAM),
+        Float("beta2", 0.99, lo=0.9, hi=0.999, step=0.001, when=ADAM),
         Int("d_steps", 1, lo=1, hi=10),
         Int("batch", 128, lo=16, hi=512, step=16),
         Int("steps", 1000, lo=100, hi=10000, step=100),
         Int("seed", 0, lo=0, hi=999),
         Choice("phase", "none", choices=lab.PHASES),
-        Int("k", 200, lo=10, hi=2000, step=10),
+        Int("k", 200, lo=10, hi=2000, step=10, when=when_not("phase", "none")),
     ),
     rules=_budget,
 )
 
 
+def lab_config(**changes) -> lab.Config:
+    """A lab run's config from the declared defaults and `changes` to the knobs (steps=300); other keywords are
+    recording settings (snapshots=3). Not validated: tests and benches may go below the page's bounds."""
+    knobs = {k: v for k, v in changes.items() if k in LAB_PARAMS.names}
+    rest = {k: v for k, v in changes.items() if k not in knobs}
+    return lab.Config({**LAB_PARAMS.defaults(), **knobs}, **rest)
+
+
 def lab_stream(v: dict):
-    yield from lab.train(lab.Config.from_values(v))
+    yield from lab.train(lab.Config(dict(v)))
 
 
 def _f(x: float, nd: int = 4):
@@ -142,7 +159,7 @@ def first_full_coverage(r: lab.GanResult) -> int | None:
     return int(r.snap_steps[hit[0]]) if len(hit) else None
 
 
-LAB = Experiment("lab", LAB_PARAMS, lambda v: drain(lab_stream(v)), lab_summary, heavy=True, stream=lab_stream)
+LAB = streaming("lab", LAB_PARAMS, lab_stream, lab_summary)
 
 
 # ---- digits ---------------------------------------------------------------------------------------
@@ -159,18 +176,37 @@ DIGITS_PARAMS = ParamSet(
 )
 
 
-def digits_config(v: dict) -> digits.DigitsConfig:
-    return digits.DigitsConfig(
-        steps=v["dg_steps"], z_dim=v["dg_z"], lr=v["dg_lr"], loss=v["dg_loss"], batch=v["dg_batch"], seed=v["dg_seed"]
-    )
+def digits_config(**changes) -> digits.DigitsConfig:
+    """A digits run's config from the declared defaults and `changes` (dg_steps=120); not validated."""
+    assert set(changes) <= set(DIGITS_PARAMS.names), changes
+    return digits.DigitsConfig({**DIGITS_PARAMS.defaults(), **changes})
+
+
+_KEPT: OrderedDict[tuple, digits.DigitsResult] = OrderedDict()  # finished digits runs of this process, newest last
+_KEPT_LOCK = threading.Lock()
+
+
+def _digits_key(v: dict) -> tuple:
+    return tuple(sorted((name, v[name]) for name in DIGITS_PARAMS.names))
 
 
 def digits_stream(v: dict):
-    yield from digits.train(digits_config(v))
+    """The digits training, chunk by chunk; its finished run is kept (a few per process) for INTERP."""
+    for fraction, r in digits.train(digits.DigitsConfig(dict(v))):
+        if r.g_state is not None:
+            with _KEPT_LOCK:
+                _KEPT[_digits_key(v)] = r
+                while len(_KEPT) > 4:
+                    _KEPT.popitem(last=False)
+        yield fraction, r
 
 
-# the finished run, shared by DIGITS and INTERP (so a headless run of both trains once)
-digits_run = finished_run(digits_stream, tuple(DIGITS_PARAMS.names), maxsize=2)
+def digits_run(v: dict) -> digits.DigitsResult:
+    """The finished run for these values: the one this process trained last (the page's live run, or a
+    headless one), else trained now. So the interpolation never trains twice what the page just trained."""
+    with _KEPT_LOCK:
+        kept = _KEPT.get(_digits_key(v))
+    return kept if kept is not None else drain(digits_stream(v))
 
 
 def digits_summary(r: digits.DigitsResult) -> dict:
@@ -363,9 +399,10 @@ PRESETS: dict[str, dict] = {
     "ring_drops": {**TTUR, "loss": "nonsat"},
     "ring_wgan_gp": {**TTUR, "loss": "wgan_gp", "gp": 1.0},
     "grid": {"target": "grid", "z_dim": 8, "steps": 2000},
-    # a confident D and plain SGD for G: the saturating loss's gradient vanishes, the non-saturating one's does not
-    "stall": {"loss": "minimax", "g_opt": "sgd", "g_lr": 0.05, "d_steps": 5, "steps": 300},
-    "stall_fixed": {"loss": "nonsat", "g_opt": "sgd", "g_lr": 0.05, "d_steps": 5, "steps": 300},
+    # a confident D (10 fast steps per G step) and plain SGD for G: the saturating loss's gradient vanishes (below
+    # 1e-8 for seeds 0–4), the non-saturating one's does not
+    "stall": {"loss": "minimax", "g_opt": "sgd", "g_lr": 0.05, "d_lr": 5e-3, "d_steps": 10, "steps": 300},
+    "stall_fixed": {"loss": "nonsat", "g_opt": "sgd", "g_lr": 0.05, "d_lr": 5e-3, "d_steps": 10, "steps": 300},
     "teach": {"phase": "d_g", "k": 200},
     "spiral": {"target": "spiral", "steps": 1500},
     "digits_minute": {"dg_steps": 3000},

@@ -28,9 +28,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core import training
 from core.data import digits
 from core.device import device
 from core.gan import metrics
+from core.gan.config import RunConfig
 from core.gan.losses import d_loss, g_terms
 
 DIGIT_LOSSES = ("nonsat", "minimax", "lsgan", "hinge")
@@ -153,17 +155,12 @@ def _seeded_init(module: nn.Module, g: torch.Generator) -> None:
 
 
 @dataclass(frozen=True)
-class DigitsConfig:
-    steps: int = 1500
-    z_dim: int = 16
-    lr: float = 2e-3
-    loss: str = "lsgan"
-    batch: int = 64
-    seed: int = 0
+class DigitsConfig(RunConfig):
+    """The digits GAN's knobs (core.gan.concept.DIGITS_PARAMS, as attributes: cfg.dg_steps)."""
 
     @property
-    def chunk(self) -> int:
-        return min(250, max(100, self.steps // 10))
+    def total(self) -> int:
+        return self.dg_steps
 
 
 @dataclass(frozen=True)
@@ -187,7 +184,7 @@ class DigitsResult:
 
     @property
     def finished(self) -> bool:
-        return self.done >= self.config.steps or self.diverged_at is not None
+        return self.done >= self.config.total or self.diverged_at is not None
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
@@ -211,75 +208,45 @@ def real_scores() -> tuple[float, int]:
 
 
 def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
-    """Yield (fraction_done, result so far) after every chunk; deterministic for cfg.seed."""
+    """Yield (fraction_done, result so far) after every chunk (core.training.chunked); deterministic for
+    the seed. A run whose losses become inf/NaN stops after that chunk and says where."""
     clf = classifier()  # trained once per process: not part of this run's time
     real_conf, real_classes = real_scores()
     clock = time.perf_counter()
     dev = device()
     x_train = digits(0)[0].to(dev) * 2 - 1  # (N, 1, 8, 8) in [−1, 1]
-    g = torch.Generator().manual_seed(cfg.seed)
-    G, D = Generator(cfg.z_dim), Discriminator()
+    g = torch.Generator().manual_seed(cfg.dg_seed)
+    G, D = Generator(cfg.dg_z), Discriminator()
     _seeded_init(G, g)
     _seeded_init(D, g)
     G, D = G.to(dev), D.to(dev)
-    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999), fused=True)
-    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.999), fused=True)
+    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.dg_lr, betas=(0.5, 0.999), fused=True)
+    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.dg_lr, betas=(0.5, 0.999), fused=True)
     d_params = list(D.parameters())
-    z_fixed = torch.randn(N_SCORE, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + 7)).to(dev)
+    z_fixed = torch.randn(N_SCORE, cfg.dg_z, generator=torch.Generator().manual_seed(cfg.dg_seed + 7)).to(dev)
     real_show = real_examples()
-    B, loss = cfg.batch, cfg.loss
-    losses: list[torch.Tensor] = []
-    snaps: list[tuple] = []
+    B, loss = cfg.dg_batch, cfg.dg_loss
     host: dict[str, list] = {k: [] for k in ("loss", "step", "img", "conf", "cls", "counts")}
 
-    def snapshot(step: int) -> None:
+    def score(step: int) -> None:
         G.eval()
         with torch.no_grad():
             imgs = G(z_fixed)
         G.train()
         share, covered, counts = digit_scores(clf, (imgs + 1) / 2)
         host["step"].append(step)
-        snaps.append((imgs[:N_FIXED], share, covered, counts))
+        host["img"].append(to_uint8(imgs[:N_FIXED]))
+        host["conf"].append(float(share))
+        host["cls"].append(int(covered))
+        host["counts"].append(counts.cpu().numpy())
 
-    def result(done: int, diverged_at: int | None, busy: float) -> DigitsResult:
-        if losses:
-            host["loss"].append(torch.stack(losses).cpu().numpy())
-            losses.clear()
-        for imgs, share, covered, counts in snaps:
-            host["img"].append(to_uint8(imgs))
-            host["conf"].append(float(share))
-            host["cls"].append(int(covered))
-            host["counts"].append(counts.cpu().numpy())
-        snaps.clear()
-        ls = np.concatenate(host["loss"]) if host["loss"] else np.zeros((0, 2), np.float32)
-        finished = done >= cfg.steps or diverged_at is not None
-        state = {k: v.detach().cpu().numpy().copy() for k, v in G.state_dict().items()} if finished else None
-        return DigitsResult(
-            config=cfg,
-            done=done,
-            d_loss=ls[:, 0].astype(np.float32),
-            g_loss=ls[:, 1].astype(np.float32),
-            snap_steps=np.asarray(host["step"], np.int32),
-            samples=np.stack(host["img"]),
-            confident=np.asarray(host["conf"], np.float32),
-            classes=np.asarray(host["cls"], np.int32),
-            class_counts=np.stack(host["counts"]).astype(np.int32),
-            real=real_show,
-            real_confident=real_conf,
-            real_classes=real_classes,
-            clf_test_acc=clf.test_acc,
-            g_state=state,
-            diverged_at=diverged_at,
-            train_s=busy,
-        )
-
-    snapshot(0)
-    it, busy = 0, time.perf_counter() - clock
-    while it < cfg.steps:
+    def train_chunk(start: int, stop: int) -> np.ndarray:
+        """Iterations start+1 … stop; returns their (D, G) losses, copied to the host once."""
         clock = time.perf_counter()
-        m = min(cfg.chunk, cfg.steps - it)
+        m = stop - start
         rows = torch.randint(len(x_train), (m, B), generator=g).to(dev)
-        z = torch.randn(m, B, cfg.z_dim, generator=g).to(dev)
+        z = torch.randn(m, B, cfg.dg_z, generator=g).to(dev)
+        losses = []
         for s in range(m):
             real = x_train[rows[s]]
             fake = G(z[s])
@@ -297,15 +264,41 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
             for p in d_params:
                 p.requires_grad_(True)
             losses.append(torch.stack([ld.detach(), lg.detach()]))
-            it += 1
-        snapshot(it)
-        busy += time.perf_counter() - clock
-        res = result(it, None, busy)
-        bad = ~(np.isfinite(res.d_loss) & np.isfinite(res.g_loss))
-        if bad.any():
-            yield 1.0, replace(res, diverged_at=int(np.argmax(bad)) + 1, g_state=None)
-            return
-        yield it / cfg.steps, res
+        chunk = torch.stack(losses).cpu().numpy()  # the one device → host copy of this chunk's losses
+        host["loss"].append(chunk)
+        busy[0] += time.perf_counter() - clock
+        return chunk
+
+    def snapshot(stop: int, finite: bool) -> DigitsResult:
+        clock = time.perf_counter()
+        score(stop)
+        ls = np.concatenate(host["loss"])
+        bad = None if finite else training.first_nonfinite(ls)
+        done = stop >= cfg.total or not finite
+        state = {k: v.detach().cpu().numpy().copy() for k, v in G.state_dict().items()} if done and finite else None
+        busy[0] += time.perf_counter() - clock
+        return DigitsResult(
+            config=cfg,
+            done=stop,
+            d_loss=ls[:, 0].astype(np.float32),
+            g_loss=ls[:, 1].astype(np.float32),
+            snap_steps=np.asarray(host["step"], np.int32),
+            samples=np.stack(host["img"]),
+            confident=np.asarray(host["conf"], np.float32),
+            classes=np.asarray(host["cls"], np.int32),
+            class_counts=np.stack(host["counts"]).astype(np.int32),
+            real=real_show,
+            real_confident=real_conf,
+            real_classes=real_classes,
+            clf_test_acc=clf.test_acc,
+            g_state=state,
+            diverged_at=None if bad is None else bad + 1,
+            train_s=busy[0],
+        )
+
+    score(0)
+    busy = [time.perf_counter() - clock]
+    yield from training.chunked(cfg.total, train_chunk, snapshot)
 
 
 # ---- latent interpolation ----------------------------------------------------------------------
@@ -330,10 +323,10 @@ def interpolate(res: DigitsResult, seed_a: int, seed_b: int, n: int = INTERP) ->
     (n, 11) probabilities for them. Needs a finished result (its generator's weights)."""
     if res.g_state is None:
         raise ValueError("interpolation needs a finished run")
-    G = Generator(res.config.z_dim)
+    G = Generator(res.config.dg_z)
     G.load_state_dict({k: torch.from_numpy(v) for k, v in res.g_state.items()})
     G.eval()
-    z = slerp(latent(seed_a, res.config.z_dim), latent(seed_b, res.config.z_dim), torch.linspace(0, 1, n))
+    z = slerp(latent(seed_a, res.config.dg_z), latent(seed_b, res.config.dg_z), torch.linspace(0, 1, n))
     with torch.no_grad():
         imgs = G(z)
         probs = classifier().probs((imgs + 1) / 2)

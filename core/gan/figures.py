@@ -500,7 +500,7 @@ def digits(r, labels: Mapping[str, str], done: bool) -> go.Figure:
 
     def title(i: int) -> str:
         return labels["d_title"].format(
-            step=int(r.snap_steps[i]), total=r.config.steps, conf=_pct(float(r.confident[i])), classes=int(r.classes[i])
+            step=int(r.snap_steps[i]), total=r.config.total, conf=_pct(float(r.confident[i])), classes=int(r.classes[i])
         )
 
     off = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="")
@@ -523,7 +523,7 @@ def digits(r, labels: Mapping[str, str], done: bool) -> go.Figure:
         dict(
             type="scatter",
             mode="lines",
-            x=[0, r.config.steps],
+            x=[0, r.config.total],
             y=[r.real_confident] * 2,
             name=labels["real_confident"].format(conf=_pct(r.real_confident)),
             xaxis="x3",
@@ -631,7 +631,7 @@ def digits(r, labels: Mapping[str, str], done: bool) -> go.Figure:
             title=dict(text=labels["classes_axis"]),
             showgrid=False,
         ),
-        xaxis4=dict(domain=[0.68, 0.94], anchor="y4", title=dict(text=labels["step"]), range=[0, r.config.steps]),
+        xaxis4=dict(domain=[0.68, 0.94], anchor="y4", title=dict(text=labels["step"]), range=[0, r.config.total]),
         yaxis4=dict(domain=[0, 0.42], anchor="x4", title=dict(text=labels["loss"])),
         title=dict(text=title(last)),
         hovermode="closest",
@@ -639,7 +639,7 @@ def digits(r, labels: Mapping[str, str], done: bool) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.14 if not done else -0.3, x=0),
         margin=dict(l=20, r=20, t=70, b=40),
     )
-    fig = figure(traces, layout, height=430 if not done else 500, uirevision=f"digits:{r.config.steps}")
+    fig = figure(traces, layout, height=430 if not done else 500, uirevision=f"digits:{r.config.total}")
     if done and last > 0:
         cursor = len(traces) - 1
         fig.frames = [

@@ -22,14 +22,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core import training
 from core.device import device
 from core.gan import metrics, targets
+from core.gan.config import RunConfig
 from core.gan.losses import LOGISTIC, d_loss, g_terms, gradient_penalty
 from core.gan.targets import Target
 
@@ -40,43 +42,14 @@ PHASES = ("none", "d", "g", "d_g")
 
 
 @dataclass(frozen=True)
-class Config:
-    target: str = "ring"
-    width: float = 0.05  # σ / ring radius
-    pts: tuple[float, ...] = targets.DEFAULT_POINTS
-    g_depth: int = 2
-    g_width: int = 128
-    d_depth: int = 2
-    d_width: int = 128
-    z_dim: int = 2
-    noise: str = "gauss"
-    act: str = "relu"
-    loss: str = "nonsat"
-    gp: float = 1.0  # λ of WGAN-GP (the page default; Gulrajani et al. use 10)
-    clip: float = 0.1  # c of WGAN weight clipping
-    g_opt: str = "adam"
-    g_lr: float = 1e-3
-    d_opt: str = "adam"
-    d_lr: float = 1e-3
-    beta1: float = 0.5
-    beta2: float = 0.99
-    d_steps: int = 1
-    batch: int = 128
-    steps: int = 1000
-    seed: int = 0
-    phase: str = "none"
-    k: int = 200
-    # what is recorded (not on the page)
+class Config(RunConfig):
+    """The lab's knobs (core.gan.concept.LAB_PARAMS, as attributes: cfg.steps) and what a run records."""
+
     n_eval: int = 1000  # fixed noise batch: coverage is measured on it
     n_show: int = 400  # of which this many are drawn
     n_arrows: int = 80
     grid: int = 32
     snapshots: int = 25  # in the main phase (teaching phases add ~10 each)
-
-    @classmethod
-    def from_values(cls, v: dict) -> Config:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: (tuple(x) if isinstance(x, list) else x) for k, x in v.items() if k in names})
 
     def plan(self) -> tuple[tuple[str, int], ...]:
         """The phases: (kind, iterations); kind is "both", "d" or "g"."""
@@ -86,10 +59,6 @@ class Config:
     @property
     def total(self) -> int:
         return sum(n for _, n in self.plan())
-
-    @property
-    def chunk(self) -> int:
-        return min(250, max(100, self.total // 10))
 
 
 # ---- networks ---------------------------------------------------------------------------------
@@ -182,7 +151,8 @@ class GanResult:
 
 
 class _Recorder:
-    """Everything measured during a chunk stays on the device; `result` copies it to the host once."""
+    """Snapshots taken during a chunk stay on the device; `result` copies them to the host once (the chunk's
+    losses arrive on the host from `train`'s chunk)."""
 
     def __init__(self, cfg: Config, target: Target, G, D, act, g: torch.Generator):
         dev = device()
@@ -193,7 +163,6 @@ class _Recorder:
         self.grid = grid.to(dev)
         self.anchors = torch.as_tensor(target.anchors, dtype=torch.float32, device=dev)
         self.region = torch.as_tensor(target.region, device=dev)
-        self.losses: list[torch.Tensor] = []
         self.snaps: list[tuple[torch.Tensor, ...]] = []
         self.host: dict[str, list] = {
             k: [] for k in ("loss", "step", "fake", "heat", "at", "push", "gn", "cov", "hq", "counts", "clip")
@@ -224,9 +193,6 @@ class _Recorder:
 
     def result(self, done: int, phases, diverged_at: int | None, train_s: float) -> GanResult:
         h = self.host
-        if self.losses:  # the one device → host copy of this chunk
-            h["loss"].append(torch.stack(self.losses).cpu().numpy())
-            self.losses.clear()
         for fake, heat, at, push, gn, cov, hq, counts, clipped in self.snaps:
             for key, val in (
                 ("fake", fake),
@@ -278,11 +244,27 @@ def _phases(cfg: Config) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+def _batches(cfg: Config, target: Target, g: torch.Generator) -> Iterator[tuple[int, torch.Tensor, ...]]:
+    """Per iteration: (phase index, real (R, B, 2), z (R, B, Z), ε (R, B, 1)) with R = D steps in the main phase,
+    else 1. Drawn a chunk of a phase at a time (one call each), so the data do not depend on how the run is
+    cut into chunks for the page."""
+    dev, B, size = device(), cfg.batch, training.chunk_size(cfg.total)
+    for p, (kind, n) in enumerate(cfg.plan()):
+        reps = cfg.d_steps if kind == "both" else 1
+        for a, b in training.bounds(n, size):
+            m = b - a
+            real = sample_target(target, m * reps * B, g).view(m, reps, B, 2).to(dev)
+            z = noise(cfg.noise, m * reps * B, cfg.z_dim, g).view(m, reps, B, cfg.z_dim).to(dev)
+            eps = torch.rand(m, reps, B, 1, generator=g).to(dev)
+            for s in range(m):
+                yield p, real[s], z[s], eps[s]
+
+
 def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
-    """Yield (fraction_done, result so far) after every chunk of iterations. Deterministic for cfg.seed
-    (on one device). A run whose losses become inf/NaN stops at that chunk and says where."""
+    """Yield (fraction_done, result so far) after every chunk of iterations (core.training.chunked).
+    Deterministic for cfg.seed (on one device). A run whose losses become inf/NaN stops at that chunk and
+    says where."""
     clock = time.perf_counter()
-    dev = device()
     target = targets.make(cfg.target, cfg.width, cfg.pts)
     g_init = torch.Generator().manual_seed(cfg.seed)
     G = mlp([cfg.z_dim] + [cfg.g_width] * cfg.g_depth + [2], g_init)
@@ -290,10 +272,11 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
     act, loss, B = _ACT[cfg.act], cfg.loss, cfg.batch
     betas = (cfg.beta1, cfg.beta2)
     opt_g, opt_d = optimizer(cfg.g_opt, G, cfg.g_lr, betas), optimizer(cfg.d_opt, D, cfg.d_lr, betas)
-    g_data = torch.Generator().manual_seed(cfg.seed + 1_000_003)
+    data = _batches(cfg, target, torch.Generator().manual_seed(cfg.seed + 1_000_003))
     rec = _Recorder(cfg, target, G, D, act, torch.Generator().manual_seed(cfg.seed + 2_000_003))
     d_fn = lambda x: forward(D, x, act)
     phases = _phases(cfg)
+    every = [max(10, n // cfg.snapshots) if kind == "both" else max(5, n // 10) for kind, n in cfg.plan()]
 
     def d_step(real, z, eps, keep):
         with torch.set_grad_enabled(keep):
@@ -323,10 +306,7 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
             lg = g_terms(loss, f[B:]).mean()
             ld = d_loss(loss, f[:B].detach(), f[B:].detach())
             if loss == "wgan_gp":
-                with torch.enable_grad():
-                    x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
-                    (gr,) = torch.autograd.grad(d_fn(x_hat).sum(), x_hat)
-                ld = ld + cfg.gp * ((gr.norm(2, dim=1) - 1) ** 2).mean()
+                ld = ld + cfg.gp * gradient_penalty(d_fn, real, fake.detach(), eps).detach()
         opt_g.zero_grad(set_to_none=True)
         lg.backward()
         opt_g.step()
@@ -334,35 +314,37 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
             p.requires_grad_(True)
         return lg.detach(), ld
 
+    def train_chunk(start: int, stop: int) -> np.ndarray:
+        """Iterations start+1 … stop; returns their (D, G) losses, copied to the host once."""
+        clock = time.perf_counter()
+        losses = []
+        for it in range(start + 1, stop + 1):
+            p, real, z, eps = next(data)
+            kind, first, last = phases[p]
+            if kind == "both":
+                for j in range(len(real)):
+                    ld, _, fake = d_step(real[j], z[j], eps[j], keep=j == len(real) - 1)
+                lg, _ = g_step(fake)
+            elif kind == "d":
+                ld, f_fake, _ = d_step(real[0], z[0], eps[0], keep=False)
+                lg = g_terms(loss, f_fake).mean()  # G's loss on the batch D just saw (G is frozen)
+            else:
+                lg, ld = g_step(forward(G, z[0], act), real[0], eps[0])
+            losses.append(torch.stack([ld, lg]))
+            if (it - first + 1) % every[p] == 0 or it == last:
+                rec.snapshot(it)
+        chunk = torch.stack(losses).cpu().numpy()  # the one device → host copy of this chunk's losses
+        rec.host["loss"].append(chunk)
+        busy[0] += time.perf_counter() - clock
+        return chunk
+
+    def snapshot(stop: int, finite: bool) -> GanResult:
+        clock = time.perf_counter()
+        res = rec.result(stop, phases, None, 0.0)
+        bad = None if finite else training.first_nonfinite(np.stack([res.d_loss, res.g_loss], 1))
+        busy[0] += time.perf_counter() - clock
+        return replace(res, diverged_at=None if bad is None else bad + 1, train_s=busy[0])
+
     rec.snapshot(0)
-    it, busy = 0, time.perf_counter() - clock
-    for (kind, n), (_, first, last) in zip(cfg.plan(), phases):
-        every = max(10, n // cfg.snapshots) if kind == "both" else max(5, n // 10)
-        reps = cfg.d_steps if kind == "both" else 1
-        while it < last:
-            clock = time.perf_counter()
-            m = min(cfg.chunk, last - it)
-            real = sample_target(target, m * reps * B, g_data).view(m, reps, B, 2).to(dev)
-            z = noise(cfg.noise, m * reps * B, cfg.z_dim, g_data).view(m, reps, B, cfg.z_dim).to(dev)
-            eps = torch.rand(m, reps, B, 1, generator=g_data).to(dev)
-            for s in range(m):
-                if kind == "both":
-                    for j in range(reps):
-                        ld, _, fake = d_step(real[s, j], z[s, j], eps[s, j], keep=j == reps - 1)
-                    lg, _ = g_step(fake)
-                elif kind == "d":
-                    ld, f_fake, _ = d_step(real[s, 0], z[s, 0], eps[s, 0], keep=False)
-                    lg = g_terms(loss, f_fake).mean()  # G's loss on the batch D just saw (G is frozen)
-                else:
-                    lg, ld = g_step(forward(G, z[s, 0], act), real[s, 0], eps[s, 0])
-                rec.losses.append(torch.stack([ld, lg]))
-                it += 1
-                if (it - first + 1) % every == 0 or it == last:
-                    rec.snapshot(it)
-            busy += time.perf_counter() - clock
-            res = rec.result(it, phases, None, busy)
-            bad = ~(np.isfinite(res.d_loss) & np.isfinite(res.g_loss))
-            if bad.any():
-                yield 1.0, replace(res, diverged_at=int(np.argmax(bad)) + 1)
-                return
-            yield it / cfg.total, res
+    busy = [time.perf_counter() - clock]
+    yield from training.chunked(cfg.total, train_chunk, snapshot)

@@ -27,7 +27,7 @@ from core.gradients import inits, training
 from core.gradients import net as grad_net
 from core.gradients import rnn as grad_rnn
 from core.gradients.net import ACTIVATIONS, NORMS, Net, Probe
-from core.params import Bool, Choice, Float, Int, LogFloat, Notice, ParamSet
+from core.params import Bool, Choice, Float, Int, LogFloat, Notice, ParamSet, when, when_not
 
 FORMULAS = {
     "backward": r"\frac{\partial L}{\partial h_{l-1}} = W_l^{\top}\left(\varphi'(z_l) \odot "
@@ -55,7 +55,7 @@ def _config(k: str, act: str, init: str) -> tuple:
     return (
         Choice(f"act_{k}", act, choices=ACTIVATIONS),
         Choice(f"init_{k}", init, choices=tuple(inits.INITS)),
-        LogFloat(f"sigma_{k}", 1.0, lo=0.001, hi=10.0),
+        LogFloat(f"sigma_{k}", 1.0, lo=0.001, hi=10.0, when=when(f"init_{k}", "normal")),
         Choice(f"norm_{k}", "none", choices=NORMS),
         Bool(f"res_{k}", False),
     )
@@ -194,7 +194,7 @@ TRAIN_PARAMS = ParamSet(
         STEPS,
         LogFloat("lr", 0.02, lo=0.001, hi=10.0),
         Choice("clip", "none", choices=("none", "norm", "value")),
-        LogFloat("clip_at", 1.0, lo=0.001, hi=100.0),
+        LogFloat("clip_at", 1.0, lo=0.001, hi=100.0, when=when_not("clip", "none")),
     ),
     rules=_train_rules,
 )

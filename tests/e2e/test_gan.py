@@ -25,10 +25,15 @@ def wait_for_replay(page, title_part: str, timeout: float = 240_000) -> None:
     )
 
 
-def lab_title(page) -> str:
-    return page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
-        .map(gd => gd.layout && gd.layout.title ? String(gd.layout.title.text) : '')
-        .find(t => t.includes('modes covered')) || ''""")
+def lab_fingerprint(page) -> dict:
+    """The finished lab chart's title and its last generated samples (decoded by Plotly: gd._fullData)."""
+    return page.evaluate("""() => {
+        const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g =>
+            g.layout && g.layout.title && String(g.layout.title.text).includes('modes covered'));
+        const fake = gd._fullData.find(tr => tr.name === 'generated samples');
+        const head = (a) => Array.from(a).slice(0, 50);
+        return {title: String(gd.layout.title.text), x: head(fake.x), y: head(fake.y)};
+    }""")
 
 
 def test_training_streams_to_the_end_and_a_seed_change_restarts_it(server, browser, artifacts):
@@ -37,7 +42,8 @@ def test_training_streams_to_the_end_and_a_seed_change_restarts_it(server, brows
     page.goto(server + LINK)
     wait_for_replay(page, "Iteration 300 of 300")
     assert "iterations in" in page.inner_text("body")  # the verdict's speed sentence
-    first = lab_title(page)
+    first = lab_fingerprint(page)
+    assert "modes covered" in first["title"]
     page.screenshot(path=str(artifacts / "gan-lab-finished.png"), full_page=True)
 
     page.get_by_text("Networks, optimizers, batch, steps, seed").click()
@@ -45,7 +51,16 @@ def test_training_streams_to_the_end_and_a_seed_change_restarts_it(server, brows
     thumb.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_url(re.compile(r"seed=1"))
-    wait_for_replay(page, "Iteration 300 of 300")
+    page.wait_for_function(
+        """(first) => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.title
+            && String(gd.layout.title.text).includes('Iteration 300 of 300') && gd._transitionData
+            && gd._transitionData._frames && gd._transitionData._frames.length > 1
+            && gd._fullData.find(tr => tr.name === 'generated samples').x[0] !== first)""",
+        arg=lab_fingerprint(page)["x"][0],
+        timeout=240_000,
+        polling=50,
+    )  # seed 1's finished run, not seed 0's
+    trained = lab_fingerprint(page)
     shared = page.url
     assert query(shared)["seed"] == "1"
     ctx.close()
@@ -54,8 +69,10 @@ def test_training_streams_to_the_end_and_a_seed_change_restarts_it(server, brows
     page2 = fresh.new_page()
     page2.goto(shared)
     wait_for_replay(page2, "Iteration 300 of 300", timeout=30_000)  # finished runs are kept: a replay
-    assert lab_title(page2) != "" and query(page2.url) == query(shared)
-    assert first != ""
+    assert query(page2.url) == query(shared)
+    replayed = lab_fingerprint(page2)
+    assert replayed == trained and len(trained["x"]) == 50  # the same run: same title, same generated samples
+    assert replayed["x"] != first["x"]  # ... and not seed 0's
     fresh.close()
 
 

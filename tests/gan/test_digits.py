@@ -40,15 +40,18 @@ def test_negatives_are_images_in_range():
 
 @pytest.fixture(scope="module")
 def short_run():
-    return drain(gd.train(gd.DigitsConfig(steps=120, batch=32, seed=3)))
+    return drain(gd.train(gan.digits_config(dg_steps=120, dg_batch=32, dg_seed=3)))
 
 
 def test_a_seed_fixes_the_digits_run(short_run):
-    again = drain(gd.train(gd.DigitsConfig(steps=120, batch=32, seed=3)))
+    again = drain(gd.train(gan.digits_config(dg_steps=120, dg_batch=32, dg_seed=3)))
     np.testing.assert_array_equal(short_run.samples, again.samples)
     np.testing.assert_array_equal(short_run.d_loss, again.d_loss)
-    other = drain(gd.train(gd.DigitsConfig(steps=100, batch=32, seed=4)))
-    assert not np.array_equal(short_run.samples[:2], other.samples)
+    other = drain(gd.train(gan.digits_config(dg_steps=120, dg_batch=32, dg_seed=4)))
+    np.testing.assert_array_equal(other.snap_steps, short_run.snap_steps)  # same schedule, another seed:
+    for mine, theirs in zip(short_run.samples, other.samples):  # different images at every snapshot
+        assert mine.shape == theirs.shape and not np.array_equal(mine, theirs)
+    assert not np.array_equal(short_run.d_loss, other.d_loss)
 
 
 def test_the_run_records_samples_scores_and_the_final_generator(short_run):
@@ -61,7 +64,7 @@ def test_the_run_records_samples_scores_and_the_final_generator(short_run):
 
 
 def test_the_gan_starts_drawing_digits():
-    r = drain(gd.train(gd.DigitsConfig(steps=400)))  # the page's defaults run 1500
+    r = drain(gd.train(gan.digits_config(dg_steps=400)))  # the page's defaults run 1500
     assert r.confident[0] == 0.0 and r.classes[0] == 0
     best = int(np.argmax(r.confident))  # early on the score wobbles from chunk to chunk: judge the best snapshot
     assert r.confident[best] >= 0.2 and r.classes[best] >= 3, (r.confident, r.classes)  # seed 0: 43%, 5 at 300
@@ -82,11 +85,11 @@ def test_slerp_ends_at_its_endpoints_and_keeps_the_radius_between_equal_norms():
 def test_interpolation_uses_the_trained_generator(short_run):
     images, probs = gd.interpolate(short_run, 5, 9, n=5)
     assert images.shape == (5, 8, 8) and images.dtype == np.uint8 and probs.shape == (5, 11)
-    G = gd.Generator(short_run.config.z_dim)
+    G = gd.Generator(short_run.config.dg_z)
     G.load_state_dict({k: torch.from_numpy(v) for k, v in short_run.g_state.items()})
     G.eval()
     with torch.no_grad():
-        end = gd.to_uint8(G(gd.latent(9, short_run.config.z_dim)[None]))
+        end = gd.to_uint8(G(gd.latent(9, short_run.config.dg_z)[None]))
     np.testing.assert_array_equal(images[-1], end[0])
     with pytest.raises(ValueError):
         gd.interpolate(gd.replace(short_run, g_state=None), 1, 2)
@@ -100,3 +103,13 @@ def test_the_cli_prints_classifier_scores_per_snapshot(capsys):
     assert out["steps_per_s"] > 0
     summary = gan.interp_summary(gan.INTERP.run({**gan.INTERP_PARAMS.defaults(), "dg_steps": 100, "dg_batch": 16}))
     assert len(summary["path"]) == gd.INTERP
+
+
+def test_the_interpolation_reuses_the_finished_run_instead_of_training_again():
+    v = {**gan.INTERP_PARAMS.defaults(), "dg_steps": 100, "dg_batch": 16, "dg_seed": 5}
+    finished = drain(gan.digits_stream(v))  # as the page's live run drains it
+    assert gan.digits_run(v) is finished  # kept: INTERP (view.run, cached and gated) does not train again
+    images, probs = gan.INTERP.run(v)
+    expected, expected_probs = gd.interpolate(finished, v["dg_a"], v["dg_b"])
+    np.testing.assert_array_equal(images, expected)
+    np.testing.assert_allclose(probs, expected_probs)

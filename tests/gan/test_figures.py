@@ -18,11 +18,21 @@ TINY = dict(batch=32, g_width=16, d_width=16, snapshots=4)
 @pytest.fixture(scope="module")
 def runs():
     return {
-        "ring": drain(lab.train(lab.Config(steps=40, phase="d_g", k=10, **TINY))),
-        "spiral": drain(lab.train(lab.Config(target="spiral", loss="wgan_gp", steps=20, **TINY))),
+        "ring": drain(lab.train(gan.lab_config(steps=40, phase="d_g", k=10, **TINY))),
+        "spiral": drain(lab.train(gan.lab_config(target="spiral", loss="wgan_gp", steps=20, **TINY))),
         "diverged": drain(
             lab.train(
-                lab.Config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64)
+                gan.lab_config(
+                    loss="wgan",
+                    clip=1.0,
+                    g_opt="sgd",
+                    d_opt="sgd",
+                    g_lr=0.1,
+                    d_lr=0.1,
+                    g_width=256,
+                    d_width=256,
+                    batch=64,
+                )  # diverges by iteration 80 for seeds 0–4
             )
         ),
     }
@@ -30,7 +40,7 @@ def runs():
 
 @pytest.fixture(scope="module")
 def digits_run():
-    return drain(gd.train(gd.DigitsConfig(steps=20, batch=16)))
+    return drain(gd.train(gan.digits_config(dg_steps=20, dg_batch=16)))
 
 
 def valid(f: go.Figure) -> go.Figure:

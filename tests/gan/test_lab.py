@@ -6,6 +6,7 @@ import json
 from functools import cache
 
 import numpy as np
+import pytest
 
 from core.__main__ import main as cli
 from core.experiment import drain
@@ -21,24 +22,28 @@ def run(**changes) -> lab.GanResult:
 
 
 def test_a_seed_fixes_the_whole_run():
-    cfg = lab.Config(steps=120, batch=64, snapshots=3)
+    cfg = gan.lab_config(steps=120, batch=64, snapshots=3)
     a, b = drain(lab.train(cfg)), drain(lab.train(cfg))
     for field in ("d_loss", "g_loss", "fake", "heat", "arrows", "hq", "covered", "real"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
-    c = drain(lab.train(lab.Config(steps=120, batch=64, snapshots=3, seed=1)))
+    c = drain(lab.train(gan.lab_config(steps=120, batch=64, snapshots=3, seed=1)))
     assert not np.array_equal(a.fake, c.fake) and not np.array_equal(a.real, c.real)
 
 
-def test_an_easy_seeded_run_covers_most_of_the_ring():
-    r = run(steps=600)
-    assert r.diverged_at is None
-    assert r.covered[-1] >= 6, r.covered  # the default run covers all 8 by ≈ iteration 500
-    assert r.hq[-1] >= 0.4
-    assert r.covered[0] == 0  # ... starting from none
+SEEDS = (0, 1, 2)  # behaviour is asserted over seeds, with margins: one trajectory changes with the CPU's vector
+# kernels (float re-association), the behaviour does not (measured over seeds 0–4 with ATEN_CPU_CAPABILITY=
+# default, avx2 and avx512)
+
+
+def test_an_easy_run_covers_most_of_the_ring_whatever_the_seed():
+    runs = [run(steps=600, seed=s) for s in SEEDS]
+    assert all(r.diverged_at is None and r.covered[0] == 0 for r in runs)  # ... starting from none
+    assert min(r.covered[-1] for r in runs) >= 6, [r.covered[-1] for r in runs]  # seeds 0–4: 7 or 8 of 8
+    assert min(r.hq[-1] for r in runs) >= 0.4  # seeds 0–4: 0.53–0.70
 
 
 def test_the_stream_yields_chunks_with_growing_results():
-    parts = list(lab.train(lab.Config(steps=300, batch=32, snapshots=6)))
+    parts = list(lab.train(gan.lab_config(steps=300, batch=32, snapshots=6)))
     assert [round(f, 3) for f, _ in parts] == [round(f, 3) for f in np.linspace(0, 1, len(parts) + 1)[1:]]
     assert [p.done for _, p in parts] == sorted({p.done for _, p in parts})
     last = parts[-1][1]
@@ -47,7 +52,7 @@ def test_the_stream_yields_chunks_with_growing_results():
 
 
 def test_teaching_phases_freeze_the_other_network():
-    r = drain(lab.train(lab.Config(steps=100, batch=64, phase="d_g", k=30)))
+    r = drain(lab.train(gan.lab_config(steps=100, batch=64, phase="d_g", k=30)))
     assert r.phases == (("both", 1, 100), ("d", 101, 130), ("g", 131, 160)) and r.done == 160
     d_snaps = (r.snap_steps >= 100) & (r.snap_steps <= 130)
     g_snaps = r.snap_steps >= 130
@@ -64,7 +69,9 @@ def test_teaching_phases_freeze_the_other_network():
 
 def test_a_diverging_run_stops_and_says_where():
     r = drain(
-        lab.train(lab.Config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64))
+        lab.train(
+            gan.lab_config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64)
+        )
     )
     assert r.diverged_at is not None and r.done < 300 and r.finished
     assert gan.lab_verdict(r) == [("verdict.diverged", {"step": r.diverged_at})]
@@ -73,7 +80,7 @@ def test_a_diverging_run_stops_and_says_where():
 
 
 def test_weight_clipping_keeps_every_critic_weight_in_bounds_and_reports_the_share():
-    r = drain(lab.train(lab.Config(loss="wgan", clip=0.05, steps=150, batch=64, d_steps=2)))
+    r = drain(lab.train(gan.lab_config(loss="wgan", clip=0.05, steps=150, batch=64, d_steps=2)))
     assert np.isfinite(r.clipped).all() and r.clipped[-1] > 0.2  # many weights pile up at ±c
     assert np.isnan(run(steps=100).clipped).all()  # only measured for WGAN
 
@@ -94,39 +101,67 @@ def test_the_budget_rule_shortens_a_huge_run_and_says_so():
     values, notices = gan.LAB_PARAMS.validate(huge)
     assert {n.param for n in notices} == {"steps", "k", "batch"} and all(n.info["why"] == "budget" for n in notices)
     assert values["steps"] == 100 and values["k"] == 10 and values["batch"] < 512
-    assert gan.work(lab.Config.from_values(values)) <= gan.MAX_WORK  # a hard bound, whatever the link asks
+    assert gan.work(lab.Config(values)) <= gan.MAX_WORK  # a hard bound, whatever the link asks
     ok, none = gan.LAB_PARAMS.validate({**gan.LAB_PARAMS.defaults(), "steps": 10000})
     assert not none and ok["steps"] == 10000  # the default networks may run the full 10 000 steps
-    assert gan.work(lab.Config.from_values(ok)) <= gan.MAX_WORK
+    assert gan.work(lab.Config(ok)) <= gan.MAX_WORK
 
 
 # ---- what the presets claim, with their fixed seeds -------------------------------------------------
 
 
-def preset(name: str) -> lab.GanResult:
-    return run(**{k: v for k, v in gan.PRESETS[name].items() if k in gan.LAB_PARAMS.names})
+def preset(name: str, **changes) -> lab.GanResult:
+    return run(**{k: v for k, v in gan.PRESETS[name].items() if k in gan.LAB_PARAMS.names}, **changes)
 
 
-def test_the_collapse_preset_collapses():
-    collapsed = preset("ring_collapse")
-    assert collapsed.covered[-1] <= 3 and collapsed.hq[-1] >= 0.6  # few modes, rendered well
-    assert gan.lab_verdict(collapsed)[0][0] == "verdict.collapsed"
+RING_TRIO = ("ring_collapse", "ring_drops", "ring_wgan_gp")  # the same settings with three losses
 
 
-def test_wgan_gp_with_the_collapse_presets_settings_covers_the_ring():
-    same = {k: v for k, v in gan.PRESETS["ring_wgan_gp"].items() if k not in ("loss", "gp")}
-    assert same == {k: v for k, v in gan.PRESETS["ring_collapse"].items() if k != "loss"}  # only the loss differs
-    fixed = preset("ring_wgan_gp")
-    assert fixed.covered[-1] == 8
-    assert 0.5 < float(np.median(fixed.grad_norm[-5:])) < 2.0  # the penalty keeps ‖∇f‖ near 1
-    assert fixed.heat[-1].min() < -1.0  # a critic's score, not a probability (the claim "D outputs a probability")
+def test_the_three_ring_presets_differ_only_in_the_loss():
+    rest = [{k: v for k, v in gan.PRESETS[name].items() if k not in ("loss", "gp")} for name in RING_TRIO]
+    assert rest[0] == rest[1] == rest[2]
+    assert [gan.PRESETS[name]["loss"] for name in RING_TRIO] == ["lsgan", "nonsat", "wgan_gp"]
 
 
-def test_the_saturating_loss_stalls_where_the_non_saturating_one_moves():
-    stalled, moving = preset("stall"), preset("stall_fixed")
-    assert stalled.grad_norm[-1] < 1e-3 < 0.1 < moving.grad_norm[-1]
+@pytest.fixture(scope="module")
+def trio() -> dict[str, list[lab.GanResult]]:
+    return {name: [preset(name, seed=s) for s in SEEDS] for name in RING_TRIO}
+
+
+def test_wgan_gp_covers_the_ring_where_the_other_losses_drop_modes(trio):
+    """Measured over seeds 0–4 (avx2): WGAN-GP 8, 8, 8, 8, 8 modes; least squares 2, 5, 5, 2, 3; non-saturating
+    5, 3, 6, 6, 5 — which seed collapses furthest changes with the CPU, that WGAN-GP alone covers all does not."""
+    covered = {name: [int(r.covered[-1]) for r in runs] for name, runs in trio.items()}
+    assert min(covered["ring_wgan_gp"]) >= 7, covered
+    assert max(covered["ring_collapse"] + covered["ring_drops"]) <= 7, covered
+    assert np.mean(covered["ring_collapse"]) <= 6 and np.mean(covered["ring_drops"]) <= 6.5, covered
+    for r in trio["ring_wgan_gp"]:
+        assert 0.5 < float(np.median(r.grad_norm[-5:])) < 2.0  # the penalty keeps ‖∇f‖ near 1 (seeds 0–4: 1.13–1.19)
+        assert r.heat[-1].min() < -0.5  # a critic's score, not a probability (seeds 0–4: −1.2 to −3.0)
+
+
+def test_the_verdict_names_what_each_run_did(trio):
+    for runs in trio.values():
+        for r in runs:
+            n, hq, key = int(r.covered[-1]), float(r.hq[-1]), gan.lab_verdict(r)[0][0]
+            if n == 8:
+                assert key == "verdict.all"
+            elif n <= 2 and hq >= 0.5:
+                assert key == "verdict.collapsed"  # few modes rendered well: collapse, not a failure to learn
+            else:
+                assert key in ("verdict.partial", "verdict.spread")
+    assert any(gan.lab_verdict(r)[0][0] == "verdict.all" for r in trio["ring_wgan_gp"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_saturating_loss_stalls_where_the_non_saturating_one_moves(seed):
+    stall = {k: v for k, v in gan.PRESETS["stall"].items() if k != "loss"}
+    assert stall == {k: v for k, v in gan.PRESETS["stall_fixed"].items() if k != "loss"}  # only the loss differs
+    stalled, moving = preset("stall", seed=seed), preset("stall_fixed", seed=seed)
+    # seeds 0–4: the stalled gradient is below 1e-8, the moving one above 0.3; the samples move 0.0 vs > 0.14
+    assert stalled.grad_norm[-1] < 1e-5 < 0.05 < moving.grad_norm[-1]
     spread = lambda r: float(np.abs(r.fake[-1] - r.fake[len(r.fake) // 2]).mean())
-    assert spread(stalled) < 0.05 < 0.5 < spread(moving)
+    assert spread(stalled) < 0.005 < 0.05 < spread(moving)
 
 
 # ---- the CLI ---------------------------------------------------------------------------------------
@@ -142,10 +177,5 @@ def test_the_cli_prints_per_snapshot_numbers_and_speed(capsys):
 
 
 def test_with_adam_even_the_saturating_loss_covers_the_ring_against_a_strong_d():
-    r = run(loss="minimax", d_steps=5, steps=300)  # the claim "a too strong D stops G", checked
-    assert r.covered[-1] >= 6 and r.grad_norm[-1] > 0.01  # (all 8 at iteration 300 with seed 0)
-
-
-def test_the_standard_gan_preset_drops_modes():
-    r = preset("ring_drops")  # the same settings as the collapse preset, with the non-saturating loss
-    assert 2 <= r.covered[-1] < 8 and gan.lab_verdict(r)[0][0] == "verdict.partial"
+    runs = [run(loss="minimax", d_steps=5, steps=300, seed=s) for s in SEEDS]  # "a too strong D stops G", checked
+    assert all(r.covered[-1] >= 6 and r.grad_norm[-1] > 0.05 for r in runs)  # seeds 0–4: 7–8 modes, ‖∇‖ > 1.9

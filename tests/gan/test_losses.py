@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from core.experiment import drain
+from core.gan import concept as gan
 from core.gan import lab
 from core.gan.losses import LOSSES, d_loss, g_terms, gradient_penalty
 
@@ -93,7 +94,7 @@ def test_the_penalty_is_differentiable_in_the_critic_weights():
 
 @pytest.mark.parametrize("loss", LOSSES)
 def test_every_loss_gives_finite_gradients_on_the_first_steps(loss):
-    cfg = lab.Config(loss=loss, batch=64, g_width=32, d_width=32, steps=5, snapshots=5)
+    cfg = gan.lab_config(loss=loss, batch=64, g_width=32, d_width=32, steps=5, snapshots=5)
     res = drain(lab.train(cfg))
     assert res.diverged_at is None and res.done == 5
     assert torch.isfinite(torch.from_numpy(res.d_loss)).all() and torch.isfinite(torch.from_numpy(res.g_loss)).all()
