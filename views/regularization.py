@@ -259,8 +259,16 @@ scaling_section()
 view.claims(claims.light(), claims.LIGHT)
 if st.session_state.get("reg_net_claims") or st.button(t("claims.net_button"), key="reg_net_claims_go"):
     st.session_state["reg_net_claims"] = True
+    defaults = reg.defaults()
+    reused = {  # the sections above that finished a run of the claims' own (default) values: not trained again
+        e.key: run
+        for e in reg.CONCEPT.experiments
+        if e.key in claims.REUSED
+        and view.values_for(e) == {n: defaults[n] for n in e.params.names}
+        and (run := finished(view, e)) is not None
+    }
     with st.spinner(t("running")):
-        net = claims.network(reg.defaults())
+        net = claims.network(defaults, reused)
     st.markdown("\n".join(f"- {t('claims.' + key, **net)}" for key in claims.network_keys(net)))
 else:
     st.caption(t("claims.net_cost"))

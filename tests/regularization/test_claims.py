@@ -47,9 +47,18 @@ def test_network_claims_pick_their_sentences_by_the_numbers():
     assert "dropout_small_gain" in keys and "transfer_helps" in keys
 
 
-def test_network_claims_support_their_verdicts():
-    """~15 s of training: the page's defaults, as the page's button runs them."""
-    net = claims.network(reg.defaults())
+def test_network_claims_support_their_verdicts_and_reuse_the_sections_runs():
+    """~10 s of training: the page's defaults, as the page's button runs them after the L1/L2, dropout and
+    memorization sections have trained (their runs are reused, not trained again)."""
+    v = reg.defaults()
+    runs = {e.key: e.run(v) for e in reg.CONCEPT.experiments if e.key in claims.REUSED}
+    assert set(runs) == set(claims.REUSED)
+    claims._NETWORK.clear()
+    net = claims.network(v, runs)
+    assert claims.network(v) is net  # cached for these values
+    assert net["l1_zeros"] == int(runs["penalty"].zeros[2]) and net["n_weights"] == runs["penalty"].n_weights
+    assert net["acc_ensemble"] == float(runs["dropout"].ensemble_acc[-1])
+    assert (net["fit_true"], net["fit_random"]) == (runs["memorize"].fitted_at()[0], runs["memorize"].fitted_at()[-1])
     assert net["params_plain"] == net["params_dropout"]
     assert net["l1_zeros"] < 0.01 * net["n_weights"] < net["l1_small"] * net["n_weights"]
     assert net["acc_ensemble"] > net["acc_bag_member"]

@@ -3,6 +3,7 @@ and then train live to the end (and replay for the next session), knobs that do 
 impossible fold count is explained, and the CLI prints the same numbers."""
 
 from core import __main__ as cli
+from core.regularization import claims
 from core.regularization import concept as reg
 from core.ui.widgets import wkey
 from tests.conftest import clean, open_page
@@ -82,3 +83,18 @@ def test_the_cli_prints_the_numbers_the_page_shows():
     r = reg.run_fit({**reg.FIT.params.defaults(), "n": 10, "degree": 9})
     assert out["test_mse"] == r.test_mse and out["train_mse"] < 1e-9 and out["interpolation_threshold"] == 9
     assert out["double_descent"] in (True, False)
+
+
+def test_the_training_claims_button_passes_the_sections_finished_runs_and_shows_the_verdicts(monkeypatch):
+    net = {"params_plain": 1, "params_dropout": 1, "ms_plain": 1.0, "ms_dropout": 1.1, "l1_zeros": 0, "l1_small": 0.6,
+           "n_weights": 100, "l1_lam": 1e-3, "acc_p0": 0.8, "acc_p": 0.82, "p": 0.5, "acc_best_p": 0.3,
+           "acc_best": 0.85, "acc_bag_member": 0.7, "acc_ensemble": 0.8, "drop_n": 100, "fit_true": 10,
+           "fit_random": 100, "random_train": 1.0, "random_test": 0.1, "scratch": 0.5, "transfer": 0.6,
+           "frozen": 0.55}  # fmt: skip
+    calls = []
+    monkeypatch.setattr(claims, "network", lambda values, runs=None: calls.append(dict(runs or {})) or net)
+    at = open_page(KEY)
+    at.button(key="reg_net_claims_go").click().run()
+    clean(at)
+    assert calls and calls[-1] == {}  # nothing trained above: nothing to reuse
+    assert any("wrong on both counts" in m.value and "a gain here" in m.value for m in at.markdown)
