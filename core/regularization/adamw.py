@@ -75,6 +75,13 @@ def shrink_by_scale(theta: torch.Tensor, v_hat: torch.Tensor) -> tuple[np.ndarra
     return edges.cpu().numpy().astype(np.float32), out.numpy().astype(np.float32)
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run (the rows of one batched MLP; the training-set size barely matters).
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["aw_steps"] * 1.6e-3
+
+
 def stream(v: dict) -> Iterator[tuple[float, AdamWRun]]:
     dev = device.device()
     x_tr, y_tr, x_te, y_te = nets.digits(0, str(dev))

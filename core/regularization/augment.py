@@ -120,6 +120,13 @@ class AugmentRun:
         return worth(self.sizes, acc[:-1], float(acc[-1]))
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run (every row's augmented minibatch, per step; evaluation grows with n).
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["aug_steps"] * (1.49e-3 + 1.8e-7 * v["aug_n"])
+
+
 def stream(v: dict) -> Iterator[tuple[float, AugmentRun]]:
     dev = device.device()
     x_tr, y_tr, x_te, y_te = nets.digits(0, str(dev))

@@ -23,6 +23,7 @@ Loshchilov & Hutter (2019); Srivastava et al. (2014); Prechelt (1998).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -59,6 +60,14 @@ LATEX = {
     "ridge": r"w = \arg\min_w \lVert \Phi w - y\rVert^2 + \lambda\lVert w\rVert^2",
     "kappa": r"\kappa = \lambda_{\max}(H)/\lambda_{\min}(H),\qquad H = X^\top X / n",
 }
+
+
+def trained(key: str, params: ParamSet, module, summary, stream=None) -> Experiment:
+    """A streaming training experiment whose module declares its cost model (`module.cost`, CPU seconds on one
+    thread, core.budget): every bound of these parameters keeps a link under core.budget.CPU_S (the costliest
+    legal link is about 10 s: bench/link_budget.py), so no rule needs to cut one."""
+    return replace(streaming(key, params, stream or module.stream, summary), cost=module.cost)
+
 
 # ---- overfitting: polynomials and a real MLP ------------------------------------------------------------
 
@@ -127,7 +136,7 @@ def mlp_summary(r: mlp1d.MlpRun) -> dict:
     }
 
 
-MLP = streaming("mlp", MLP_PARAMS, mlp1d.train, mlp_summary)
+MLP = trained("mlp", MLP_PARAMS, mlp1d, mlp_summary, mlp1d.train)
 
 # ---- L1 vs L2, geometry, AdamW ----------------------------------------------------------------------------
 
@@ -169,7 +178,7 @@ def penalty_summary(r: penalties.PenaltyRun) -> dict:
     }
 
 
-PENALTY = streaming("penalty", PENALTY_PARAMS, penalties.stream, penalty_summary)
+PENALTY = trained("penalty", PENALTY_PARAMS, penalties, penalty_summary)
 
 GEOMETRY_PARAMS = ParamSet(
     (
@@ -226,7 +235,7 @@ def adamw_summary(r: adamw.AdamWRun) -> dict:
     }
 
 
-ADAMW = streaming("adamw", ADAMW_PARAMS, adamw.stream, adamw_summary)
+ADAMW = trained("adamw", ADAMW_PARAMS, adamw, adamw_summary)
 
 # ---- dropout -----------------------------------------------------------------------------------------------
 
@@ -278,7 +287,7 @@ def dropout_summary(r: dropout.DropoutRun) -> dict:
     }
 
 
-DROPOUT = streaming("dropout", DROPOUT_PARAMS, dropout.stream, dropout_summary)
+DROPOUT = trained("dropout", DROPOUT_PARAMS, dropout, dropout_summary)
 
 # ---- early stopping, augmentation, memorization -------------------------------------------------------
 
@@ -310,7 +319,7 @@ def early_summary(r: early.EarlyRun) -> dict:
     }
 
 
-EARLY = streaming("early", EARLY_PARAMS, early.stream, early_summary)
+EARLY = trained("early", EARLY_PARAMS, early, early_summary)
 
 AUGMENT_PARAMS = ParamSet(
     (
@@ -340,7 +349,7 @@ def augment_summary(r: augment.AugmentRun) -> dict:
     }
 
 
-AUGMENT = streaming("augment", AUGMENT_PARAMS, augment.stream, augment_summary)
+AUGMENT = trained("augment", AUGMENT_PARAMS, augment, augment_summary)
 
 MEMORIZE_PARAMS = ParamSet(
     (
@@ -371,7 +380,7 @@ def memorize_summary(r: memorize.MemoRun) -> dict:
     }
 
 
-MEMORIZE = streaming("memorize", MEMORIZE_PARAMS, memorize.stream, memorize_summary)
+MEMORIZE = trained("memorize", MEMORIZE_PARAMS, memorize, memorize_summary)
 
 # ---- k-fold cross-validation, input scaling --------------------------------------------------------------
 

@@ -97,6 +97,13 @@ def bootstrap(n: int, bags: int, seed: int) -> torch.Tensor:
     return torch.randint(0, n, (bags, n), generator=gen)
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run: the dropout rows plus one row per bagged network, per step.
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["drop_steps"] * (1.35e-3 + 1.1e-4 * v["bags"] + 2e-7 * v["drop_n"])
+
+
 def stream(v: dict) -> Iterator[tuple[float, DropoutRun]]:
     dev = device.device()
     x_tr, y_tr, x_te, y_te = nets.digits(0, str(dev))

@@ -65,6 +65,13 @@ class EarlyRun:
         return self.metrics[:, METRICS.index(name)]
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run (the run goes on to its last step whatever the patience).
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["es_steps"] * 5.8e-4
+
+
 def stream(v: dict) -> Iterator[tuple[float, EarlyRun]]:
     dev = device.device()
     x_tr, y_tr, x_te, y_te = nets.digits(0, str(dev))

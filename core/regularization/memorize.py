@@ -59,6 +59,13 @@ class MemoRun:
         return [int(self.steps[np.argmax(col)]) if col.any() else None for col in hit.T]
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run (one row per label-noise share; evaluation grows with n).
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["mem_steps"] * (1.13e-3 + 1.3e-7 * v["mem_n"])
+
+
 def stream(v: dict) -> Iterator[tuple[float, MemoRun]]:
     dev = device.device()
     x_tr, y_tr, x_te, y_te = nets.digits(0, str(dev))

@@ -54,6 +54,14 @@ class MlpRun:
         return int(np.nanargmin(self.test_mse))
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run: per full-batch step a fixed overhead (first-run dispatch included) plus
+    the hidden layers' work.
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["steps"] * (8e-4 + 3.9e-9 * v["width"] ** 2 * v["depth"])
+
+
 def train(v: dict) -> Iterator[tuple[float, MlpRun]]:
     """Yield (fraction done, result so far) after every chunk (core.training.chunked)."""
     dev = device.device()

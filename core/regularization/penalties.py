@@ -74,6 +74,13 @@ def log_hist(w: torch.Tensor) -> torch.Tensor:
     return counts.scatter_add_(1, idx, torch.ones_like(lw))
 
 
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run (the rows of one batched MLP; evaluation grows with the training set).
+    Calibrated once with CPU time on one torch thread (bench/regularization_cost.py's method: default,
+    doubled steps, largest size knob; a shared 2-core x86 server) plus 25 % and 0.3 s of start-up."""
+    return 0.3 + 1.25 * v["pen_steps"] * (2.1e-3 + 3.5e-7 * v["pen_n"])
+
+
 def stream(v: dict) -> Iterator[tuple[float, PenaltyRun]]:
     dev = device.device()
     x_tr, y_tr, x_te, y_te = nets.digits(0, str(dev))
