@@ -147,10 +147,7 @@ def stream(v: dict) -> Iterator[tuple[float, AugmentRun]]:
         xb, yb = x_tr[rows], y_tr[rows]  # (R, B, 64)
         xa, _ = augment(xb[-1], yb[-1], *args, gen)
         xb = torch.cat([xb[:-1], xa[None]])
-        loss = nets.losses(nets.logits(theta, xb, WIDTH), yb)
-        (grad,) = torch.autograd.grad(loss.sum(), theta)
-        opt.step(theta, grad)
-        return loss
+        return opt.descend(theta, nets.losses(nets.logits(theta, xb, WIDTH), yb))
 
     def measure() -> torch.Tensor:
         with torch.no_grad():

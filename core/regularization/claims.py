@@ -139,9 +139,7 @@ def transfer(seed: int, steps: int = 300, per_class: int = 5, width: int = 64) -
     opt = nets.Optim("adam", 3e-3).to(dev)
     idx = old[loop.batches(len(old), 1000, seed).to(dev)]
     for t in range(1000):
-        loss = nets.losses(nets.logits(pre, x_tr[idx[t]], width), y_tr[idx[t]])
-        (g,) = torch.autograd.grad(loss.sum(), pre)
-        opt.step(pre, g)
+        opt.descend(pre, nets.losses(nets.logits(pre, x_tr[idx[t]], width), y_tr[idx[t]]))
     gen = torch.Generator().manual_seed(seed + 43)
     labels = y_tr.cpu()
     few = torch.cat(

@@ -123,10 +123,7 @@ def stream(v: dict) -> Iterator[tuple[float, DropoutRun]]:
     def step(t: int) -> torch.Tensor:
         rows = pool[:, idx[t]]  # (R, B) example indices per row
         keep = nets.dropout_keep(all_rates, (rows.shape[1], WIDTH), gen)  # (R, B, H)
-        loss = nets.losses(nets.logits(theta, xs[rows], WIDTH, keep), ys[rows])
-        (grad,) = torch.autograd.grad(loss.sum(), theta)
-        opt.step(theta, grad)
-        return loss
+        return opt.descend(theta, nets.losses(nets.logits(theta, xs[rows], WIDTH, keep), ys[rows]))
 
     def measure() -> torch.Tensor:
         with torch.no_grad():

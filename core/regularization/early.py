@@ -87,12 +87,7 @@ def stream(v: dict) -> Iterator[tuple[float, EarlyRun]]:
     idx = loop.batches(len(y_fit), total, v["seed"]).to(dev)
     saved: list[torch.Tensor] = []  # the weights at every check (E × P floats: a few MB), so any check can be restored
 
-    def step(t: int) -> torch.Tensor:
-        b = idx[t]
-        loss = nets.losses(nets.logits(theta, x_fit[b], WIDTH), y_fit[b])
-        (grad,) = torch.autograd.grad(loss.sum(), theta)
-        opt.step(theta, grad)
-        return loss
+    step = nets.minibatch_step(theta, opt, x_fit, y_fit, idx, WIDTH)
 
     def measure() -> torch.Tensor:
         saved.append(theta.detach().clone())

@@ -81,10 +81,7 @@ def stream(v: dict) -> Iterator[tuple[float, MemoRun]]:
 
     def step(t: int) -> torch.Tensor:
         b = idx[t]
-        loss = nets.losses(nets.logits(theta, xs[b], WIDTH), y_rows[:, b])
-        (grad,) = torch.autograd.grad(loss.sum(), theta)
-        opt.step(theta, grad)
-        return loss
+        return opt.descend(theta, nets.losses(nets.logits(theta, xs[b], WIDTH), y_rows[:, b]))
 
     def measure() -> torch.Tensor:
         with torch.no_grad():

@@ -161,6 +161,18 @@ class Optim:
         denom = (self.v / (1 - b2**self.t)).sqrt_().add_(self.eps)
         theta.sub_(self.lr * m_hat / denom)
 
+    def descend(self, theta: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+        """One step of every row on its own loss (R,) (rows share no weights: the sum's gradient is each row's
+        own); returns the loss."""
+        (grad,) = torch.autograd.grad(loss.sum(), theta)
+        self.step(theta, grad)
+        return loss
+
+
+def minibatch_step(theta: torch.Tensor, opt: Optim, x: torch.Tensor, y: torch.Tensor, idx: torch.Tensor, width: int):
+    """`step(t)` for core.regularization.loop.stream: every row takes one step on the minibatch idx[t] of (x, y)."""
+    return lambda t: opt.descend(theta, losses(logits(theta, x[idx[t]], width), y[idx[t]]))
+
 
 @lru_cache(maxsize=4)
 def digits(seed: int, dev: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:

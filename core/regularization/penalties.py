@@ -94,12 +94,7 @@ def stream(v: dict) -> Iterator[tuple[float, PenaltyRun]]:
     mask = nets.weight_mask(WIDTH).to(dev)
     idx = loop.batches(len(ys), v["pen_steps"], v["seed"]).to(dev)
 
-    def step(t: int) -> torch.Tensor:
-        b = idx[t]
-        loss = nets.losses(nets.logits(theta, xs[b], WIDTH), ys[b])
-        (grad,) = torch.autograd.grad(loss.sum(), theta)
-        opt.step(theta, grad)
-        return loss
+    step = nets.minibatch_step(theta, opt, xs, ys, idx, WIDTH)
 
     def measure() -> torch.Tensor:
         with torch.no_grad():
