@@ -18,13 +18,13 @@ def slider(page, label: str):
     return box.get_by_role("slider")
 
 
-def wait_for_degree(page, d: int, timeout: float = 90_000, name: str = "degree-{d} polynomial") -> None:
+def wait_for_degree(page, d: int, timeout=90_000, name="degree-{d} polynomial", polling: float | str = POLL_MS) -> None:
     """Until the fit chart draws the degree-d polynomial (its trace name in the page's language)."""
     page.wait_for_function(
         f"(name) => {{ const gd = {FIT}; return !!gd && !!gd.data && gd.data.some(t => t.name === name); }}",
         arg=name.format(d=d),
         timeout=timeout,
-        polling=POLL_MS,
+        polling=polling,
     )
 
 
