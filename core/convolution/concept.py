@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from core import images
+from core import device, images
 from core.convolution import cnn, count, ops, steps
 from core.convolution import kernels as ck
 from core.experiment import Concept, Experiment
@@ -202,7 +202,13 @@ def run_filter(v: dict, image: torch.Tensor | None = None) -> FilterResult:
 
 def run_upload(data: bytes, v: dict) -> tuple[dict, FilterResult]:
     """Decode and validate an uploaded file (raises images.UploadError), then filter it like a built-in.
-    Returns what the page says about the file (its size, whether it was downscaled) and the result."""
+    Returns what the page says about the file (its size, whether it was downscaled) and the result. Decoding
+    runs under the compute gate: a class uploading at once decodes as many files at a time as it has slots."""
+    with device.compute():
+        return _run_upload(data, v)
+
+
+def _run_upload(data: bytes, v: dict) -> tuple[dict, FilterResult]:
     up = images.load_upload(data, max_side=v["side"])
     _, h, w = up.image.shape
     info = {
