@@ -23,7 +23,6 @@ Loshchilov & Hutter (2019); Srivastava et al. (2014); Prechelt (1998).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -66,7 +65,7 @@ def trained(key: str, params: ParamSet, module, summary, stream=None) -> Experim
     """A streaming training experiment whose module declares its cost model (`module.cost`, CPU seconds on one
     thread, core.budget): every bound of these parameters keeps a link under core.budget.CPU_S (the costliest
     legal link is about 10 s: bench/link_budget.py), so no rule needs to cut one."""
-    return replace(streaming(key, params, stream or module.stream, summary), cost=module.cost)
+    return streaming(key, params, stream or module.stream, summary, cost=module.cost)
 
 
 # ---- overfitting: polynomials and a real MLP ------------------------------------------------------------
