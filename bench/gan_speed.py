@@ -32,7 +32,7 @@ device.setup()
 
 from core.gan import concept as gan  # noqa: E402
 from core.gan import digits as gan_digits  # noqa: E402
-from core.gan import figures, lab  # noqa: E402
+from core.gan import figures, judges, lab  # noqa: E402
 from core.gan.losses import LOSSES  # noqa: E402
 from core.text import Text  # noqa: E402
 
@@ -78,7 +78,7 @@ def default_ring() -> None:
 
 
 def digits(values: dict) -> None:
-    gan_digits.classifier()
+    judges.classifier()
     gan_digits.real_scores()
     seen = None
     for wall, cpu, res in timed_stream(gan.digits_stream(values)):
