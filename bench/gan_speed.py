@@ -47,7 +47,7 @@ def timed_stream(stream):
 
 
 def speed_2d(steps: int, loss: str = "nonsat", snapshots: int = 1) -> tuple[float, float]:
-    cfg = lab.Config(
+    cfg = gan.lab_config(
         batch=256, g_width=128, d_width=128, g_depth=2, d_depth=2, steps=steps, loss=loss, snapshots=snapshots
     )
     *_, (_, cpu, res) = timed_stream(lab.train(cfg))
