@@ -10,10 +10,14 @@ from core.ui import chrome, state
 boot.once()  # device and thread settings, gc.freeze() after the heavy imports (once per process)
 
 st.set_page_config(page_title="DL Playground", page_icon="🧠", layout="wide")
-lang_notices = chrome.language()
+shell_notices = chrome.language()
 page = st.navigation(chrome.pages())
-state.enter_page(page.url_path)
-if lang_notices:
-    chrome.notices(Text(None, state.lang()), state.GLOBALS, {"lang": state.lang()}, lang_notices)
+state.pending_switch()  # a lesson's previous / next asked for another view
+if state.enter_page(page.url_path):  # a fresh visit: presenter mode, lesson and step from the link
+    shell_notices += state.read_shell()
+chrome.style()
+if shell_notices:
+    chrome.notices(Text(None, state.lang()), state.GLOBALS, state.GLOBALS.defaults(), shell_notices)
+chrome.lesson_bar()
 with boot.timed():  # a no-op unless $DLP_TIMING_LOG is set (bench/)
     page.run()

@@ -82,4 +82,41 @@ def press_times(page, thumb, steps, presses: int, warmup: int = 6, pause_ms: int
     return times
 
 
-__all__ = ["ROOT", "pct", "fmt", "verdict", "timed", "app_server", "section_times", "press_times"]
+def wait_bare(a: float):
+    """For bench/bare_app.py: wait until its chart shows slider value a."""
+    return lambda page: page.wait_for_function(
+        "(a) => { const gd = document.querySelector('.js-plotly-plot');"
+        " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }",
+        arg=a,
+        polling="raf",
+    )
+
+
+def slider_presses(browser, url: str, label: str, waits, presses: int) -> list[float]:
+    """Open `url` in a fresh context and time key presses on the slider labelled `label`, alternating right and left;
+    waits = (wait for the first value, wait for the next one), each wait(page) returning once it is drawn."""
+    from tests.e2e.helpers import slider_thumb
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a cold server imports torch first
+    waits[0](page)
+    steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
+    times = press_times(page, slider_thumb(page, label), steps, presses, pause_ms=600)
+    ctx.close()
+    return times
+
+
+__all__ = [
+    "ROOT",
+    "pct",
+    "fmt",
+    "verdict",
+    "timed",
+    "app_server",
+    "section_times",
+    "press_times",
+    "wait_bare",
+    "slider_presses",
+]

@@ -17,9 +17,9 @@ import gc
 import statistics
 import time
 
-from common import ROOT, app_server, fmt, press_times, section_times, verdict
+from common import ROOT, app_server, fmt, section_times, slider_presses, verdict, wait_bare
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, slider_thumb, wait_for_probe
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_probe
 
 
 def gc_cost() -> tuple[float, float]:
@@ -43,29 +43,8 @@ def gc_cost() -> tuple[float, float]:
     return before, after
 
 
-def wait_bare(a):
-    return lambda page: page.wait_for_function(
-        "(a) => { const gd = document.querySelector('.js-plotly-plot');"
-        " return !!gd && gd.data && gd.data[0].name === 'a=' + a.toFixed(1); }",
-        arg=a,
-        polling="raf",
-    )
-
-
 def wait_probe(x0, timeout=30_000):
     return lambda page: wait_for_probe(page, x0, timeout, polling="raf")  # the measured page is visible: raf is exact
-
-
-def measure(browser, url: str, label: str, waits, presses: int) -> list[float]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.goto(url)
-    page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a cold server imports torch first
-    waits[0](page)
-    steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
-    times = press_times(page, slider_thumb(page, label), steps, presses, pause_ms=600)
-    ctx.close()
-    return times
 
 
 def main():
@@ -85,11 +64,13 @@ def main():
     ):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         explorer = (wait_probe(1.5), wait_probe(1.6))
-        results["app (gc.freeze)"] = measure(browser, app + "/activations?x0=1.5", "Probe x", explorer, args.presses)
-        results["app (no freeze)"] = measure(
+        results["app (gc.freeze)"] = slider_presses(
+            browser, app + "/activations?x0=1.5", "Probe x", explorer, args.presses
+        )
+        results["app (no freeze)"] = slider_presses(
             browser, nofreeze + "/activations?x0=1.5", "Probe x", explorer, args.presses
         )
-        results["bare page"] = measure(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses)
+        results["bare page"] = slider_presses(browser, bare + "/?", "a", (wait_bare(1.5), wait_bare(1.6)), args.presses)
         browser.close()
         section_ms = section_times(log)[-args.presses :]
     print(f"server time per slider rerun (explorer section, st.fragment): {fmt(section_ms)}")

@@ -25,29 +25,30 @@ def compute():
     from core import device
     from core.pooling import concept as pl
     from core.pooling import figures
+    from core.pooling import pool as pp
     from core.text import Text
 
     device.setup()
     fig = Text("pooling", "en").section("fig")
-    names = {o: o for o in pl.OPS}
+    names = {o: o for o in pp.OPS}
     cases = {
-        "pool (defaults: 4×4 grid, 128-px photo)": (pl.run_pool, pl.POOL_PARAMS.defaults()),
+        "pool (defaults: 4×4 grid, 128-px photo)": (pl.POOL.run, pl.POOL_PARAMS.defaults()),
         "pool (12×12 grid, 512-px photo, 3×3 s1 p1)": (
-            pl.run_pool,
-            {**pl.POOL_PARAMS.defaults(), "side": 512, "x": pl.random_grid(12, "b"), "k": 3, "s": 1, "pad": 1},
+            pl.POOL.run,
+            {**pl.POOL_PARAMS.defaults(), "side": 512, "x": pp.random_grid(12, "b"), "k": 3, "s": 1, "pad": 1},
         ),
-        "shift (defaults)": (pl.run_shift, pl.SHIFT_PARAMS.defaults()),
-        "shift (16 shifts, diagonal)": (pl.run_shift, {**pl.SHIFT_PARAMS.defaults(), "t_max": 16, "t_dir": "xy"}),
-        "rf (defaults, 128 px)": (pl.run_rf, pl.RF_PARAMS.defaults()),
+        "shift (defaults)": (pl.SHIFT.run, pl.SHIFT_PARAMS.defaults()),
+        "shift (16 shifts, diagonal)": (pl.SHIFT.run, {**pl.SHIFT_PARAMS.defaults(), "t_max": 16, "t_dir": "xy"}),
+        "rf (defaults, 128 px)": (pl.RF.run, pl.RF_PARAMS.defaults()),
         "rf (12 layers, 512 px)": (
-            pl.run_rf,
+            pl.RF.run,
             {**pl.RF_PARAMS.defaults(), "rf_in": 512, "layers": "c3,c3,m2,c3,c3,m2,c3,c3,m2,c3,c3,m2"},
         ),
-        "head (defaults)": (pl.run_head, pl.HEAD_PARAMS.defaults()),
+        "head (defaults)": (pl.HEAD.run, pl.HEAD_PARAMS.defaults()),
     }
     for name, (fn, values) in cases.items():
         print(f"compute {name:48s}: {fmt(timed(lambda fn=fn, values=values: fn(values)))}")
-    big = pl.run_pool(cases["pool (12×12 grid, 512-px photo, 3×3 s1 p1)"][1])
+    big = pl.POOL.run(cases["pool (12×12 grid, 512-px photo, 3×3 s1 p1)"][1])
     build = lambda: (
         figures.grid(big, fig),
         figures.gradients(big, fig, tuple(big.grads), names),

@@ -59,7 +59,8 @@ def steps_per_second() -> None:
 
 def cold_start() -> None:
     code = (
-        "import time; t0 = time.perf_counter(); from core import device, nonlinearity; device.setup();"
+        "import time; t0 = time.perf_counter(); from core import device; from core.activations import nonlinearity;"
+        " device.setup();"
         "t1 = time.perf_counter(); nonlinearity.TRAIN.run(nonlinearity.TRAIN_PARAMS.defaults());"
         "t2 = time.perf_counter(); nonlinearity.TRAIN.run({**nonlinearity.TRAIN_PARAMS.defaults(), 'seed': 1});"
         "print(f'{t1 - t0:.2f} {t2 - t1:.2f} {time.perf_counter() - t2:.2f}')"

@@ -8,7 +8,8 @@
 Runs the same experiments as the page with that link's query string and prints their summaries as
 JSON. Invalid input (unknown page, unknown key, out-of-range or malformed value) exits with status 2
 and a one-line message on stderr; nothing is run. A combination the page adjusts (a probe outside the
-range, a run cut to the work budget) is adjusted the same way here and listed under "adjusted"; values
+range, a run cut to the work budget) is adjusted the same way here and listed under "adjusted" (only the
+rules of the experiments run: `--experiment net` is not cut to the budget of a training it does not run); values
 that a slider cannot show exactly are kept and listed under "exact".
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from core import device, registry
 from core.notices import notice_text
-from core.params import GLOBAL_KEYS, GLOBALS, parse_query_string
+from core.params import GLOBAL_KEYS, GLOBALS, ParamSet, merge, parse_query_string
 from core.text import Text, shown
 
 
@@ -64,12 +65,13 @@ def run(page: str, query: str, experiment: str | None = None) -> dict:
     except KeyError:
         raise ValueError(f"unknown page '{page}' (pages: {', '.join(c.key for c in registry.CONCEPTS)})") from None
     raw = parse_query_string(query)
-    values, notices = concept.params.decode(raw, known=GLOBAL_KEYS)
+    chosen = concept.experiments if experiment is None else (concept.experiment(experiment),)
+    values, notices = ParamSet(concept.params.params).decode(raw, known=GLOBAL_KEYS)  # every key checked
+    values, notices = merge(*(e.params for e in chosen)).apply_rules(values, notices)  # the rules of those run
     lang, lang_notices = GLOBALS.decode({k: raw[k] for k in GLOBAL_KEYS if k in raw})
     refused = lang_notices + [n for n in notices if n.code != "conflict"]  # the page warns about these
     if refused:
         raise ValueError(f"{page}: " + "; ".join(n.english() for n in refused))
-    chosen = concept.experiments if experiment is None else (concept.experiment(experiment),)
     out = {"page": page, "query": concept.params.encode(values), "device": str(device.device()), "experiments": {}}
     t = Text(page, lang["lang"])  # the page's sentences, in the link's language
     adjusted = [notice_text(t, concept.params, values, n) for n in notices if n.code == "conflict"]

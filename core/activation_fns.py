@@ -1,7 +1,8 @@
 """The activation functions, as a table shared by the explorer and the trainer.
 
-Each entry is f(x, values) in PyTorch (values carries the knobs: leak, elu_alpha, ...) and its formula
-in LaTeX, with `{knob}` placeholders that `latex` fills in. Derivatives are never typed in: callers
+Each entry is f(x, values) in PyTorch (values carries the knobs: leak, elu_alpha, ...), its formula
+in LaTeX, with `{knob}` placeholders that `latex` fills in, and its kinks (where f or f′ is not smooth,
+whatever the knobs: quadrature splits there). Derivatives are never typed in: callers
 use torch.autograd (see `evaluate`).
 """
 
@@ -25,6 +26,7 @@ class Activation:
     fn: Fn  # f(x, values): values carries the knobs (leak, elu_alpha, ...)
     latex: str
     knob: str | None = None  # the parameter this function reads, if any
+    kinks: tuple[float, ...] = ()  # where f or f′ jumps or has a corner (integration splits there)
 
 
 def _step(x: torch.Tensor, v: dict) -> torch.Tensor:
@@ -33,31 +35,35 @@ def _step(x: torch.Tensor, v: dict) -> torch.Tensor:
 
 FUNCTIONS: dict[str, Activation] = {
     "identity": Activation(lambda x, v: x, r"f(x) = x"),
-    "step": Activation(_step, r"H(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"),
+    "step": Activation(_step, r"H(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}", kinks=(0.0,)),
     "sigmoid": Activation(lambda x, v: torch.sigmoid(x), r"\sigma(x) = \frac{1}{1 + e^{-x}}"),
     "tanh": Activation(
         lambda x, v: torch.tanh(x), r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1"
     ),
-    "relu": Activation(lambda x, v: F.relu(x), r"\mathrm{ReLU}(x) = \max(0, x)"),
+    "relu": Activation(lambda x, v: F.relu(x), r"\mathrm{ReLU}(x) = \max(0, x)", kinks=(0.0,)),
     "leaky_relu": Activation(
         lambda x, v: F.leaky_relu(x, v["leak"]),
         r"\mathrm{LeakyReLU}(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases},\ \alpha = {leak}",
         "leak",
+        kinks=(0.0,),
     ),
     "prelu": Activation(
         lambda x, v: F.prelu(x, torch.tensor([v["prelu_a"]], dtype=x.dtype)),
         r"\mathrm{PReLU}(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases},\ a = {prelu_a}\ \text{(learned)}",
         "prelu_a",
+        kinks=(0.0,),
     ),
     "elu": Activation(
         lambda x, v: F.elu(x, v["elu_alpha"]),
         r"\mathrm{ELU}(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases},\ \alpha = {elu_alpha}",
         "elu_alpha",
+        kinks=(0.0,),
     ),
     "selu": Activation(
         lambda x, v: F.selu(x),
         r"\mathrm{SELU}(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases},"
         r"\ \alpha \approx 1.6733,\ \lambda \approx 1.0507",
+        kinks=(0.0,),
     ),
     "gelu": Activation(
         lambda x, v: F.gelu(x), r"\mathrm{GELU}(x) = x\,\Phi(x) = \tfrac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)"
@@ -81,8 +87,11 @@ FUNCTIONS: dict[str, Activation] = {
     "hardsigmoid": Activation(
         lambda x, v: F.hardsigmoid(x),
         r"\mathrm{HardSigmoid}(x) = \max\left(0, \min\left(1, \tfrac{x}{6} + \tfrac{1}{2}\right)\right)",
+        kinks=(-3.0, 3.0),
     ),
-    "hardtanh": Activation(lambda x, v: F.hardtanh(x), r"\mathrm{HardTanh}(x) = \max(-1, \min(1, x))"),
+    "hardtanh": Activation(
+        lambda x, v: F.hardtanh(x), r"\mathrm{HardTanh}(x) = \max(-1, \min(1, x))", kinks=(-1.0, 1.0)
+    ),
 }
 
 KNOBS = tuple(KNOB_DEFAULTS)

@@ -3,7 +3,8 @@
 Streamlit runs a full `gc.collect()` after every rerun. With torch, numpy, plotly and streamlit
 loaded that walks hundreds of thousands of long-lived objects (115–155 ms on a 2-core box).
 `gc.freeze()` moves everything alive at start-up into the permanent generation, so the collector
-only looks at objects created since. Measured by bench/rerun_latency.py (figures in README).
+only looks at objects created since. Measured by bench/explorer_latency.py: gc.collect() with and without
+the freeze, and a browser key press with DLP_GC_FREEZE=0 and without (figures in README).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Real data sets that ship inside installed packages (no downloads): the scikit-learn 8×8 digits.
 
     x_train, y_train, x_test, y_test = digits(seed=0)     # float32 (N, 1, 8, 8) in [0, 1], int64 labels
+    x_train, y_train, x_test, y_test = digits_flat(0)     # (N, 64), standardized per pixel (MLPs)
+    order = batch_plan(len(y_train), 64, steps, seed)     # (steps, 64) indices, a fresh shuffle per epoch
 
 The split is stratified and fixed by `seed`, so a shared link sees the same train/test digits.
 """
@@ -34,3 +36,23 @@ def digits(seed: int = 0, test_fraction: float = 0.25) -> tuple[torch.Tensor, to
     y = torch.from_numpy(labels)
     keep = torch.from_numpy(~test)
     return x[keep], y[keep], x[~keep], y[~keep]
+
+
+@lru_cache(maxsize=4)
+def digits_flat(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The digits as (N, 64) float32 vectors for an MLP, each pixel standardized with the training set's mean and
+    std (a pixel that never varies there is divided by 0.1 instead of 0). Cached: do not modify in place."""
+    x_tr, y_tr, x_te, y_te = digits(seed)
+    x_tr, x_te = x_tr.flatten(1), x_te.flatten(1)
+    mean, std = x_tr.mean(0), x_tr.std(0).clamp_min(0.1)
+    return (x_tr - mean) / std, y_tr, (x_te - mean) / std, y_te
+
+
+def batch_plan(n: int, batch: int, steps: int, seed: int) -> torch.Tensor:
+    """(steps, batch) int64 indices into a training set of n examples: a fresh shuffle every epoch, the last
+    incomplete batch of an epoch dropped, so every example is seen once per epoch (batch <= n)."""
+    gen = torch.Generator().manual_seed(seed)
+    per_epoch = n // batch
+    epochs = -(-steps // per_epoch)
+    order = torch.cat([torch.randperm(n, generator=gen)[: per_epoch * batch] for _ in range(epochs)])
+    return order[: steps * batch].view(steps, batch)

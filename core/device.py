@@ -6,12 +6,16 @@
 - Gate: one bounded semaphore per process around heavy torch work, sized to the number of slots
   (`DLP_COMPUTE_SLOTS`, default: CPU cores / threads, or 2 per GPU). Light pages stay responsive
   while other sessions train, because trainings queue instead of oversubscribing the cores.
+  `compute()` is re-entrant per thread (a gated run that gates its own parts takes one slot);
+  `exclusive()` takes every slot, for work that must run alone (a measurement that changes torch's
+  process-wide thread count, core/hardware).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -70,8 +74,17 @@ def _slots() -> int:
 
 
 @lru_cache(maxsize=1)
-def _gate() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(_slots())
+def _gate() -> tuple[threading.BoundedSemaphore, int]:
+    slots = _slots()
+    return threading.BoundedSemaphore(slots), slots
+
+
+_HELD = threading.local()  # .slots: how many compute slots this thread holds (0, 1, or all of them)
+_EXCLUSIVE = threading.Lock()  # one thread at a time gathers every slot (two gathering at once could deadlock)
+
+
+def _held() -> int:
+    return getattr(_HELD, "slots", 0)
 
 
 _GLOBAL_RNG = threading.Lock()
@@ -89,10 +102,51 @@ def seeded(seed: int):
 
 @contextmanager
 def compute():
-    """Hold one compute slot for the duration of a heavy torch computation."""
-    gate = _gate()
+    """Hold one compute slot for the duration of a heavy torch computation (a no-op when this thread already
+    holds one: a gated run whose parts gate themselves takes one slot, not two)."""
+    if _held():
+        yield device()
+        return
+    gate, _ = _gate()
     gate.acquire()
+    _HELD.slots = 1
     try:
         yield device()
     finally:
+        _HELD.slots = 0
         gate.release()
+
+
+@contextmanager
+def exclusive(timeout: float = 10.0):
+    """Hold every compute slot, so nothing else computes in this process meanwhile; yields True, or False when
+    the slots could not all be had within `timeout` seconds (the caller skips its work: a busy class comes first).
+
+    For work that changes process-wide settings (torch.set_num_threads: a training of another session must not
+    run with a borrowed thread count). A slot this thread already holds is given back first and taken again
+    afterwards, so a gated run may ask for exclusivity and two threads asking at once cannot deadlock."""
+    gate, slots = _gate()
+    own = _held()
+    for _ in range(own):
+        gate.release()
+    _HELD.slots = 0
+    got, deadline = 0, time.monotonic() + timeout
+    locked = _EXCLUSIVE.acquire(timeout=timeout)
+    try:
+        while locked and got < slots and gate.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            got += 1
+        ok = locked and got == slots
+        if not ok:  # hand back what was gathered before the caller goes on without it
+            for _ in range(got):
+                gate.release()
+            got = 0
+        _HELD.slots = slots if ok else 0
+        yield ok
+    finally:
+        for _ in range(got):
+            gate.release()
+        if locked:
+            _EXCLUSIVE.release()
+        for _ in range(own):
+            gate.acquire()
+        _HELD.slots = own

@@ -30,6 +30,31 @@ class Experiment:
     summary: Callable[[Any], dict]
     heavy: bool = False
     stream: Callable[[dict], Iterator[tuple[float, Any]]] | None = None
+    # Estimated CPU seconds of one run on one torch thread (core.budget): the budget rule cuts a link above
+    # core.budget.CPU_S, and bench/link_budget.py searches it for the costliest legal link. Heavy
+    # experiments declare it; light ones are cheap by construction.
+    cost: Callable[[dict], float] | None = None
+
+
+VERDICTS = ("true", "false", "partly", "depends")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of the interview notes, checked by experiment, shown as a card beside its section.
+
+    Words live in the page's catalogue: `claims.<key>.claim` (the statement, in our words) and
+    `claims.<key>.why` (at most ~50 words of evidence, with the numbers an experiment measured filled in).
+    `numbers` names the function that measures them (cached; it runs once per process)."""
+
+    key: str
+    verdict: str  # one of VERDICTS
+    section: str  # the experiment key whose section the card sits beside
+    preset: str | None = None  # one click shows the evidence on the page
+    evidence: tuple[tuple[str, str], ...] = ()  # (label key under claims.<key>., number key): a small bar chart
+
+    def __post_init__(self):
+        assert self.verdict in VERDICTS, self.verdict
 
 
 def drain(stream: Iterator[tuple[float, Any]]) -> Any:
@@ -54,10 +79,15 @@ def finished_run(
 
 
 def streaming(
-    key: str, params: ParamSet, stream: Callable[[dict], Iterator[tuple[float, Any]]], summary: Callable[[Any], dict]
+    key: str,
+    params: ParamSet,
+    stream: Callable[[dict], Iterator[tuple[float, Any]]],
+    summary: Callable[[Any], dict],
+    cost: Callable[[dict], float] | None = None,
 ) -> Experiment:
     """A training experiment: shown chunk by chunk on the page, drained by the CLI and tests."""
-    return Experiment(key, params, run=lambda values: drain(stream(values)), summary=summary, heavy=True, stream=stream)
+    run = lambda values: drain(stream(values))
+    return Experiment(key, params, run=run, summary=summary, heavy=True, stream=stream, cost=cost)
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,11 @@ class Concept:
     icon: str  # an emoji: Material icons fetch fonts from the web, classrooms may be offline
     experiments: tuple[Experiment, ...]
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    claims: tuple[Claim, ...] = ()
+    numbers: Callable[[], dict[str, Any]] | None = None  # measures what the claims' texts quote
+
+    def claims_for(self, section: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.section == section)
 
     @property
     def page(self) -> str:
@@ -76,6 +111,17 @@ class Concept:
     @cached_property
     def params(self) -> ParamSet:
         return merge(*(e.params for e in self.experiments))
+
+    def preset_groups(self) -> dict[str, list[str]]:
+        """Presets by the section (experiment) they set up: the experiment that owns most of a preset's
+        keys (the first such on a tie), in page order; the sidebar lists them under that section's name."""
+        groups: dict[str, list[str]] = {e.key: [] for e in self.experiments}
+        for name, preset in self.presets.items():
+            owner = max(
+                self.experiments, key=lambda e: (len(set(preset) & set(e.params.names)), -self.experiments.index(e))
+            )
+            groups[owner.key].append(name)
+        return {k: v for k, v in groups.items() if v}
 
     def experiment(self, key: str) -> Experiment:
         for e in self.experiments:

@@ -1,24 +1,27 @@
 """Parameter declarations: one per knob, and everything derived from it.
 
 A concept module declares its knobs once, as data (`Float`, `LogFloat`, `Int`, `Choice`, `Multi`,
-`Bool`, `FloatList`), grouped in a `ParamSet`. From that declaration come the widgets (core/ui),
+`Bool`, `FloatList`, `Typed`), grouped in a `ParamSet`. From that declaration come the widgets (core/ui),
 the URL codec and validation (here), the CLI (core/__main__) and the tests. Bounds are hard caps:
 no query string can ask for more work than `hi` allows.
 
 URL form (short, stable, language-independent):
     floats/ints  x0=1.5        choices  fn=relu       multi  fns=sigmoid,tanh
-    bools        bn=1 / bn=0   lists    k=0,-1,0,-1,5,-1,0,-1,0
+    bools        bn=1 / bn=0   lists    k=0,-1,0,-1,5,-1,0,-1,0     typed text  layers=c3,c3,m2
 Defaults are left out, so a link lists only what differs from the page's defaults.
 
 A link means what it says: a valid value that is off a slider's grid (`lr=0.123` on a 1-2-5 grid) is
 kept exactly; only the widget shows the nearest grid position (`Param.nearest`). A knob may declare
 `when=`, the condition under which it matters (betas only for Adam): the page greys it out otherwise,
-and the CLI lists the condition.
+and the CLI lists the condition. It may also declare `within=`, the part of its range that the other
+values leave it (a start point inside the chosen surface's plot, an optimizer to inspect among those
+shown): the widget offers only that part, and a value outside it is moved to its nearest allowed value.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +30,9 @@ import numpy as np
 
 from core.text import DEFAULT_LANG, LANGS, shown
 
-GLOBAL_KEYS = ("lang",)  # app-wide URL keys owned by the shell, not by a page (declared in GLOBALS below)
+# app-wide URL keys owned by the shell, not by a page (declared in GLOBALS below): the language, presenter
+# mode, and the lesson a view belongs to with its step
+GLOBAL_KEYS = ("lang", "present", "lesson", "step")
 
 
 class ParamError(ValueError):
@@ -80,6 +85,11 @@ def _parse_float(raw: str) -> float:
     return v
 
 
+def _clamp(value: Any, span: tuple[Any, Any]) -> Any:
+    lo, hi = span
+    return type(value)(min(max(value, lo), hi))
+
+
 @dataclass(frozen=True)
 class When:
     """The condition under which a knob matters, as a function of the page's values, with a short text
@@ -115,11 +125,15 @@ def when_not(name: str, *excluded: Any) -> When:
     return When(lambda v: v[name] not in excluded, f"{name}!={'|'.join(str(e) for e in excluded)}")
 
 
+Span = Callable[[Mapping[str, Any]], Any]  # values -> (lo, hi) of a number, or the allowed choices
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     default: Any
     when: When | None = field(default=None, kw_only=True, compare=False)  # None: always active
+    within: Span | None = field(default=None, kw_only=True, compare=False)  # None: the whole declared range
 
     def parse(self, raw: str) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -137,6 +151,14 @@ class Param:
 
     def active(self, values: Mapping[str, Any]) -> bool:
         return self.when is None or self.when(values)
+
+    def span(self, values: Mapping[str, Any]) -> Any:
+        """The part of the range the other values leave this knob ((lo, hi) or choices); None: all of it."""
+        return None if self.within is None else self.within(values)
+
+    def fit(self, value: Any, span: Any) -> Any:
+        """`value` moved into `span` (a choice: the first allowed one; numbers clamp, see `_clamp`)."""
+        return value if value in span else span[0]
 
     def samples(self) -> list[Any]:
         """Values the tests push through the codec: the edges and the default."""
@@ -162,6 +184,9 @@ class Float(Param):
 
     def encode(self, value: Any) -> str:
         return _fmt(value)
+
+    def fit(self, value: Any, span: Any) -> float:
+        return _clamp(value, span)
 
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
@@ -194,6 +219,9 @@ class LogFloat(Param):
     def encode(self, value: Any) -> str:
         return _fmt(value)
 
+    def fit(self, value: Any, span: Any) -> float:
+        return _clamp(value, span)
+
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
 
@@ -221,6 +249,9 @@ class Int(Param):
 
     def nearest(self, value: Any) -> int:
         return int(min(self.hi, max(self.lo, self.lo + round((int(value) - self.lo) / self.step) * self.step)))
+
+    def fit(self, value: Any, span: Any) -> int:
+        return int(_clamp(value, span))
 
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
@@ -304,6 +335,29 @@ class FloatList(Param):
         return [self.default, tuple([self.lo] * self.lengths[0]), tuple([self.hi] * self.lengths[-1])]
 
 
+@dataclass(frozen=True)
+class Code(Param):
+    """A token of URL-safe characters (a lesson's name or its packed steps); what it means is checked by its
+    user (core.lessons), here only its form and length."""
+
+    max_len: int = 4000
+
+    def parse(self, raw: str) -> str:
+        text = str(raw)
+        if len(text) > self.max_len or not re.fullmatch(r"[A-Za-z0-9_.~-]*", text):
+            raise ParamError("type", expected="code")
+        return text
+
+
+@dataclass(frozen=True)
+class Typed(Param):
+    """A value typed as text and kept as its canonical text (a layer stack `c3,m2`): the widget is a text box.
+    A subclass parses the text (raising ParamError) and returns the canonical form."""
+
+    def parse(self, raw: str) -> str:
+        return str(raw)
+
+
 Checker = Callable[[dict[str, Any]], list[Notice]]
 
 
@@ -362,9 +416,15 @@ class ParamSet:
         return self.apply_rules(values, notices)
 
     def apply_rules(self, values: dict, notices: list[Notice] | None = None) -> tuple[dict, list[Notice]]:
+        """The cross-parameter rules (which say what they changed), then each knob's `within` (silently:
+        a rule that wants to explain a move makes it first)."""
         values, notices = dict(values), list(notices or [])
         if self.rules is not None:
             notices += self.rules(values)
+        for p in self.params:
+            span = p.span(values) if p.name in values else None
+            if span is not None:
+                values[p.name] = p.fit(values[p.name], span)
         return values, notices
 
     def validate(self, values: Mapping[str, Any]) -> tuple[dict, list[Notice]]:
@@ -387,7 +447,14 @@ class ParamSet:
         return out
 
 
-GLOBALS = ParamSet((Choice("lang", DEFAULT_LANG, choices=LANGS),))  # the shell's keys, as page and CLI read them
+GLOBALS = ParamSet(  # the shell's keys, as page and CLI read them
+    (
+        Choice("lang", DEFAULT_LANG, choices=LANGS),
+        Bool("present", False),
+        Code("lesson", ""),
+        Int("step", 1, lo=1, hi=20),
+    )
+)
 assert GLOBALS.names == GLOBAL_KEYS
 
 

@@ -7,17 +7,23 @@ from core.convolution import concept as convolution
 from core.experiment import Concept
 from core.gan import concept as gan
 from core.gradients import concept as gradients
+from core.hardware import concept as hardware
+from core.losses import concept as losses
+from core.normalization import concept as normalization
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
 
 # Reading order: a page comes after the pages it builds on (pooling after convolution).
 CONCEPTS: tuple[Concept, ...] = (
     activations.CONCEPT,
+    losses.CONCEPT,
     gradients.CONCEPT,
+    normalization.CONCEPT,
     convolution.CONCEPT,
     pooling.CONCEPT,
     optimizers.CONCEPT,
     gan.CONCEPT,
+    hardware.CONCEPT,
 )
 
 

@@ -74,3 +74,28 @@ def stacked_axes(x_title: str, panels: list[tuple[str, str]], gap: float = 0.10)
         )
     layout["xaxis"] = dict(anchor=f"y{n}" if n > 1 else "y", title=dict(text=x_title))
     return layout
+
+
+def evidence(labels: list[str], values: list[float], height: int = 170) -> go.Figure:
+    """A claim card's small chart: one horizontal bar per measured number, on a log axis when they span more
+    than two decades (a vanished gradient next to a healthy one), each labelled with its value."""
+    finite = [abs(v) for v in values if v == v and abs(v) not in (0.0, float("inf"))]
+    log = bool(finite) and max(finite) / min(finite) > 100 and all(v > 0 for v in values)
+    bars = dict(
+        type="bar",
+        orientation="h",
+        x=values,
+        y=labels,
+        text=[f"{v:.3g}" for v in values],
+        textposition="auto",
+        marker=dict(color=[PALETTE[i % len(PALETTE)] for i in range(len(values))]),
+        hoverinfo="skip",
+    )
+    layout = dict(
+        xaxis=dict(type="log" if log else "linear", showgrid=False),
+        yaxis=dict(autorange="reversed", automargin=True),
+        showlegend=False,
+        margin=dict(l=10, r=10, t=10, b=25),
+        hovermode=False,
+    )
+    return figure([bars], layout, height=max(height, 40 * len(values) + 50))

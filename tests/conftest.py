@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DLP_DEVICE", "cpu")
+os.environ.pop("DLP_REDIS_URL", None)  # the suite clears its run store between tests: never a real Redis
 
 from core import device  # noqa: E402
 

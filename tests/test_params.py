@@ -177,6 +177,28 @@ def test_a_declared_condition_says_when_a_knob_matters():
     assert gp == Float("gp", 1.0, lo=0.0, hi=10.0, step=0.5)  # the condition is not part of the value codec
 
 
+def test_a_declared_span_limits_a_knob_by_the_others_silently():
+    surface = Choice("surface", "small", choices=("small", "big"))
+    x0 = Float(
+        "x0",
+        0.0,
+        lo=-10.0,
+        hi=10.0,
+        step=0.5,
+        within=lambda v: (-2.0, 2.0) if v["surface"] == "small" else (-10.0, 10.0),
+    )
+    n = Int("n", 3, lo=1, hi=9, within=lambda v: (1, 4))
+    opts = Multi("opts", ("a", "b"), choices=("a", "b", "c"), hi=3)
+    show = Choice("show", "a", choices=("a", "b", "c"), within=lambda v: v["opts"])
+    ps = ParamSet((surface, x0, n, opts, show))
+    values, notices = ps.decode({"x0": "-7", "n": "8", "opts": "b,c", "show": "a"})
+    assert (values["x0"], values["n"], values["show"]) == (-2.0, 4, "b") and notices == []
+    assert isinstance(values["n"], int) and ps.decode({"x0": "-7", "surface": "big"})[0]["x0"] == -7.0
+    assert x0.span(values) == (-2.0, 2.0) and show.span(values) == ("b", "c") and surface.span(values) is None
+    assert ps.validate({**values, "show": "c"})[0]["show"] == "c"
+    assert x0 == Float("x0", 0.0, lo=-10.0, hi=10.0, step=0.5)  # the span is not part of the value codec
+
+
 def test_log_grid_is_one_two_five_per_decade_inside_the_bounds():
     grid = P["lr"].grid()
     assert grid[0] == pytest.approx(1e-4) and grid[-1] == pytest.approx(1.0)

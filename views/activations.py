@@ -37,7 +37,6 @@ def _where(res, intervals):
 
 @view.section
 def explorer():
-    values = view.values
     st.header(t("explorer.heading"))
     view.controls(act.EXPLORER, only=("fns",))
     left, right = st.columns([1, 2.8], gap="medium")
@@ -45,8 +44,7 @@ def explorer():
         view.controls(act.EXPLORER, only=("xmin", "xmax", "x0", "thresh"))
         with st.expander(t("explorer.knobs")):
             st.caption(t("explorer.knobs_help"))
-            uses = {act.FUNCTIONS[k].knob for k in values["fns"]}
-            view.controls(act.EXPLORER, only=act.KNOBS, active={k: k in uses for k in act.KNOBS})
+            view.controls(act.EXPLORER, only=act.KNOBS)  # a knob is greyed out unless a plotted function reads it
     view.conflicts(act.EXPLORER)
     res = view.run(act.EXPLORER)
     with right:
@@ -167,8 +165,7 @@ def softmax():
     with left:
         view.controls(sm.SOFTMAX, only=("classes", "temp", "target"))
         st.markdown(f"**{t('softmax.logits')}**")
-        logits = [f"z{i + 1}" for i in range(6)]
-        view.controls(sm.SOFTMAX, only=logits, active={z: i < view.values["classes"] for i, z in enumerate(logits)})
+        view.controls(sm.SOFTMAX, only=[f"z{i + 1}" for i in range(len(sm.LOGIT_DEFAULTS))])
     view.conflicts(sm.SOFTMAX)
     r, labels = view.run(sm.SOFTMAX), t.section("sfig")
     nums = sm.numbers(r)

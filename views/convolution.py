@@ -16,18 +16,11 @@ from core.images import UPLOAD_TYPES, UploadError
 from core.ui import PageView, chrome
 from core.ui.live import finished, run_live
 from core.ui.runner import freeze
-from core.ui.widgets import wkey
 
 view = PageView(cv.CONCEPT)
 t = view.t
 view.header()
 fig = t.section("fig")
-KEY = cv.CONCEPT.key
-K_PARAM, TW_PARAM = cv.FILTER_PARAMS["k"], conv_steps.STEPS_PARAMS["t_w"]
-
-
-def _set(name: str, value) -> None:
-    st.session_state[wkey(KEY, name)] = value
 
 
 def _frame(cells: tuple) -> pd.DataFrame:
@@ -41,22 +34,17 @@ def _apply_edits(editor_key: str, name: str, cells: tuple, mark: str) -> None:
     for row, changes in st.session_state[editor_key]["edited_rows"].items():
         for col, value in changes.items():
             new[int(row) * n + int(col)] = float(value) if value is not None else 0.0
-    _set(name, cv.CONCEPT.params[name].encode(tuple(new)))
+    view.set({name: tuple(new)})
     st.session_state[mark] = (st.session_state[mark][0], tuple(new))  # the editor already shows them: keep it
 
 
-def _cells_text(name: str, custom: bool) -> None:
+def _cells_text(experiment, name: str, custom: bool) -> None:
     with st.expander(t("grid.as_text")):  # typing the photo's cells also selects the typed kernel
-        st.text_input(
-            t.label(name),
-            key=wkey(KEY, name),
-            help=t.help(name),
-            on_change=_set if custom else None,
-            args=("kernel", "custom") if custom else None,
-        )
+        typed = {"on_change": view.set, "args": ({"kernel": "custom"},)} if custom else {}
+        view.controls(experiment, only=(name,), **typed)
 
 
-def grid_editor(name: str, cells: tuple, custom: bool = False) -> None:
+def grid_editor(experiment, name: str, cells: tuple, custom: bool = False) -> None:
     """An editable n×n grid for a FloatList parameter; the parameter (and so the URL) stays the source of truth.
 
     The editor keeps its key (stays mounted, ~0.5 s less browser work under load) while the cells only
@@ -82,19 +70,18 @@ def grid_editor(name: str, cells: tuple, custom: bool = False) -> None:
         on_change=_apply_edits,
         args=(key, name, cells, mark),
     )
-    _cells_text(name, custom)
+    _cells_text(experiment, name, custom)
 
 
 def _edit_preset(cells: tuple) -> None:
-    _set("kernel", "custom")
-    _set("k", K_PARAM.encode(cells))
+    view.set({"kernel": "custom", "k": cells})
 
 
 def kernel_grid(v: dict) -> None:
     """The photo's kernel: editable when typed; a preset is shown read-only with a button that copies it."""
     if v["kernel"] == "custom":
         st.caption(t("filter.grid_help"))
-        grid_editor("k", v["k"], custom=True)
+        grid_editor(cv.FILTER, "k", v["k"], custom=True)
         return
     cells = ck.cells(v["kernel"], v["ksize"], v["sigma"])
     st.dataframe(
@@ -103,12 +90,12 @@ def kernel_grid(v: dict) -> None:
         column_config={str(j): st.column_config.NumberColumn(format="%.4g") for j in range(v["ksize"])},
     )
     st.button(t("filter.edit"), key="conv_edit_kernel", on_click=_edit_preset, args=(cells,), width="stretch")
-    _cells_text("k", True)
+    _cells_text(cv.FILTER, "k", True)
 
 
 def _resize_custom(cells: tuple) -> None:  # kernel/ksize callback: a typed kernel keeps its centre cells
-    if st.session_state[wkey(KEY, "kernel")] == "custom":
-        _set("k", K_PARAM.encode(ck.resize(cells, st.session_state[wkey(KEY, "ksize")])))
+    if view.widget("kernel") == "custom":
+        view.set({"k": ck.resize(cells, view.widget("ksize"))})
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -138,37 +125,11 @@ def filter_section():
     with left:
         view.controls(cv.FILTER, only=("img", "side", "gray"))
         st.file_uploader(t("filter.upload"), type=list(UPLOAD_TYPES), key="conv_upload", help=t("filter.upload_help"))
-        st.selectbox(
-            t.label("kernel"),
-            ck.KERNELS,
-            format_func=lambda k: t.choice("kernel", k),
-            key=wkey(KEY, "kernel"),
-            on_change=_resize_custom,
-            args=(v["k"],),
-            help=t.help("kernel"),
-        )
-        st.slider(
-            t.label("ksize"),
-            3,
-            7,
-            step=2,
-            key=wkey(KEY, "ksize"),
-            on_change=_resize_custom,
-            args=(v["k"],),
-            help=t.help("ksize"),
-        )
-        view.controls(cv.FILTER, only=("sigma",), active={"sigma": v["kernel"] == "gauss"})
+        view.controls(cv.FILTER, only=("kernel", "ksize"), on_change=_resize_custom, args=(v["k"],))
+        view.controls(cv.FILTER, only=("sigma",))
         kernel_grid(v)
-        view.controls(cv.FILTER, only=("stride", "pad"))
-        st.selectbox(
-            t.label("pmode"),
-            cv.FILTER_PARAMS["pmode"].choices,
-            key=wkey(KEY, "pmode"),
-            format_func=lambda k: t.choice("pmode", k),
-            help=t.help("pmode"),
-        )  # a narrow column
-        view.controls(cv.FILTER, only=("dil",))
-        with st.expander(t("filter.weights"), expanded=rgb):
+        view.controls(cv.FILTER, only=("stride", "pad", "pmode", "dil"))
+        with st.expander(t("filter.weights"), expanded=rgb):  # only the page knows if the image (an upload?) has colour
             view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
     with right:
         st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
@@ -187,7 +148,7 @@ def _fill(kind: str, cells: tuple) -> None:
         new = (1.0,) * (n * n)
     else:  # a 3×3 kernel, centred in (or cropped to) the current size
         new = ck.resize(ck.SEEDS_SHARPEN if kind == "sharpen" else ck.cells(kind, 3), n)
-    _set("t_w", TW_PARAM.encode(new))
+    view.set({"t_w": new})
 
 
 @view.section
@@ -198,17 +159,10 @@ def steps_section():
     transposed = v["t_op"] == "transposed"
     left, right = st.columns([1, 1.3], gap="medium")
     with left:
-        view.controls(
-            conv_steps.STEPS, only=("t_op", "t_in", "t_n"), active={"t_n": v["t_in"] not in conv_steps.FIXED_SIDE}
-        )
-        view.controls(
-            conv_steps.STEPS,
-            only=("t_s", "t_p", "t_pm", "t_d", "t_opad"),
-            active={"t_pm": not transposed, "t_opad": transposed},
-        )
+        view.controls(conv_steps.STEPS, only=("t_op", "t_in", "t_n", "t_s", "t_p", "t_pm", "t_d", "t_opad"))
     with right:
         st.markdown(f"**{t('steps.kernel')}**")
-        grid_editor("t_w", v["t_w"])
+        grid_editor(conv_steps.STEPS, "t_w", v["t_w"])
         n = math.isqrt(len(v["t_w"]))
         for col, side in zip(st.columns(len(conv_steps.KERNEL_SIDES)), conv_steps.KERNEL_SIDES):
             col.button(
@@ -216,8 +170,8 @@ def steps_section():
                 key=f"conv_tw_{side}",
                 disabled=side == n,
                 width="stretch",
-                on_click=_set,
-                args=("t_w", TW_PARAM.encode(ck.resize(v["t_w"], side))),
+                on_click=view.set,
+                args=({"t_w": ck.resize(v["t_w"], side)},),
             )
         for col, kind in zip(st.columns(4), ("ones", "sharpen", "sobel_x", "identity")):
             col.button(

@@ -31,6 +31,8 @@ def init_caption(v: dict, k: str) -> None:
     st.caption(t("net.var_line", var=var, n=n, nvar=n * var))
     if key in ("default", "orthogonal"):
         st.caption(t(f"net.{key}_note"))
+    elif key == "normal":
+        st.caption(t("net.sigma_note", **inits.sigma_scale(v[f"sigma_{k}"], n)))
 
 
 def num(x: float, spec: str = ".3f") -> str:
@@ -50,11 +52,7 @@ def network():
     for col, k in zip(st.columns(2, gap="medium"), "ab"):
         with col.container(border=True):
             st.markdown(f"**{t('net.config', k=k.upper())}**")
-            view.controls(
-                gr.NET,
-                only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"),
-                active={f"sigma_{k}": v[f"init_{k}"] == "normal"},
-            )
+            view.controls(gr.NET, only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"))
             init_caption(v, k)
     view.conflicts(gr.NET)
     res = view.run(gr.NET)
@@ -100,7 +98,7 @@ def training():
     st.markdown(t("train.intro"))
     for col, name in zip(st.columns(4), ("steps", "lr", "clip", "clip_at")):
         with col:
-            view.controls(gr.TRAIN, only=(name,), active={"clip_at": v["clip"] != "none"})
+            view.controls(gr.TRAIN, only=(name,))
     view.conflicts(gr.TRAIN)
     with st.expander(t("train.clip_heading")):
         st.markdown(t("train.clip_intro"))

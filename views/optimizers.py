@@ -7,9 +7,7 @@ from core.optimizers import claims, figures, surfaces
 from core.optimizers import concept as opt
 from core.ui import PageView
 from core.ui.live import finished, run_live
-from core.ui.widgets import to_widget, wkey
 
-KEY = opt.CONCEPT.key
 view = PageView(opt.CONCEPT)
 t = view.t
 fig = t.section("fig")
@@ -17,27 +15,15 @@ names = {k: t.choice("opts", k) for k in opt.KINDS}
 view.header()
 
 
-def _set(values: dict) -> None:
-    """Button/selection callback: put values into their widgets (the URL follows on the rerun)."""
-    for name, value in values.items():
-        st.session_state[wkey(KEY, name)] = to_widget(opt.CONCEPT.params[name], value)
-
-
 def _load_surface() -> None:
-    _set(opt.suggested(st.session_state[wkey(KEY, "surface")]))
+    """Surface callback: load the new surface's start point and learning rates."""
+    view.set(opt.suggested(view.widget("surface")))
 
 
 def _start_from_click() -> None:
     points = st.session_state["opt_landscape"]["selection"]["points"]
     if points:
-        _set({"x0": round(float(points[0]["x"]), 2), "y0": round(float(points[0]["y"]), 2)})
-
-
-def _start_sliders(box) -> None:
-    for name, lo, hi in (("x0", box[0], box[1]), ("y0", box[2], box[3])):
-        key = wkey(KEY, name)
-        st.session_state[key] = min(max(st.session_state.get(key, view.values[name]), lo), hi)
-        st.slider(t.label(name), min_value=float(lo), max_value=float(hi), step=0.01, key=key, help=t.help(name))
+        view.set({"x0": round(float(points[0]["x"]), 2), "y0": round(float(points[0]["y"]), 2)})
 
 
 def _dash(n) -> str:
@@ -52,32 +38,15 @@ def paths_section():
     left, right = st.columns([1, 2.3], gap="medium")
     surface = surfaces.get(v["surface"], v["kappa"], v["theta"])
     with left:
-        st.selectbox(
-            t.label("surface"),
-            surfaces.KEYS,
-            format_func=lambda k: t.choice("surface", k),
-            key=wkey(KEY, "surface"),
-            on_change=_load_surface,
-            help=t.help("surface"),
-        )
-        quad = v["surface"] == "quadratic"
-        view.controls(opt.PATHS, only=("kappa", "theta"), active={"kappa": quad, "theta": quad})
-        _start_sliders(surface.box)
-        view.controls(opt.PATHS, only=("steps", "starts", "opts"))
+        view.controls(opt.PATHS, only=("surface",), on_change=_load_surface)
+        view.controls(opt.PATHS, only=("kappa", "theta", "x0", "y0", "steps", "starts", "opts"))
         with st.expander(t("paths.hyper"), expanded=True):
             for kind, tab in zip(opt.KINDS, st.tabs([names[k] for k in opt.KINDS])):
                 with tab:
-                    on = kind in v["opts"]
-                    view.controls(opt.PATHS, only=opt.KNOBS[kind], active={n: on for n in opt.KNOBS[kind]})
+                    view.controls(opt.PATHS, only=opt.KNOBS[kind])
                     st.latex(opt.UPDATES[kind])
         with st.expander(t("paths.more")):
-            uses = opt.schedules.USES[v["sched"]]
-            view.controls(opt.PATHS, only=("wd", "noise", "seed", "sched"), active={"seed": v["noise"] > 0})
-            view.controls(
-                opt.PATHS,
-                only=("every", "gamma", "warmup", "patience"),
-                active={n: n in uses for n in ("every", "gamma", "warmup", "patience")},
-            )
+            view.controls(opt.PATHS, only=("wd", "noise", "seed", "sched", "every", "gamma", "warmup", "patience"))
             st.latex(opt.GRAD)
         view.controls(opt.PATHS, only=("tol", "view3d"))
     view.conflicts(opt.PATHS)
@@ -150,9 +119,7 @@ def theory_panel(res, v: dict) -> None:
             t("theory.col_mom"): ["—" if r.momentum is None else f"{r.momentum:g}" for r in th.rows],
             t("theory.col_pred"): [rate(r.predicted) for r in th.rows],
             t("theory.col_meas"): [rate(r.measured) for r in th.rows],
-            t("theory.col_steps"): [
-                f"{opt.theory.steps_for(r.predicted):.0f}" if r.predicted else "—" for r in th.rows
-            ],
+            t("theory.col_steps"): ["—" if r.steps is None else f"{r.steps:.0f}" for r in th.rows],
         },
         hide_index=True,
         width="stretch",
@@ -163,7 +130,7 @@ def theory_panel(res, v: dict) -> None:
     st.button(
         t("theory.button"),
         key="opt_optimal",
-        on_click=_set,
+        on_click=view.set,
         args=(opt.optimal_values(th.kappa, v["opts"]),),
         type="primary",
     )
@@ -171,7 +138,6 @@ def theory_panel(res, v: dict) -> None:
 
 @view.section
 def race_section():
-    v = view.values
     st.header(t("race.heading"))
     st.markdown(t("race.intro"))
     view.controls(opt.RACE, only=("net_opts",))
@@ -181,7 +147,7 @@ def race_section():
     with st.expander(t("race.lrs")):
         for col, kind in zip(st.columns(3) * 3, opt.KINDS):
             with col:
-                view.controls(opt.RACE, only=(f"nlr_{kind}",), active={f"nlr_{kind}": kind in v["net_opts"]})
+                view.controls(opt.RACE, only=(f"nlr_{kind}",))
         st.caption(t("race.defaults"))
     view.conflicts(opt.RACE)
     stored = finished(view, opt.RACE)

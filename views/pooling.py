@@ -4,40 +4,26 @@ field, GAP vs flatten, a training check, and the notes' claims."""
 import pandas as pd
 import streamlit as st
 
-from core.params import Notice, ParamError
+from core.pooling import claims, figures, heads, shift, training
 from core.pooling import concept as pl
-from core.pooling import figures, training
+from core.pooling import pool as pp
 from core.pooling import receptive_field as rfm
-from core.ui import PageView, chrome
+from core.ui import PageView
 from core.ui.live import finished, run_live
-from core.ui.widgets import from_widget, wkey
 
 view = PageView(pl.CONCEPT)
 t = view.t
 view.header()
 fig = t.section("fig")
-X, LAYERS = pl.POOL_PARAMS["x"], pl.RF_PARAMS["layers"]
-
-
-def _refused(param) -> None:
-    """A text box the user types into: say why its text was not used (the page falls back to the default)."""
-    raw = str(st.session_state.get(wkey("pooling", param.name), ""))
-    try:
-        param.parse(raw)
-    except ParamError as err:
-        chrome.notices(t, pl.CONCEPT.params, view.values, [Notice(param.name, err.code, raw, err.info)])
-
-
-def _cells() -> tuple:
-    return from_widget(X, st.session_state.get(wkey("pooling", "x"), X.encode(X.default)))
+X = pl.POOL_PARAMS["x"]
 
 
 def _set_cells(cells: tuple) -> None:
-    st.session_state[wkey("pooling", "x")] = X.encode(cells)
+    view.set({"x": cells})
 
 
 def _apply_edits(editor_key: str, n: int) -> None:
-    cells = list(_cells())
+    cells = list(view.widget("x"))
     if len(cells) != n * n:
         return
     for row, changes in st.session_state[editor_key]["edited_rows"].items():
@@ -47,7 +33,7 @@ def _apply_edits(editor_key: str, n: int) -> None:
 
 
 def _grid_editor(cells: tuple) -> None:
-    n = pl.grid_side(cells)
+    n = pp.grid_side(cells)
     frame = pd.DataFrame([cells[i * n : (i + 1) * n] for i in range(n)], columns=[str(j) for j in range(n)])
     key = f"pool_editor_{X.encode(cells)}"  # new cells -> a fresh editor holding them
     config = {
@@ -58,7 +44,7 @@ def _grid_editor(cells: tuple) -> None:
     )
     row1, row2 = st.columns(3), st.columns(3)
     row1[0].button(
-        t("pool.seeds_btn"), on_click=_set_cells, args=(pl.SEEDS_EXAMPLE,), key="pool_seeds", width="stretch"
+        t("pool.seeds_btn"), on_click=_set_cells, args=(pp.SEEDS_EXAMPLE,), key="pool_seeds", width="stretch"
     )
     for col, size in zip(row1[1:], (6, 8)):
         col.button(
@@ -66,20 +52,20 @@ def _grid_editor(cells: tuple) -> None:
             on_click=_set_cells,
             key=f"pool_rand{size}",
             width="stretch",
-            args=(pl.random_grid(size, X.encode(cells)),),
+            args=(pp.random_grid(size, X.encode(cells)),),
         )
     for col, size, key in zip(row2, (max(2, n - 1), min(12, n + 1)), ("pool_shrink", "pool_grow")):
         col.button(
             t("pool.grow_btn", n=size),
             on_click=_set_cells,
             key=key,
-            args=(pl.resize_grid(cells, size),),
+            args=(pp.resize_grid(cells, size),),
             disabled=size == n,
             width="stretch",
         )
     with st.expander(t("pool.cells_text")):
         view.controls(pl.POOL, only=("x",))
-    _refused(X)
+    view.refused("x")
 
 
 @view.section
@@ -89,11 +75,7 @@ def window_section():
     st.markdown(t("pool.intro"))
     left, right = st.columns([1, 2.2], gap="medium")
     with left:
-        view.controls(
-            pl.POOL,
-            only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"),
-            active={"pad": v["op"] != "lp", "cip": v["op"] == "avg", "pnorm": v["op"] == "lp"},
-        )
+        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"))
     with right:
         st.markdown(f"**{t('pool.grid_label')}**")
         _grid_editor(v["x"])
@@ -102,7 +84,7 @@ def window_section():
     st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
     st.caption(t("pool.step_help"))
     st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
-    st.latex(pl.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
+    st.latex(pp.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
     size = res.size
     if size["out"] != size["out_raw"]:
         st.info(
@@ -131,7 +113,7 @@ def window_section():
     st.subheader(t("pool.grad_heading"))
     st.markdown(t("pool.grad_intro"))
     st.plotly_chart(
-        figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pl.OPS}), key="pool_grad_chart"
+        figures.gradients(res, fig, tuple(res.grads), {o: t(f"names.op.{o}") for o in pp.OPS}), key="pool_grad_chart"
     )
 
     st.subheader(t("pool.image_heading"))
@@ -155,26 +137,25 @@ def shift_section():
         with col:
             view.controls(pl.SHIFT, only=names)
     res = view.run(pl.SHIFT)
-    st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in pl.CURVES}), key="shift_chart")
-    st.markdown(t("shift.reading", **pl.shift_numbers(res)))
+    st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in shift.CURVES}), key="shift_chart")
+    st.markdown(t("shift.reading", **shift.shift_numbers(res)))
 
 
 def _edit_stack(token: str | None) -> None:
-    key = wkey("pooling", "layers")
-    layers = [s for s in str(st.session_state.get(key, LAYERS.default)).split(",") if s]
+    layers = [s for s in str(view.widget("layers")).split(",") if s]  # the text as typed (a stack's value is text)
     if token is None:
         layers = layers[:-1] or layers
     elif len(layers) < rfm.MAX_LAYERS:
         layers.append(token)
-    st.session_state[key] = ",".join(layers)
+    view.set({"layers": ",".join(layers)})
 
 
 @view.section
 def rf_section():
     st.header(t("rf.heading"))
     st.markdown(t("rf.intro"))
-    st.text_input(t.label("layers"), key=wkey("pooling", "layers"), help=t.help("layers"))
-    _refused(LAYERS)
+    view.controls(pl.RF, only=("layers",))
+    view.refused("layers")
     st.caption(t("rf.add"))
     tokens = ("c3", "c3s2", "c5", "c3d2", "m2", "m3s2p1", "a2")
     buttons = st.columns(len(tokens) + 1)
@@ -210,11 +191,11 @@ def head_section():
     cols = st.columns(5)
     for col, name in zip(cols, pl.HEAD_PARAMS.names):
         with col:
-            view.controls(pl.HEAD, only=(name,), active={"h_hidden": view.values["h_depth"] > 0})
+            view.controls(pl.HEAD, only=(name,))
     res = view.run(pl.HEAD)
-    names = {h: t(f"names.heads.{h}") for h in pl.HEADS}
+    names = {h: t(f"names.heads.{h}") for h in heads.HEADS}
     st.plotly_chart(figures.heads(res, fig, names), key="head_chart")
-    shown = [h for h in pl.HEADS if res.chosen[h] > 0]
+    shown = [h for h in heads.HEADS if res.chosen[h] > 0]
     st.dataframe(
         {
             t("head.col_head"): [names[h] for h in shown],
@@ -259,4 +240,4 @@ rf_section()
 head_section()
 train_section()
 
-view.claims(pl.claims(), ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth"))
+view.claims(claims.claims(), ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth"))

@@ -6,12 +6,11 @@ Key equations (formulas shown on the page come from `Activation.latex`):
     SELU(x) = λ·(x if x > 0 else α(e^x - 1)),  α ≈ 1.6733, λ ≈ 1.0507   (Klambauer et al., 2017)
     GELU(x) = x·Φ(x);  tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³)))      (Hendrycks & Gimpel, 2016)
 Derivatives are never typed in: every f'(x) below is torch.autograd on f.
-Statistics "under N(0,1)" integrate over a standard-normal input z on a dense grid (float64).
+Statistics "under N(0,1)" (core.activations.stats) are exact to about 1e-12: quadrature split at the kinks.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,9 +18,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, Activation, evaluate, latex  # noqa: F401
+from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, evaluate, latex  # noqa: F401 (KNOBS: for the view)
+from core.activations import dead_relu, nonlinearity, softmax
+from core.activations.stats import normal_stats
 from core.experiment import Concept, Experiment
-from core.params import Float, LogFloat, Multi, Notice, ParamSet
+from core.params import Float, LogFloat, Multi, Notice, ParamSet, when
+
+
+def grid(lo: float, hi: float, n: int) -> np.ndarray:
+    """n points from lo to hi, rounded the same on every CPU (torch.linspace's rounding depends on its vector
+    kernel): x = 0 is exactly a node whenever lo + (hi − lo)·i/(n − 1) = 0, and ReLU's f′(0) = 0 then joins the
+    saturated interval on any machine."""
+    return lo + (hi - lo) * (np.arange(n) / (n - 1))
 
 
 def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
@@ -29,23 +37,6 @@ def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))  # starts at even positions, ends (exclusive) at odd
     return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
-
-
-# ---- statistics under a standard-normal input ------------------------------------------------
-
-_Z = torch.linspace(-9.0, 9.0, 12000, dtype=torch.float64)  # even count: z = 0 is not a node
-_W = torch.exp(-0.5 * _Z**2) / math.sqrt(2 * math.pi) * (_Z[1] - _Z[0])  # N(0,1) quadrature weights
-
-
-def normal_stats(keys: tuple[str, ...], values: dict, thresh: float) -> dict[str, np.ndarray]:
-    """Per function: E[f(z)], E[f'(z)], P(|f'(z)| < thresh), P(f'(z) = 0) for z ~ N(0,1)."""
-    y, dy = evaluate(keys, _Z, values)
-    return {
-        "mean": (y * _W).sum(1).numpy(),
-        "mean_grad": (dy * _W).sum(1).numpy(),
-        "saturated_share": ((dy.abs() < thresh) * _W).sum(1).numpy(),
-        "zero_grad_share": ((dy == 0) * _W).sum(1).numpy(),
-    }
 
 
 # ---- the explorer experiment ------------------------------------------------------------------
@@ -61,6 +52,11 @@ def _rules(v: dict) -> list[Notice]:
     return []
 
 
+def _used_by(knob: str):
+    """A function knob matters while a function that reads it is plotted."""
+    return when("fns", *(k for k, f in FUNCTIONS.items() if f.knob == knob))
+
+
 EXPLORER_PARAMS = ParamSet(
     (
         Multi("fns", ("sigmoid", "tanh", "relu"), choices=tuple(FUNCTIONS), lo=1, hi=len(FUNCTIONS)),
@@ -68,11 +64,13 @@ EXPLORER_PARAMS = ParamSet(
         Float("xmax", 6.0, lo=0.5, hi=20.0, step=0.5),
         Float("x0", 1.0, lo=-20.0, hi=20.0, step=0.1),
         LogFloat("thresh", 0.05, lo=0.001, hi=0.5),
-        Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01),
-        Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05),
-        Float("elu_alpha", KNOB_DEFAULTS["elu_alpha"], lo=0.1, hi=3.0, step=0.1),
-        Float("swish_beta", KNOB_DEFAULTS["swish_beta"], lo=0.0, hi=10.0, step=0.1),
-        Float("softplus_beta", KNOB_DEFAULTS["softplus_beta"], lo=0.1, hi=10.0, step=0.1),
+        Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01, when=_used_by("leak")),
+        Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05, when=_used_by("prelu_a")),
+        Float("elu_alpha", KNOB_DEFAULTS["elu_alpha"], lo=0.1, hi=3.0, step=0.1, when=_used_by("elu_alpha")),
+        Float("swish_beta", KNOB_DEFAULTS["swish_beta"], lo=0.0, hi=10.0, step=0.1, when=_used_by("swish_beta")),
+        Float(
+            "softplus_beta", KNOB_DEFAULTS["softplus_beta"], lo=0.1, hi=10.0, step=0.1, when=_used_by("softplus_beta")
+        ),
     ),
     rules=_rules,
 )
@@ -95,7 +93,7 @@ class ExplorerResult:
 
 def explore(values: dict) -> ExplorerResult:
     keys = tuple(values["fns"])
-    x = torch.linspace(values["xmin"], values["xmax"], GRID_POINTS, dtype=torch.float64)
+    x = torch.from_numpy(grid(values["xmin"], values["xmax"], GRID_POINTS))
     y, dy = evaluate(keys, x, values)
     f0, df0 = evaluate(keys, torch.tensor([values["x0"]], dtype=torch.float64), values)
     xn, mask = x.numpy(), (dy.abs() < values["thresh"]).numpy()
@@ -184,9 +182,6 @@ PRESETS = {
     "softmax_cold": {"temp": 0.2},
     "softmax_hot": {"temp": 5.0},
 }
-
-# imported here, below the explorer: these modules build on the function table, not on this module
-from core.activations import dead_relu, nonlinearity, softmax  # noqa: E402
 
 CONCEPT = Concept(
     "activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD, softmax.SOFTMAX), PRESETS

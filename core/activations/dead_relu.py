@@ -63,7 +63,6 @@ def configs(v: dict) -> list[tuple[str, trainer.Config]]:
         snapshots=1,
         grid=2,
         unit_grid=2,
-        chunk=min(250, max(100, v["d_steps"] // 4)),
     )
     return [("relu", replace(base, act="relu")), ("relu_ref", replace(base, act="relu", lr=v["d_lr"] / REF_FACTOR))] + [
         (k, replace(base, act=k)) for k in v["d_cmp"]

@@ -65,7 +65,6 @@ def config(v: dict) -> trainer.Config:
         steps=v["steps"],
         l2=v["l2"],
         seed=v["seed"],
-        chunk=min(250, max(100, v["steps"] // 4)),
     )
 
 

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from core.experiment import Experiment
-from core.params import Float, Int, LogFloat, Notice, ParamSet
+from core.params import Float, Int, LogFloat, Notice, ParamSet, When
 
 LOGIT_DEFAULTS = (2.0, 1.0, 0.5, -1.0, 0.0, -2.0)
 SHIFT = 5.0  # the constant added to every logit for the shift-invariance check
@@ -38,10 +38,19 @@ def _rules(v: dict) -> list[Notice]:
     return []
 
 
+CLASSES = Int("classes", 4, lo=3, hi=len(LOGIT_DEFAULTS))
+
+
+def _logit(i: int, default: float) -> Float:
+    """Logit z_i (1-based): it matters while there are at least i classes."""
+    shown = When(lambda v: v["classes"] >= i, f"classes>={i}") if i > CLASSES.lo else None
+    return Float(f"z{i}", default, lo=-10.0, hi=10.0, step=0.1, when=shown)
+
+
 SOFTMAX_PARAMS = ParamSet(
     (
-        Int("classes", 4, lo=3, hi=6),
-        *(Float(f"z{i + 1}", d, lo=-10.0, hi=10.0, step=0.1) for i, d in enumerate(LOGIT_DEFAULTS)),
+        CLASSES,
+        *(_logit(i, d) for i, d in enumerate(LOGIT_DEFAULTS, start=1)),
         LogFloat("temp", 1.0, lo=0.01, hi=100.0),
         Int("target", 1, lo=1, hi=6),
     ),

@@ -15,27 +15,29 @@ units (z ≤ 0 on every training point) are counted too: for Leaky ReLU / ELU th
 With the identity activation the whole network is one affine map (`collapse`):
     logits = W_out ⋯ W₁ x + b_eff,   so its decision boundaries are straight lines.
 
-Training is a generator: `train(cfg, data)` yields (fraction_done, TrainResult) once per chunk of
-steps; metrics stay on the device during a chunk and are read once at its end.
+Training is a generator on the house skeleton (core.training.chunked): `train(cfg, data)` yields
+(fraction_done, TrainResult) once per chunk of steps; metrics stay on the device during a chunk and are
+read once at its end.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core import datasets2d
+from core import datasets2d, training
 from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS
 from core.datasets2d import Dataset2D
 from core.device import device
 from core.experiment import drain
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+PARTS = 4  # about four chunks per run (each 100–250 steps): where a diverging run stops, so it is part of the result
 INITS = ("default", "xavier", "he", "normal")
 
 
@@ -54,7 +56,7 @@ class Config:
     knobs: tuple[tuple[str, float], ...] = ()  # activation knob overrides, e.g. (("leak", 0.1),)
     eval_every: int = 0  # train/test metrics and dead units every this many steps (0: about 100 per run)
     snapshots: int = 25  # decision-boundary snapshots kept for replay (plus step 0)
-    chunk: int = 100  # steps per yielded chunk
+    chunk: int = 0  # steps per yielded chunk (0: core.training.chunk_size(steps, PARTS), the house rule)
     grid: int = 50  # decision-boundary grid size per side
     unit_grid: int = 25  # per-unit response map size per side
 
@@ -226,14 +228,20 @@ class _Recorder:
             self.snaps.append(torch.softmax(forward(net, self.grid, f)[0], 1))
             self.snap_steps.append(step)
 
-    @torch.no_grad()
-    def result(self, done: int, diverged_at: int | None = None) -> TrainResult:
-        cfg, net, f, g, u = self.cfg, self.net, self.f, self.cfg.grid, self.cfg.unit_grid
-        if self.rows:  # the one device → host copy of this chunk
-            self.evals = np.concatenate([self.evals, torch.stack(self.rows).cpu().numpy()])
+    def flush(self) -> np.ndarray:
+        """The one device → host copy of a chunk's metrics; returns the chunk's train losses (the finite check)."""
+        new = np.zeros((0, self.evals.shape[1]), np.float32)
+        if self.rows:
+            new = torch.stack(self.rows).cpu().numpy()
+            self.evals = np.concatenate([self.evals, new])
             self.probs += [p.cpu().numpy() for p in self.snaps]
             self.rows.clear()
             self.snaps.clear()
+        return new[:, 1]
+
+    @torch.no_grad()
+    def result(self, done: int, diverged_at: int | None = None) -> TrainResult:
+        cfg, net, f, g, u = self.cfg, self.net, self.f, self.cfg.grid, self.cfg.unit_grid
         e, L = self.evals, cfg.depth
         hs = forward(net, self.unit_grid, f)[2]
         units = torch.stack([h.T for h in hs]).reshape(L, cfg.width, u, u)  # (L, H, U, U)
@@ -265,7 +273,7 @@ class _Recorder:
 
 
 def train(cfg: Config, data: Dataset2D) -> Iterator[tuple[float, TrainResult]]:
-    """Train from scratch; yield (fraction_done, result so far) after every chunk of cfg.chunk steps.
+    """Train from scratch; yield (fraction_done, result so far) after every chunk (core.training.chunked).
     Deterministic for cfg.seed: the same seed gives the same initial weights and mini-batches. A run
     whose loss becomes inf/NaN stops there and says where (`diverged_at`)."""
     g = torch.Generator().manual_seed(cfg.seed)
@@ -274,10 +282,9 @@ def train(cfg: Config, data: Dataset2D) -> Iterator[tuple[float, TrainResult]]:
     f, opt = activation(cfg), optimizer(cfg, net)
     rec = _Recorder(cfg, data, net, f)
     rec.measure(0)
-    step = 0
-    while step < cfg.steps:
-        end = min(cfg.steps, step + cfg.chunk)
-        for s in range(step, end):
+
+    def train_chunk(start: int, stop: int) -> np.ndarray:
+        for s in range(start, stop):
             rows = order[s]
             logits = forward(net, rec.x_tr[rows], f)[0]
             loss = F.cross_entropy(logits, rec.y_tr[rows])  # −log softmax(logits)_y, batch mean
@@ -286,13 +293,14 @@ def train(cfg: Config, data: Dataset2D) -> Iterator[tuple[float, TrainResult]]:
             opt.step()
             if (s + 1) % cfg.every == 0 or s + 1 == cfg.steps:
                 rec.measure(s + 1)
-        step = end
-        res = rec.result(step)
-        bad = ~np.isfinite(res.train_loss)
-        if bad.any():
-            yield 1.0, replace(res, diverged_at=int(res.eval_steps[np.argmax(bad)]))
-            return
-        yield step / cfg.steps, res
+        return rec.flush()  # the train losses evaluated in this chunk, read once
+
+    def snapshot(stop: int, finite: bool) -> TrainResult:
+        bad = None if finite else training.first_nonfinite(rec.evals[:, 1])
+        return rec.result(stop, None if bad is None else int(rec.evals[bad, 0]))
+
+    size = cfg.chunk or training.chunk_size(cfg.steps, PARTS)
+    yield from training.chunked(cfg.steps, train_chunk, snapshot, size=size)
 
 
 def run(cfg: Config, data: Dataset2D) -> TrainResult:

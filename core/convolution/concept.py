@@ -26,11 +26,11 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from core import images
+from core import device, images
 from core.convolution import cnn, count, ops, steps
 from core.convolution import kernels as ck
 from core.experiment import Concept, Experiment
-from core.params import Bool, Choice, Float, FloatList, Int, Notice, ParamSet
+from core.params import Bool, Choice, Float, FloatList, Int, Notice, ParamSet, When, when
 
 DISPLAY_MAX = 256  # longest side of an image or feature map sent to the browser
 PANEL_MAX = 128  # the smaller panels of the per-channel figure
@@ -77,6 +77,8 @@ def _filter_rules(v: dict) -> list[Notice]:
     return notes + ops.fit_conv(v, min(h, w), v["ksize"], _NAMES)
 
 
+PADDED = When(lambda v: v["pad"] > 0, "pad>0")  # a padding mode only matters when there is padding
+
 FILTER_PARAMS = ParamSet(
     (
         Choice("img", "camera", choices=images.BUILTIN),
@@ -84,15 +86,13 @@ FILTER_PARAMS = ParamSet(
         Int("side", 256, lo=32, hi=512, step=32),
         Choice("kernel", "sobel_x", choices=ck.KERNELS),
         Int("ksize", 3, lo=3, hi=7, step=2, on_grid=True),
-        Float("sigma", 1.0, lo=0.3, hi=3.0, step=0.1),
+        Float("sigma", 1.0, lo=0.3, hi=3.0, step=0.1, when=when("kernel", "gauss")),
         FloatList("k", ck.SEEDS_SHARPEN, lo=-200.0, hi=200.0, lengths=tuple(n * n for n in ck.SIZES)),
         Int("stride", 1, lo=1, hi=4),
         Int("pad", 1, lo=0, hi=9),
-        Choice("pmode", "zeros", choices=ops.MODES),
+        Choice("pmode", "zeros", choices=ops.MODES, when=PADDED),
         Int("dil", 1, lo=1, hi=3),
-        Float("w_r", 1.0, lo=-2.0, hi=2.0, step=0.1),
-        Float("w_g", 1.0, lo=-2.0, hi=2.0, step=0.1),
-        Float("w_b", 1.0, lo=-2.0, hi=2.0, step=0.1),
+        *(Float(name, 1.0, lo=-2.0, hi=2.0, step=0.1, when=when("gray", False)) for name in CHANNEL_WEIGHTS),
     ),
     rules=_filter_rules,
 )
@@ -202,7 +202,13 @@ def run_filter(v: dict, image: torch.Tensor | None = None) -> FilterResult:
 
 def run_upload(data: bytes, v: dict) -> tuple[dict, FilterResult]:
     """Decode and validate an uploaded file (raises images.UploadError), then filter it like a built-in.
-    Returns what the page says about the file (its size, whether it was downscaled) and the result."""
+    Returns what the page says about the file (its size, whether it was downscaled) and the result. Decoding
+    runs under the compute gate: a class uploading at once decodes as many files at a time as it has slots."""
+    with device.compute():
+        return _run_upload(data, v)
+
+
+def _run_upload(data: bytes, v: dict) -> tuple[dict, FilterResult]:
     up = images.load_upload(data, max_side=v["side"])
     _, h, w = up.image.shape
     info = {

@@ -22,7 +22,7 @@ import torch
 from core.convolution import kernels as ck
 from core.convolution import ops
 from core.experiment import Experiment
-from core.params import Choice, FloatList, Int, Notice, ParamSet
+from core.params import Choice, FloatList, Int, Notice, ParamSet, When, when, when_not
 
 INPUTS = ("digit", "ramp", "edge", "impulse", "ones", "seeds")
 FIXED_SIDE = {"digit": 8, "seeds": 3}  # inputs whose size is their own
@@ -84,13 +84,13 @@ STEPS_PARAMS = ParamSet(
     (
         Choice("t_op", "conv", choices=OPS),
         Choice("t_in", "digit", choices=INPUTS),
-        Int("t_n", 6, lo=3, hi=12),
+        Int("t_n", 6, lo=3, hi=12, when=when_not("t_in", *FIXED_SIDE)),
         FloatList("t_w", ck.SEEDS_SHARPEN, lo=-20.0, hi=20.0, lengths=tuple(n * n for n in KERNEL_SIDES)),
         Int("t_s", 1, lo=1, hi=3),
         Int("t_p", 1, lo=0, hi=3),
-        Choice("t_pm", "zeros", choices=ops.MODES),
+        Choice("t_pm", "zeros", choices=ops.MODES, when=when("t_op", "conv") & When(lambda v: v["t_p"] > 0, "t_p>0")),
         Int("t_d", 1, lo=1, hi=3),
-        Int("t_opad", 0, lo=0, hi=2),
+        Int("t_opad", 0, lo=0, hi=2, when=when("t_op", "transposed")),
     ),
     rules=_rules,
 )

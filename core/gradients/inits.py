@@ -89,6 +89,20 @@ INITS: dict[str, Init] = {
 }
 
 
+def sigma_scale(sigma: float, n: int) -> dict[str, float]:
+    """A fixed σ against the width-aware scales at fan-in n: He's √(2/n), LeCun's 1/√n, and the ratios
+    (σ = 1 at n = 128 is 8× He's 0.125 and 11.3× LeCun's 0.088)."""
+    he_std, lecun_std = math.sqrt(INITS["he"].variance(n, n, sigma)), math.sqrt(INITS["lecun"].variance(n, n, sigma))
+    return {
+        "n": n,
+        "sigma": sigma,
+        "he_std": he_std,
+        "lecun_std": lecun_std,
+        "he_ratio": sigma / he_std,
+        "lecun_ratio": sigma / lecun_std,
+    }
+
+
 def orthogonal(z: torch.Tensor) -> torch.Tensor:
     """Orthogonal matrices from Gaussian ones, batched over leading dims (the method of
     torch.nn.init.orthogonal_): QR of the tall orientation, signs fixed by diag(R) so Q is uniform."""

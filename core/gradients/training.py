@@ -10,9 +10,10 @@ By norm keeps the direction and bounds the step; by value bounds each coordinate
 
 Exploding: a step whose loss or gradient is inf/NaN marks the net as diverged at that step; it stops
 training (its later steps stay NaN, its test accuracy too: the argmax of NaN logits is class 0, a
-meaningless ~10 %) and the other net carries on. Metrics live on the device and are
-read once per chunk of CHUNK steps, never per step. Batch norm has no running averages here: it always
-normalizes with the statistics of the batch it sees, the 450 test digits included.
+meaningless ~10 %) and the other net carries on; the run ends when both have diverged. Metrics live on
+the device and are read once per chunk (core.training: `chunked`, `chunk_size`), never per step. Batch
+norm has no running averages here: it always normalizes with the statistics of the batch it sees, the
+450 test digits included.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -30,25 +30,22 @@ from core import data
 from core.device import device
 from core.gradients import net as grad_net
 from core.gradients.net import Net
+from core.training import chunked, first_nonfinite
 
 TRAIN_BATCH = 64
-CHUNK = 100
-WORK_BUDGET = 6e8  # steps · depth · width² allowed per run (about ten seconds on one CPU core)
+# CPU seconds on one torch thread per step · depth · width² (two nets, batch 64, test evaluations included):
+# measured 2.4e-8 … 3.0e-8 with time.process_time() over steps 100–300 at 30 × 128, 50 at 100 × 256, 20 at
+# 100 × 512, 200 at 10 × 512 (bench/link_budget.py --page gradients checks the costliest link).
+STEP_COST_S = 3e-8
+LIMIT_S = 18.0  # tighter than core.budget.CPU_S: a class's trainings on this page stay short (as before the model)
 
 
-def max_steps(depth: int, width: int) -> int:
-    """Most steps (a multiple of 50, at least 50) that keep steps · depth · width² within the budget."""
-    return max(50, int(WORK_BUDGET / (depth * width * width)) // 50 * 50)
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one training run (core.budget: its rule cuts `steps` to fit)."""
+    return 0.5 + STEP_COST_S * v["steps"] * v["depth"] * v["width"] ** 2
 
 
-@lru_cache(maxsize=4)
-def digits(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Train/test digits as (N, 64) float32, standardized per pixel with the training set's statistics
-    (a pixel that never varies is divided by 0.1 instead of 0)."""
-    x_tr, y_tr, x_te, y_te = data.digits(seed)
-    x_tr, x_te = x_tr.flatten(1), x_te.flatten(1)
-    mean, std = x_tr.mean(0), x_tr.std(0).clamp_min(0.1)
-    return (x_tr - mean) / std, y_tr, (x_te - mean) / std, y_te
+digits = data.digits_flat  # train/test digits as (N, 64) float32, standardized per pixel (core.data)
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,7 @@ def _step(
 
 
 def stream(values: dict) -> Iterator[tuple[float, TrainResult]]:
-    """Train A and B side by side; yield (fraction done, result so far) after every chunk."""
+    """Train A and B side by side; yield (fraction done, result so far) after every chunk (core.training)."""
     dev = device()
     nets = grad_net.pair(values)
     depth, width, seed, steps = values["depth"], values["width"], values["seed"], values["steps"]
@@ -123,8 +120,10 @@ def stream(values: dict) -> Iterator[tuple[float, TrainResult]]:
     host = np.full((2, steps, 3 + depth), np.nan, dtype=np.float32)
     evals, accs = [], []
     nan_step: list[int | None] = [None, None]
-    for start in range(0, steps, CHUNK):
-        stop = min(steps, start + CHUNK)
+
+    def train_chunk(start: int, stop: int) -> np.ndarray:
+        """Steps [start, stop) of both nets; returns the last losses of the nets still training (the run
+        ends when none is)."""
         for s in range(start, stop):
             xb, yb = x_tr[order[s]], y_tr[order[s]]
             for k in (0, 1):
@@ -134,15 +133,20 @@ def stream(values: dict) -> Iterator[tuple[float, TrainResult]]:
         chunk = torch.cat([record[:, start:stop].flatten(), acc]).cpu().numpy()  # one transfer per chunk
         host[:, start:stop] = chunk[:-2].reshape(2, stop - start, -1)
         for k in (0, 1):
-            if nan_step[k] is None:
-                bad = np.flatnonzero(~np.isfinite(host[k, start:stop, :3]).all(1))
-                if len(bad):
-                    nan_step[k] = start + int(bad[0]) + 1
+            bad = first_nonfinite(host[k, start:stop, :3]) if nan_step[k] is None else None
+            if bad is not None:
+                nan_step[k] = start + bad + 1
         acc = chunk[-2:].copy()
         acc[[k for k in (0, 1) if nan_step[k] is not None]] = np.nan  # NaN weights: argmax says class 0, not a score
         evals.append(stop)
         accs.append(acc)
-        yield stop / steps, _result(nets, steps, stop, host, evals, accs, nan_step, clip, clip_at, lr)
+        alive = [k for k in (0, 1) if nan_step[k] is None]
+        return host[alive, stop - 1, 0] if alive else np.array([np.nan])
+
+    def snapshot(stop: int, finite: bool) -> TrainResult:
+        return _result(nets, steps, stop, host, evals, accs, nan_step, clip, clip_at, lr)
+
+    yield from chunked(steps, train_chunk, snapshot)
 
 
 def _result(nets, steps, done, host, evals, accs, nan_step, clip, clip_at, lr) -> TrainResult:

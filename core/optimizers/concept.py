@@ -24,11 +24,12 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from core import budget
 from core.experiment import Concept, Experiment, streaming
 from core.optimizers import race, schedules, surfaces, theory
 from core.optimizers.batched import ADAPTIVE, BUFFERED, KINDS, Spec  # noqa: F401  (the page reads them here)
 from core.optimizers.paths import Paths, paths
-from core.params import Bool, Choice, Float, Int, LogFloat, Multi, Notice, ParamSet
+from core.params import Bool, Choice, Float, Int, LogFloat, Multi, Notice, ParamSet, Span, When, when
 
 UPDATES = {
     "sgd": r"p \leftarrow p - \alpha\, g",
@@ -53,7 +54,6 @@ GRAD = r"g = \nabla f(p) + \lambda p + \sigma s\,\xi,\qquad \xi \sim \mathcal{N}
 FINE = tuple(round(1 + i / 10, 1) for i in range(90))  # 1.0, 1.1, …, 9.9 per decade: room for optimal values
 BETA1 = dict(lo=0.0, hi=0.999, step=0.001)
 BETA2 = dict(lo=0.9, hi=0.9999, step=0.0001)
-SEED = Int("seed", 0, lo=0, hi=999)
 
 # Per surface: learning rates that suit it (loaded with the surface, with its start point), one column per
 # optimizer in KINDS' order.
@@ -79,16 +79,18 @@ def suggested(surface: str) -> dict:
 
 
 def _hyper(kind: str) -> tuple:
-    """The knobs of one optimizer on the surface section (besides the shared weight decay)."""
-    out = [LogFloat(f"lr_{kind}", SUGGESTED["rosenbrock"][kind], lo=1e-5, hi=10.0, mantissas=FINE)]
+    """The knobs of one optimizer on the surface section (besides the shared weight decay): they matter
+    while that optimizer is shown."""
+    shown = when("opts", kind)
+    out = [LogFloat(f"lr_{kind}", SUGGESTED["rosenbrock"][kind], lo=1e-5, hi=10.0, mantissas=FINE, when=shown)]
     if kind in ("momentum", "nesterov"):
-        out.append(Float(f"mu_{kind}", 0.9, lo=0.0, hi=0.999, step=0.001))
+        out.append(Float(f"mu_{kind}", 0.9, lo=0.0, hi=0.999, step=0.001, when=shown))
     if kind in ("adam", "adamw", "nadam"):
-        out += [Float(f"b1_{kind}", 0.9, **BETA1), Float(f"b2_{kind}", 0.999, **BETA2)]
+        out += [Float(f"b1_{kind}", 0.9, **BETA1, when=shown), Float(f"b2_{kind}", 0.999, **BETA2, when=shown)]
     if kind == "rmsprop":
-        out.append(Float("alpha_rmsprop", 0.99, lo=0.5, hi=0.999, step=0.001))
+        out.append(Float("alpha_rmsprop", 0.99, lo=0.5, hi=0.999, step=0.001, when=shown))
     if kind == "adadelta":
-        out.append(Float("rho_adadelta", 0.9, lo=0.5, hi=0.999, step=0.001))
+        out.append(Float("rho_adadelta", 0.9, lo=0.5, hi=0.999, step=0.001, when=shown))
     return tuple(out)
 
 
@@ -96,42 +98,51 @@ HYPER = {k: _hyper(k) for k in KINDS}
 KNOBS = {k: tuple(p.name for p in HYPER[k]) for k in KINDS}
 
 
+def start_box(axis: int) -> Span:
+    """The start coordinate's span: the chosen surface's plot along x (axis 0) or y (axis 1)."""
+    return lambda v: surfaces.get(v["surface"], v["kappa"], v["theta"]).box[2 * axis : 2 * axis + 2]
+
+
 def _rules(v: dict) -> list[Notice]:
+    """A link's start outside the surface's plot is moved to its edge, and the page says so."""
     notes = []
-    s = surfaces.get(v["surface"], v["kappa"], v["theta"])
-    for name, lo, hi in (("x0", s.box[0], s.box[1]), ("y0", s.box[2], s.box[3])):
+    for axis, name in enumerate(("x0", "y0")):
+        lo, hi = start_box(axis)(v)
         if not lo <= v[name] <= hi:
             raw, v[name] = v[name], float(min(max(v[name], lo), hi))
             notes.append(Notice(name, "conflict", f"{raw:g}", {"why": "start_outside", "used": f"{v[name]:g}"}))
-    if v["inspect"] not in v["opts"]:
-        raw, v["inspect"] = v["inspect"], v["opts"][0]
-        notes.append(Notice("inspect", "conflict", raw, {"why": "inspect_hidden", "used": v["inspect"]}))
     return notes
 
 
+def uses(knob: str) -> When:
+    """Active while the chosen schedule reads `knob` (core.optimizers.schedules.USES)."""
+    return when("sched", *(s for s, knobs in schedules.USES.items() if knob in knobs))
+
+
+QUADRATIC = when("surface", "quadratic")
 x_start, y_start = surfaces.get("rosenbrock").start
 PATHS_PARAMS = ParamSet(
     (
         Choice("surface", "rosenbrock", choices=surfaces.KEYS),
-        LogFloat("kappa", 10.0, lo=1.0, hi=1000.0),
-        Float("theta", 0.0, lo=0.0, hi=180.0, step=5.0),
-        Float("x0", x_start, lo=-START_LIMIT, hi=START_LIMIT, step=0.01),
-        Float("y0", y_start, lo=-START_LIMIT, hi=START_LIMIT, step=0.01),
+        LogFloat("kappa", 10.0, lo=1.0, hi=1000.0, when=QUADRATIC),
+        Float("theta", 0.0, lo=0.0, hi=180.0, step=5.0, when=QUADRATIC),
+        Float("x0", x_start, lo=-START_LIMIT, hi=START_LIMIT, step=0.01, within=start_box(0)),
+        Float("y0", y_start, lo=-START_LIMIT, hi=START_LIMIT, step=0.01, within=start_box(1)),
         Int("starts", 1, lo=1, hi=9),
         Int("steps", 500, lo=10, hi=3000, step=10),
         Multi("opts", ("sgd", "momentum", "adam"), choices=KINDS, lo=1, hi=len(KINDS)),
         *(p for k in KINDS for p in HYPER[k]),
         Float("wd", 0.0, lo=0.0, hi=1.0, step=0.001),
         Float("noise", 0.0, lo=0.0, hi=2.0, step=0.05),
-        SEED,
+        Int("seed", 0, lo=0, hi=999, when=When(lambda v: v["noise"] > 0 or v["starts"] > 1, "noise>0 or starts>1")),
         Choice("sched", "constant", choices=schedules.SCHEDULES),
-        Int("every", 100, lo=10, hi=1000, step=10),
-        Float("gamma", 0.5, lo=0.05, hi=0.95, step=0.05),
-        Int("warmup", 50, lo=5, hi=1000, step=5),
-        Int("patience", 10, lo=1, hi=200),
+        Int("every", 100, lo=10, hi=1000, step=10, when=uses("every")),
+        Float("gamma", 0.5, lo=0.05, hi=0.95, step=0.05, when=uses("gamma")),
+        Int("warmup", 50, lo=5, hi=1000, step=5, when=uses("warmup")),
+        Int("patience", 10, lo=1, hi=200, when=uses("patience")),
         LogFloat("tol", 1e-6, lo=1e-12, hi=0.1, mantissas=(1.0,)),
         Bool("view3d", False),
-        Choice("inspect", "adam", choices=KINDS),
+        Choice("inspect", "adam", choices=KINDS, within=lambda v: v["opts"]),  # among the optimizers shown
     ),
     rules=_rules,
 )
@@ -172,7 +183,7 @@ def _run_paths(frozen: tuple) -> Paths:
     patience = v["patience"] if v["sched"] == "plateau" else None
     sigma = v["noise"] * surfaces.grad_scale(v["surface"], v["kappa"], v["theta"])
     exact = v["sched"] == "constant" and v["noise"] == 0
-    theory_for = (v["kappa"], v["wd"], exact) if v["surface"] == "quadratic" else None
+    theory_for = (v["kappa"], v["theta"], v["wd"], exact) if v["surface"] == "quadratic" else None
     return paths(
         surface,
         [spec(v, k) for k in v["opts"]],
@@ -223,7 +234,10 @@ def paths_summary(r: Paths) -> dict:
             "heavy_ball_optimal_momentum": th.hb_beta,
             "heavy_ball_optimal_rate": th.hb_rate,
             "assumptions_hold": th.exact,
-            "rates": {row.kind: {"predicted": row.predicted, "measured": row.measured} for row in th.rows},
+            "rates": {
+                row.kind: {"predicted": row.predicted, "measured": row.measured, "predicted_steps": row.steps}
+                for row in th.rows
+            },
         }
     return out
 
@@ -281,13 +295,22 @@ RACE_LR = {
 RACE_PARAMS = ParamSet(
     (
         Multi("net_opts", ("sgd", "momentum", "adam"), choices=KINDS, lo=1, hi=len(KINDS)),
-        *(LogFloat(f"nlr_{k}", RACE_LR[k], lo=1e-4, hi=10.0) for k in KINDS),
+        *(LogFloat(f"nlr_{k}", RACE_LR[k], lo=1e-4, hi=10.0, when=when("net_opts", k)) for k in KINDS),
         Int("batch", 32, lo=1, hi=512),
         Int("net_steps", 500, lo=100, hi=3000, step=100),
         Int("width", 64, lo=16, hi=256, step=16),
         Int("net_seed", 0, lo=0, hi=999),
-    )
+    ),
+    rules=lambda v: budget.cut(v, race_cost, "net_steps", lo=100, step=100),
 )
+
+
+def race_cost(v: dict) -> float:
+    """CPU seconds of one race on one torch thread: a fixed second (data, evaluations) plus, per step and
+    optimizer, 0.35 ms + 0.8 µs·width + 12 ns·batch·width — fitted to time.process_time() of 600-step races
+    (2–9 optimizers, batch 32–512, width 64–256: 2.2–10.6 s; the model is 0–50 % above each)."""
+    per_step = 0.35e-3 + 0.8e-6 * v["width"] + 1.2e-8 * v["batch"] * v["width"]
+    return 1.0 + v["net_steps"] * len(v["net_opts"]) * per_step
 
 
 def race_specs(values: dict) -> list[Spec]:
@@ -316,7 +339,7 @@ def race_summary(r: race.RaceResult) -> dict:
     }
 
 
-RACE = streaming("race", RACE_PARAMS, race_stream, race_summary)
+RACE = streaming("race", RACE_PARAMS, race_stream, race_summary, cost=race_cost)
 
 # ---- presets ---------------------------------------------------------------------------------------------
 

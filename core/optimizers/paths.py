@@ -208,7 +208,7 @@ def paths(
     tol: float,
     theory_for: tuple | None = None,
 ) -> Paths:
-    """Run every spec from every start. theory_for = (κ, wd, exact) adds the quadratic's theory panel."""
+    """Run every spec from every start. theory_for = (κ, θ, wd, exact) adds the quadratic's theory panel."""
     n_opt, n_start = len(specs), len(starts)
     rows = [s for s in specs for _ in range(n_start)]  # row r = o·S + s
     p0 = torch.as_tensor(np.tile(starts, (n_opt, 1)), dtype=torch.float64)
@@ -241,11 +241,13 @@ def paths(
     shape = lambda a: a.reshape(a.shape[0], n_opt, n_start, *a.shape[2:])
     th = None
     if theory_for is not None:
-        kappa, wd, exact = theory_for
+        kappa, theta, wd, exact = theory_for
         th = optim_theory.theory(
             kappa,
+            theta,
             wd,
             exact,
+            tuple(starts[0]),
             [
                 (s.kind, s.lr, s.momentum if s.kind in ("momentum", "nesterov") else None, dist[:, o * n_start])
                 for o, s in enumerate(specs)

@@ -9,8 +9,10 @@ batched matrix products (torch.baddbmm), one backward pass gives every network i
 loss is the sum of the O independent losses), and core.optimizers.batched updates every row exactly as
 torch.optim would (a test checks one row against nn.Sequential + torch.optim).
 
-Training is a generator: `stream(values)` yields (fraction_done, RaceResult) once per chunk of CHUNK steps;
-losses stay on the device during a chunk and are read once at its end.
+Training is a generator on the shared skeleton (core.training: `chunked`, `chunk_size`): `stream(...)` yields
+(fraction_done, RaceResult) once per chunk; losses stay on the device during a chunk and are read once at its
+end. A network whose loss turns inf/NaN is marked diverged at that step and the others race on; the race
+ends early only when every network has diverged.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ import torch.nn.functional as F
 from core import data
 from core.device import device
 from core.optimizers.batched import Batched, Spec
+from core.training import chunked, first_nonfinite
 
 N_IN, N_OUT = 64, 10
-CHUNK = 100  # steps per yielded chunk
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,12 @@ def stream(specs: list[Spec], steps: int, batch: int, width: int, seed: int) -> 
     test_losses.append(lo0)
     done_acc = np.empty((0, n_opt), np.float32)
     done_tl = np.empty((0, n_opt), np.float32)
-    for start in range(0, steps, CHUNK):
-        end = min(steps, start + CHUNK)
+    diverged = np.full(n_opt, -1)
+
+    def train_chunk(start: int, end: int) -> np.ndarray:
+        """Steps [start, end) of every network; returns the last losses of those still finite (the race
+        ends when none is)."""
+        nonlocal accs, test_losses, done_acc, done_tl
         chunk = torch.empty(end - start, n_opt, device=dev)
         for t in range(start, end):
             b = idx[t]
@@ -149,23 +155,27 @@ def stream(specs: list[Spec], steps: int, batch: int, width: int, seed: int) -> 
         done_acc = np.concatenate([done_acc, torch.stack(accs).cpu().numpy()])
         done_tl = np.concatenate([done_tl, torch.stack(test_losses).cpu().numpy()])
         accs, test_losses = [], []
-        loss = np.concatenate(loss_hist)
-        bad = ~np.isfinite(loss)
-        diverged = np.where(bad.any(0), np.argmax(bad, 0), -1)
-        yield (
-            end / steps,
-            RaceResult(
-                kinds=tuple(s.kind for s in specs),
-                calls=tuple(s.torch_call() for s in specs),
-                steps=steps,
-                done=end,
-                batch=batch,
-                width=width,
-                n_train=len(y_tr),
-                loss=loss,
-                eval_steps=np.asarray(evals[: len(done_acc)]),
-                test_acc=done_acc,
-                test_loss=done_tl,
-                diverged=diverged,
-            ),
+        for o in np.flatnonzero(diverged < 0):
+            bad = first_nonfinite(loss_hist[-1][:, o])
+            if bad is not None:
+                diverged[o] = start + bad
+        alive = diverged < 0
+        return loss_hist[-1][-1, alive] if alive.any() else np.array([np.nan])
+
+    def snapshot(end: int, finite: bool) -> RaceResult:
+        return RaceResult(
+            kinds=tuple(s.kind for s in specs),
+            calls=tuple(s.torch_call() for s in specs),
+            steps=steps,
+            done=end,
+            batch=batch,
+            width=width,
+            n_train=len(y_tr),
+            loss=np.concatenate(loss_hist),
+            eval_steps=np.asarray(evals[: len(done_acc)]),
+            test_acc=done_acc,
+            test_loss=done_tl,
+            diverged=diverged.copy(),
         )
+
+    yield from chunked(steps, train_chunk, snapshot)

@@ -17,7 +17,8 @@ c_l + u·j_l ± (r_l − 1)/2.
 
 The brute-force check (tests, and the map on the page) builds the same stack in torch and takes the
 gradient of one output unit with respect to the input: the pixels with a non-zero gradient are the
-ones that unit actually depends on.
+ones that unit actually depends on. The page's experiment (`run_rf`) traces the centre unit of the last
+layer back onto a photo that way, next to the boxes the arithmetic predicts.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
-from core.params import Param, ParamError
+from core import images
+from core.params import ParamError, Typed
 
 LATEX = (
     r"k^\text{eff}_l = d_l(k_l - 1) + 1,\quad n_l = \left\lfloor \frac{n_{l-1} + 2p_l - k^\text{eff}_l}{s_l}"
@@ -98,7 +102,7 @@ def encode_stack(layers: tuple[Layer, ...]) -> str:
 
 
 @dataclass(frozen=True)
-class Stack(Param):
+class Stack(Typed):
     """A layer stack as a URL value. The value is the canonical text, so widgets and links hold a string."""
 
     def parse(self, raw: str) -> str:
@@ -183,3 +187,83 @@ def input_gradient(layers: tuple[Layer, ...], image: torch.Tensor, *, pool_as_av
         uh, uw = (y.shape[-2] - 1) // 2, (y.shape[-1] - 1) // 2
         (grad,) = torch.autograd.grad(y[0, 0, uh, uw], x)
     return grad[0, 0]
+
+
+# ---- the receptive-field experiment: a stack on a photo, traced back by autograd ------------------
+
+
+@dataclass(frozen=True)
+class RFResult:
+    rows: tuple[Row, ...]
+    n_in: int
+    unit: tuple[int, int]  # the traced unit of the last layer (its centre unit)
+    boxes: tuple[tuple[float, float], ...]  # per layer: input span of the unit above the traced one
+    image: np.ndarray  # (n, n) uint8, the input
+    grad: np.ndarray  # (n, n) float32, |∂y/∂x| of the traced unit, max-normalised
+    support: tuple[int, int, int, int]  # rows and cols (first, last) where the gradient is non-zero
+    support_share: float  # share of the theoretical receptive field (inside the image) with gradient
+
+
+def _square(img: torch.Tensor, n: int) -> torch.Tensor:
+    """(1, H, W) -> (n, n): centre square crop, then area/bilinear resize."""
+    h, w = img.shape[-2:]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    crop = img[:, top : top + side, left : left + side].unsqueeze(0)
+    mode = "area" if side >= n else "bilinear"
+    return F.interpolate(crop, size=(n, n), mode=mode)[0, 0]
+
+
+def run_rf(v: dict) -> RFResult:
+    layers, n = parse_stack(v["layers"]), v["rf_in"]
+    rows = tuple(table(layers, n))
+    img = _square(images.builtin(v["rf_img"], max_side=512, gray=True), n).double()
+    grad = input_gradient(tuple(r.layer for r in rows), img).abs()
+    u = (rows[-1].n - 1) // 2  # the traced unit: the centre of the last layer
+    boxes = tuple(box(row, _unit_at(rows, i, u)) for i, row in enumerate(rows))
+    nz = (grad > 0).nonzero()  # (K, 2) row, col of every pixel the traced unit depends on
+    support = (0, -1, 0, -1)
+    if len(nz):
+        support = (int(nz[:, 0].min()), int(nz[:, 0].max()), int(nz[:, 1].min()), int(nz[:, 1].max()))
+    lo, hi = boxes[-1]
+    inside = max(0, min(hi, n - 1) - max(lo, 0) + 1)
+    share = float((grad > 0).sum()) / max(1.0, inside**2)
+    peak = float(grad.max())
+    return RFResult(
+        rows,
+        n,
+        (u, u),
+        boxes,
+        (img * 255).round().to(torch.uint8).numpy(),
+        (grad / peak if peak > 0 else grad).numpy().astype(np.float32),
+        support,
+        share,
+    )
+
+
+def _unit_at(rows: tuple[Row, ...], layer: int, last_unit: int) -> int:
+    """The unit of `layer` nearest to the centre of the last layer's traced unit (for nested boxes)."""
+    centre = rows[-1].centre0 + last_unit * rows[-1].jump
+    row = rows[layer]
+    return int(min(row.n - 1, max(0, round((centre - row.centre0) / row.jump))))
+
+
+def rf_summary(r: RFResult) -> dict:
+    return {
+        "input": r.n_in,
+        "layers": [
+            {
+                "layer": row.layer.token(),
+                "kernel": row.layer.k,
+                "stride": row.layer.s,
+                "padding": row.layer.p,
+                "dilation": row.layer.d,
+                "output": row.n,
+                "jump": row.jump,
+                "receptive_field": row.rf,
+            }
+            for row in r.rows
+        ],
+        "traced_unit": list(r.unit),
+        "gradient_support": list(r.support),
+    }

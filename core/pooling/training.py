@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core import data, device
+from core import data, device, training
 
 MODELS = ("flat", "max", "avg", "gap")
 CANVAS, OFFSET = 12, 2  # 8×8 digit in a 12×12 canvas: up to 2 pixels of room on every side
@@ -102,7 +102,8 @@ def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tenso
 
 
 def train(seed: int, n_train: int, steps: int, shift: int) -> Iterator[tuple[float, TrainResult]]:
-    """Yield (fraction done, result so far) after every chunk of CHUNK steps of all four models."""
+    """Yield (fraction done, result so far) after every chunk of CHUNK steps of all four models
+    (core.training.chunked: the chunk's losses are read once, a NaN/inf loss ends the run)."""
     d = dataset(seed, n_train, shift)
     models, opts = [], []
     for kind in MODELS:
@@ -114,9 +115,9 @@ def train(seed: int, n_train: int, steps: int, shift: int) -> Iterator[tuple[flo
     order = torch.randint(0, len(d.x_train), (steps, BATCH), generator=g)  # one batch order for all models
     params = np.array([sum(p.numel() for p in m.parameters()) for m in models])
     hist: dict[str, list] = {k: [] for k in ("steps", "loss", "train", "test", "shifted")}
-    for start in range(0, steps, CHUNK):
-        stop = min(steps, start + CHUNK)
-        row_loss, row_tr, row_te, row_sh = [], [], [], []
+
+    def train_chunk(start: int, stop: int) -> np.ndarray:
+        losses = []
         for m, opt in zip(models, opts):
             m.train()
             total = torch.zeros(())
@@ -126,30 +127,32 @@ def train(seed: int, n_train: int, steps: int, shift: int) -> Iterator[tuple[flo
                 loss.backward()
                 opt.step()
                 total += loss.detach()
+            losses.append(total / (stop - start))
+        hist["loss"].append(training.read(torch.stack(losses)).astype(np.float32))  # (M,), read once per chunk
+        return hist["loss"][-1]
+
+    def snapshot(stop: int, finite: bool) -> TrainResult:
+        for m in models:
             m.eval()
-            row_loss.append(total / (stop - start))
-            row_tr.append(_accuracy(m, d.x_train, d.y_train))
-            row_te.append(_accuracy(m, d.x_test, d.y_test))
-            row_sh.append(_accuracy(m, d.x_shifted, d.y_test))
-        hist["steps"].append(stop)  # metrics read once per chunk (one stack -> numpy each)
-        for key, row in (("loss", row_loss), ("train", row_tr), ("test", row_te), ("shifted", row_sh)):
-            hist[key].append(torch.stack(row).numpy())
+        hist["steps"].append(stop)
+        sets = {"train": (d.x_train, d.y_train), "test": (d.x_test, d.y_test), "shifted": (d.x_shifted, d.y_test)}
+        for key, (x, y) in sets.items():
+            hist[key].append(torch.stack([_accuracy(m, x, y) for m in models]).numpy())  # (M,) one read each
         as_mc = lambda key: np.stack(hist[key], axis=1).astype(np.float32)
-        yield (
-            stop / steps,
-            TrainResult(
-                np.array(hist["steps"]),
-                as_mc("loss"),
-                as_mc("train"),
-                as_mc("test"),
-                as_mc("shifted"),
-                params,
-                len(d.x_train),
-                len(d.y_test),
-                shift,
-                stop == steps,
-            ),
+        return TrainResult(
+            np.array(hist["steps"]),
+            as_mc("loss"),
+            as_mc("train"),
+            as_mc("test"),
+            as_mc("shifted"),
+            params,
+            len(d.x_train),
+            len(d.y_test),
+            shift,
+            stop == steps or not finite,
         )
+
+    yield from training.chunked(steps, train_chunk, snapshot, size=CHUNK)
 
 
 def verdict(r: TrainResult) -> dict:
@@ -174,4 +177,28 @@ def verdict(r: TrainResult) -> dict:
         "ratio": float(r.params[i["flat"]] / r.params[i["max"]]),
         # pooling "reduces overfitting" here only if the pooled nets' gap is clearly below the flat net's
         "overfit_reduced": min(gap["max"], gap["avg"]) < gap["flat"] - 0.03,
+    }
+
+
+def stream(v: dict) -> Iterator[tuple[float, TrainResult]]:
+    """The page's experiment: its values (seed, o_n, o_steps, o_shift) -> train(...)."""
+    yield from train(v["seed"], v["o_n"], v["o_steps"], v["o_shift"])
+
+
+def train_summary(r: TrainResult) -> dict:
+    return {
+        "steps": int(r.steps[-1]),
+        "n_train": r.n_train,
+        "n_test": r.n_test,
+        "test_shift_px": r.shift,
+        "models": {
+            m: {
+                "params": int(r.params[i]),
+                "train_acc": float(r.train_acc[i, -1]),
+                "test_acc": float(r.test_acc[i, -1]),
+                "shifted_test_acc": float(r.shifted_acc[i, -1]),
+                "overfit_gap": float(r.train_acc[i, -1] - r.test_acc[i, -1]),
+            }
+            for i, m in enumerate(r.models)
+        },
     }

@@ -23,8 +23,10 @@ import streamlit as st
 
 from core import boot
 from core.experiment import Concept, Experiment
+from core.params import Notice, ParamError, ParamSet
 from core.text import Text
 from core.ui import chrome, state
+from core.ui.live import StepAside
 from core.ui.runner import run_cached
 from core.ui.widgets import draw, wkey
 
@@ -44,7 +46,8 @@ class PageView:
     def header(self) -> None:
         st.title(f"{self.concept.icon} {self.t('title')}")
         st.markdown(f"**{self.t('question')}**")
-        st.markdown(self.t("intro"))
+        if not state.shell()["present"]:  # on a projector the lesson's note stands in for the intro
+            st.markdown(self.t("intro"))
 
     def section(self, body: Callable[[], None]) -> Callable[[], None]:
         """Decorator: a page section that reruns on its own when one of its widgets changes.
@@ -58,7 +61,10 @@ class PageView:
         def run_section():
             with boot.timed("section"):
                 self.refresh()
-                body()
+                try:
+                    body()
+                except StepAside:  # a training with no chunk yet stepped aside for another rerun
+                    pass
 
         return run_section
 
@@ -73,6 +79,15 @@ class PageView:
         link = [n for n in self._link_conflicts if n.param in experiment.params.names and n not in mine]
         self._link_conflicts = [n for n in self._link_conflicts if n not in link]
         chrome.notices(self.t, self.concept.params, self.values, mine + link)
+
+    def refused(self, name: str) -> None:
+        """Under a text knob (typed cells, a layer stack): why the text in its box is not used, if it is not (the
+        page then runs the knob's default; a section rerun keeps only conflicts, so the text box says it here)."""
+        param, raw = self.concept.params[name], str(st.session_state.get(wkey(self.concept.key, name), ""))
+        try:
+            param.parse(raw)
+        except ParamError as err:
+            chrome.notices(self.t, self.concept.params, self.values, [Notice(name, err.code, raw, err.info)])
 
     def controls(
         self,
@@ -92,6 +107,9 @@ class PageView:
         for name in names:
             param = experiment.params[name]
             on = param.active(self.values) and (active or {}).get(name, True)
+            span = param.span(self.values)
+            if span is not None:  # the widget offers only this part of the range: its state must lie inside
+                state.fit(page, param, span)
             draw(
                 param,
                 self.t,
@@ -100,7 +118,17 @@ class PageView:
                 exact=state.exact_value(page, name),
                 on_change=on_change,
                 args=args,
+                span=span,
             )
+
+    def set(self, values: dict[str, Any]) -> None:
+        """For a button or widget callback: put declared values into their widgets, as a link would (exact
+        values kept); the URL follows on the rerun."""
+        state.seed(self.concept.key, ParamSet(tuple(self.concept.params[n] for n in values)), values)
+
+    def widget(self, name: str) -> Any:
+        """For a widget callback: the declared value a widget holds now (inside its on_change: the new one)."""
+        return state._widget_value(self.concept.key, self.concept.params[name])
 
     def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:
         """The page's closing list: the seeds' claims, each answered with the numbers an experiment measured
@@ -108,6 +136,13 @@ class PageView:
         st.header(self.t("claims.heading"))
         st.markdown(self.t("claims.intro"))
         st.markdown("\n".join(f"- {self.t('claims.' + key, **numbers)}" for key in keys))
+
+    def claim_cards(self, section: str) -> None:
+        """The interview notes' claims about this section, each a card beside it: the claim, a verdict
+        badge, the evidence in a few words with the measured numbers, a one-click preset, a small chart."""
+        claims = self.concept.claims_for(section)
+        if claims:
+            chrome.claim_cards(self.t, self.concept, claims)
 
     def values_for(self, experiment: Experiment) -> dict[str, Any]:
         return {n: self.values[n] for n in experiment.params.names}

@@ -10,9 +10,11 @@
   (core.device.compute): trainings from many sessions share the cores instead of oversubscribing them.
 - A rerun of this section (its own slider moved) or of the page supersedes the run being drawn: the queued
   rerun draws the new values at once (`superseded()`).
-- A finished run is stored per (page, experiment, values) for every session: a shared link, a language
-  switch or a return to the page replays it without training again.
-- A run in progress is shared too (the class demo: thirty students open the teacher's link at once).
+- A finished run is stored per (page, experiment, values) for every session (core/store.py; with
+  DLP_REDIS_URL, for every replica behind the same nginx): a shared link, a language switch or a return
+  to the page replays it without training again.
+- A run in progress is shared too, within this process (the class demo: thirty students open the
+  teacher's link at once; behind nginx, each replica trains its own copy and stores it when done).
   Every session that asks for the same (page, experiment, values) attaches to one `SharedRun`; its chunks
   are computed once and every attached session draws each new one. The trainer keeps a run going while
   anyone watches it; a run nobody has looked at for IDLE_S seconds pauses, and coming back to the same
@@ -30,7 +32,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import device
+from core import boot, device, store
 from core.experiment import Experiment
 from core.ui.runner import freeze
 
@@ -38,36 +40,10 @@ IDLE_S = 3.0  # a run nobody has drawn for this long pauses (its viewers left, o
 POLL_S = 0.2  # how long a section waits for a new chunk before it looks for queued reruns again
 
 
-class ResultStore:
-    """A small thread-safe LRU of finished results, shared by all sessions of this process."""
-
-    def __init__(self, max_entries: int = 64):
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 @st.cache_resource
-def finished_runs() -> ResultStore:
-    return ResultStore()
+def finished_runs() -> store.LocalStore | store.RedisStore:
+    """The finished-run store of this process: Redis shared by every replica when DLP_REDIS_URL is set."""
+    return store.open_store()
 
 
 def _pending():
@@ -85,6 +61,16 @@ def _pending():
         return requests._rerun_data, ThreadState.get().fragment_id
     except Exception:
         return None, None
+
+
+def _in_section() -> bool:
+    """Whether the running code is inside a fragment (a PageView section, which catches StepAside)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        return ThreadState.get().fragment_id is not None
+    except Exception:
+        return False
 
 
 def superseded() -> bool:
@@ -112,6 +98,11 @@ def step_aside() -> bool:
         )
     except Exception:
         return False
+
+
+class StepAside(Exception):
+    """Raised by run_live when another rerun is waiting before this run has a first chunk to draw: the
+    section stops where it is (its progress bar says the training is starting) and is rerun right after."""
 
 
 class SharedRun:
@@ -145,7 +136,7 @@ class SharedRun:
         """Compute the next chunk (in the caller's thread, holding the compute gate); False once the run has
         ended (finished or failed)."""
         try:
-            with device.compute():
+            with device.compute(), boot.timed("chunk"):  # a "chunk ms" line in $DLP_TIMING_LOG, when set
                 item = next(self._chunks)
         except StopIteration:
             with self._cond:
@@ -265,8 +256,8 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
     waiting (this section then resumes right after it), the partial result so far."""
     values = view.values_for(experiment)
     key = _key(view, experiment)
-    store = finished_runs()
-    done = store.get(key)
+    done_runs = finished_runs()
+    done = done_runs.get(key)
     if done is not None:
         render(done, True)
         return done
@@ -289,11 +280,14 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
             elapsed = time.perf_counter() - start
             bar.progress(min(1.0, fraction), text=view.t("live.progress", pct=f"{fraction:.0%}", s=f"{elapsed:.1f}"))
             render(result, False)
-        if latest is not None and (superseded() or step_aside()):  # the queued rerun draws what comes next
+        if (latest is not None or _in_section()) and (superseded() or step_aside()):  # the queued rerun draws on
+            if latest is None:  # nothing to hand back yet: the section ends here (PageView.section catches it)
+                raise StepAside
             return latest[1]
     runs.detach(key, run)
     bar.empty()
     result = latest[1] if latest is not None else None
-    store.put(key, result)
+    if result is not None:
+        done_runs.put(key, result)
     render(result, True)
     return result

@@ -14,6 +14,12 @@ Rules:
 - `lang` is app-wide: read from the URL on the first run of the session, kept across pages.
 - A link's value off a slider's grid is kept exactly: the widget shows the nearest position and the
   exact value is remembered beside it (`_EXACT`) until the user moves that widget.
+- Leaving a page by the sidebar and coming back brings back the view the student left: the sidebar's
+  link carries no settings, so a fresh visit whose URL names none of the page's keys takes the page's
+  last view in this session (`_LAST`). A link with settings always wins; Reset returns to the defaults.
+- After a language switch every widget of the page is seeded again, so select boxes and segmented
+  controls show their options in the new language at once (the browser keeps a widget's old label
+  otherwise, until the widget is touched).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ LANG = GLOBALS["lang"]
 _PAGE = "_dlp.page"  # page key of the previous run in this session
 _FRESH = "_dlp.fresh"  # True while the current run is the first one of this page visit
 _EXACT = "_dlp.exact"  # widget key -> (exact declared value, the widget position that stands for it)
+_LAST = "_dlp.last"  # page key -> its query (page keys only) at the end of its last run in this session
+_RELABEL = "_dlp.relabel"  # set by the language switch: the next page run seeds its widgets again
+_SHELL = "_dlp.shell"  # the app-wide keys besides the language: {"present": bool, "lesson": str, "step": int}
 
 
 QUERY_FIELDS_MAX = 1000  # Streamlit drops a query string with more fields than this, silently
@@ -51,12 +60,53 @@ def dropped_link() -> list[Notice]:
     return []
 
 
+def _lesson_mark() -> tuple[str, str]:
+    return st.query_params.get("lesson", ""), st.query_params.get("step", "")
+
+
 def enter_page(page_key: str) -> bool:
-    """Called by the shell before each page runs; remembers whether this run is a fresh visit."""
-    fresh = st.session_state.get(_PAGE) != page_key
-    st.session_state[_PAGE] = page_key
+    """Called by the shell before each page runs; remembers whether this run is a fresh visit (another page,
+    or another step of a lesson: the next step may be the same page with other settings)."""
+    mark = (page_key, _lesson_mark())
+    fresh = st.session_state.get(_PAGE) != mark
+    st.session_state[_PAGE] = mark
     st.session_state[_FRESH] = fresh
     return fresh
+
+
+def read_shell() -> list[Notice]:
+    """On a fresh visit: presenter mode, lesson and step from the URL (presenter mode stays on until a link
+    says present=0; a visit without a lesson leaves the lesson). Bad values become notices."""
+    query = {k: v for k, v in st.query_params.to_dict().items() if k in ("present", "lesson", "step")}
+    values, notices = ParamSet(tuple(GLOBALS[k] for k in ("present", "lesson", "step"))).decode(query)
+    shell = st.session_state.setdefault(_SHELL, {"present": False, "lesson": "", "step": 1})
+    if "present" in query:
+        shell["present"] = values["present"]
+    shell["lesson"], shell["step"] = values["lesson"], values["step"]
+    return notices
+
+
+_GO = "_dlp.go"  # a page and query to switch to at the start of the next run (a lesson's previous / next)
+
+
+def go(page: str, query: dict[str, str]) -> None:
+    """Button callback: open `page` with exactly `query` on the next run (see `pending_switch`)."""
+    st.session_state[_GO] = (page, query)
+
+
+def pending_switch() -> None:
+    """Called by the shell after st.navigation: carry out a `go` (st.switch_page cannot run in a callback)."""
+    target = st.session_state.pop(_GO, None)
+    if target is not None:
+        st.switch_page(target[0], query_params=target[1])
+
+
+def shell() -> dict[str, Any]:
+    return st.session_state.get(_SHELL, {"present": False, "lesson": "", "step": 1})
+
+
+def set_present(on: bool) -> None:
+    st.session_state.setdefault(_SHELL, dict(shell()))["present"] = on
 
 
 def seed_lang() -> list[Notice]:
@@ -70,6 +120,11 @@ def seed_lang() -> list[Notice]:
     except Exception as err:  # ParamError
         st.session_state["lang"] = LANG.default
         return [Notice("lang", getattr(err, "code", "choice"), str(raw), getattr(err, "info", {}))]
+
+
+def relabel() -> None:
+    """Language switch callback: the next run re-seeds the page's widgets (see the module docstring)."""
+    st.session_state[_RELABEL] = True
 
 
 def lang() -> str:
@@ -110,7 +165,11 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
     """The page's current values (validated) and the notices to show for this run."""
     params, page = concept.params, concept.key
     if st.session_state.get(_FRESH, True):
-        values, notices = params.decode(st.query_params.to_dict(), known=GLOBALS.names)
+        query = st.query_params.to_dict()
+        last = st.session_state.get(_LAST, {}).get(page)
+        if last and not set(query) - set(GLOBALS.names) and not shell()["lesson"]:  # back by the sidebar
+            query = {**last, **query}
+        values, notices = params.decode(query, known=GLOBALS.names)
         notices = dropped_link() + notices
         seed(page, params, values)
         st.session_state[_FRESH] = False
@@ -118,9 +177,13 @@ def page_values(concept: Concept) -> tuple[dict[str, Any], list[Notice]]:
         raw = {p.name: _widget_value(page, p) for p in params if wkey(page, p.name) in st.session_state}
         values, notices = params.validate(raw)
         missing = {p.name for p in params} - raw.keys()
-        if missing:  # a widget not drawn in an interrupted run: seed it again
+        if st.session_state.pop(_RELABEL, False):  # new language: every widget shows its new labels
+            seed(page, params, values)
+        elif missing:  # a widget not drawn in an interrupted run: seed it again
             seed(page, ParamSet(tuple(p for p in params if p.name in missing)), values)
-    write_url(params.encode(values))
+    encoded = params.encode(values)
+    st.session_state.setdefault(_LAST, {})[page] = encoded
+    write_url(encoded)
     return values, notices
 
 
@@ -133,9 +196,11 @@ def shell_notices() -> list[Notice]:
     return dropped_link() + [n for n in notices if n.param not in GLOBALS.names]
 
 
-def query_for(page_query: dict[str, str]) -> dict[str, str]:
-    """Page query + the app-wide keys (only where they differ from their defaults)."""
-    return {**page_query, **GLOBALS.encode({"lang": lang()})}
+def query_for(page_query: dict[str, str], lesson: bool = True) -> dict[str, str]:
+    """Page query + the app-wide keys (only where they differ from their defaults); `lesson=False` for a link
+    that leaves the lesson (the sidebar's)."""
+    keys = shell() if lesson else {**shell(), "lesson": "", "step": 1}
+    return {**page_query, **GLOBALS.encode({"lang": lang(), **keys})}
 
 
 def write_url(page_query: dict[str, str]) -> None:
@@ -148,3 +213,15 @@ def apply_preset(page: str, params: ParamSet, preset: dict[str, Any]) -> None:
     """Button callback: set every widget of the page to defaults overridden by `preset`."""
     values, _ = params.validate({**params.defaults(), **preset})
     seed(page, params, values)
+
+
+def fit(page: str, param: Param, span: Any) -> None:
+    """Before a widget whose range depends on other values is drawn: move its value into `span` (`Param.fit`;
+    Streamlit refuses a widget value outside the widget's range). The page's values were moved the same way
+    by `ParamSet.apply_rules`."""
+    if wkey(page, param.name) not in st.session_state:
+        return
+    value = _widget_value(page, param)
+    fitted = param.fit(value, span)
+    if fitted != value:
+        seed(page, ParamSet((param,)), {param.name: fitted})

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, Param, _fmt
-from core.text import Text
+from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, Param, Typed, _fmt
+from core.text import LANGS, Text
 
 
 def wkey(page: str, name: str) -> str:
@@ -36,6 +36,22 @@ def from_widget(param: Param, value: Any) -> Any:
     return value
 
 
+SEGMENT_MAX, SEGMENTS_MAX = 12, 24  # characters of one option / of all options that fit a segmented control
+
+
+def segmented(param: Choice, page: str | None) -> bool:
+    """A few short options read best as a segmented control; longer ones are cut in a narrow column ("Digi…"),
+    so they get a select box. Decided on the labels of every language, so the widget never changes kind with
+    the language."""
+    if len(param.choices) > 4:
+        return False
+    for lang in LANGS:
+        labels = [Text(page, lang).choice(param.name, k) for k in param.choices]
+        if max(map(len, labels)) > SEGMENT_MAX or sum(map(len, labels)) > SEGMENTS_MAX:
+            return False
+    return True
+
+
 def draw(
     param: Param,
     t: Text,
@@ -45,11 +61,14 @@ def draw(
     exact: Any = None,
     on_change: Callable | None = None,
     args: tuple = (),
+    span: Any = None,
 ) -> None:
     """Draw the widget for `param` in the current container; its state is already seeded.
 
     `exact`: a value from a link that the slider cannot show (off its grid): the label says it, the slider
-    shows the nearest position. `on_change(*args)` runs before the rerun when the user moves the widget."""
+    shows the nearest position. `on_change(*args)` runs before the rerun when the user moves the widget.
+    `span`: the part of the range the other values leave the knob (`Param.span`), which the widget offers
+    instead of the declared range; its state must already lie inside it."""
     label, help_ = t.label(param.name), t.help(param.name)
     if exact is not None:
         label = f"{label} = {param.encode(exact)}"
@@ -57,21 +76,24 @@ def draw(
     if isinstance(param, LogFloat):
         st.select_slider(label, options=param.grid(), format_func=_fmt, **common)
     elif isinstance(param, Float):
-        st.slider(label, min_value=float(param.lo), max_value=float(param.hi), step=float(param.step), **common)
+        lo, hi = span or (param.lo, param.hi)
+        st.slider(label, min_value=float(lo), max_value=float(hi), step=float(param.step), **common)
     elif isinstance(param, Int):
-        st.slider(label, min_value=int(param.lo), max_value=int(param.hi), step=int(param.step), **common)
+        lo, hi = span or (param.lo, param.hi)
+        st.slider(label, min_value=int(lo), max_value=int(hi), step=int(param.step), **common)
     elif isinstance(param, Choice):
         fmt = lambda k: t.choice(param.name, k)
-        if len(param.choices) <= 4:
-            st.segmented_control(label, param.choices, format_func=fmt, required=True, default=None, **common)
+        options = span or param.choices
+        if segmented(param, t.page):  # decided on the declaration, so the kind never changes under a key
+            st.segmented_control(label, options, format_func=fmt, required=True, default=None, **common)
         else:
-            st.selectbox(label, param.choices, format_func=fmt, **common)
+            st.selectbox(label, options, format_func=fmt, **common)
     elif isinstance(param, Multi):
         fmt = lambda k: t.choice(param.name, k)
         st.multiselect(label, param.choices, format_func=fmt, max_selections=param.hi, **common)
     elif isinstance(param, Bool):
         st.toggle(label, **common)
-    elif isinstance(param, FloatList):
+    elif isinstance(param, (FloatList, Typed)):
         st.text_input(label, **common)
     else:  # pragma: no cover - a new Param kind must get a widget here
         raise TypeError(f"no widget for {type(param).__name__}")

@@ -164,3 +164,12 @@ def test_seed_claims_are_computed_not_asserted():
 def test_formulas_show_the_knob_values():
     assert "0.3" in act.latex("leaky_relu", {**V, "leak": 0.3})
     assert "{" + "leak" + "}" not in act.latex("leaky_relu", V)
+
+
+def test_the_plotted_grid_is_the_same_on_every_cpu_so_relu_saturates_up_to_zero():
+    """torch.linspace rounds per vector kernel (AVX-512 put a 1e-16 at the middle node); the explorer's grid is
+    computed in NumPy, so x = 0 is a node and ReLU's saturated interval ends at 0.0 on any machine."""
+    x = act.grid(-6.0, 6.0, act.GRID_POINTS)
+    assert x[act.GRID_POINTS // 2] == 0.0 and x[0] == -6.0 and x[-1] == 6.0
+    res = act.explore({**V, "fns": ("relu",)})
+    assert res.saturated[0] == ((-6.0, 0.0),)

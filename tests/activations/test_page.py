@@ -3,7 +3,12 @@ states its result, the sections take URL values, conflicts are explained, sectio
 
 import json
 
-from tests.conftest import open_page
+import pytest
+
+from core import __main__ as cli
+from core.activations import concept as act
+from tests.conftest import ROOT, open_page
+from tests.hand_widgets import check_view
 
 SMALL = {"steps": "200", "d_steps": "100"}  # small budgets: the page's own logic, not its speed
 
@@ -105,3 +110,33 @@ def test_superseded_is_false_outside_a_streamlit_run():
     from core.ui.live import superseded
 
     assert superseded() is False  # no script run, no queued rerun: a training would go on
+
+
+def test_every_knob_is_drawn_from_its_declaration():
+    assert check_view(ROOT / "views/activations.py", "activations", act.CONCEPT.params.names) == []
+
+
+def test_a_knob_is_greyed_out_where_its_declaration_says_it_does_not_matter():
+    at = open_page("activations", query={**SMALL, "fns": "relu,silu", "classes": "5"})
+    assert_clean(at)
+    assert at.slider(key="activations.leak").disabled and not at.slider(key="activations.swish_beta").disabled
+    assert not at.slider(key="activations.z5").disabled and at.slider(key="activations.z6").disabled
+    at.multiselect(key="activations.fns").set_value(["leaky_relu"]).run()
+    assert not at.slider(key="activations.leak").disabled and at.slider(key="activations.swish_beta").disabled
+
+
+def test_a_link_off_the_slider_grid_runs_its_exact_values():
+    query = "n=333&noise=0.123&test=0.123&lr=0.0123&steps=150&l2=0.0123&d_lr=0.123&d_steps=150&thresh=0.0123&x0=1.23"
+    out = cli.run("activations", query + "&xmin=-5.3&fns=leaky_relu,silu&leak=0.123&swish_beta=1.23&temp=0.123&z1=1.23")
+    assert set(out["exact"]) == {
+        *("n", "noise", "test", "lr", "steps", "l2", "d_lr", "d_steps", "thresh", "x0", "xmin", "leak"),
+        *("swish_beta", "temp", "z1"),
+    }
+    e = out["experiments"]
+    assert e["train"]["steps_run"] == 150 and e["dead"]["relu"]["lr"] == 0.123
+    assert e["dead"]["relu_ref"]["lr"] == pytest.approx(0.0123)
+    assert max(map(int, e["dead"]["relu"]["dead_share_over_steps"])) <= 150
+    leaky = e["explorer"]["functions"]["leaky_relu"]
+    assert e["explorer"]["x0"] == 1.23 and e["explorer"]["thresh"] == 0.0123
+    assert leaky["mean_grad_under_normal"] == pytest.approx((1 + 0.123) / 2, abs=1e-12)
+    assert e["softmax"]["temp"] == 0.123

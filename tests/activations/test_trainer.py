@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core import datasets2d as d2
+from core import training
 from core.activation_fns import FUNCTIONS
 from core.activations import trainer as tr
 from core.activations.dead_relu import DEAD_PARAMS
@@ -193,6 +194,17 @@ def test_snapshots_are_kept_for_replay_and_arrays_are_float32(circles):
     assert len(chunks[0][1].snap_steps) < len(r.snap_steps)  # earlier chunks hold fewer snapshots
 
 
+def test_chunks_follow_the_house_rule_and_do_not_change_a_finished_run(circles):
+    """core.training.chunk_size picks the chunks (about four: 1,000 steps in four of 250); the chunk size changes
+    when the page redraws (and where a diverging run stops), never a finished network or its recorded metrics."""
+    cfg = tr.Config(steps=1000, seed=0)
+    chunks = list(tr.train(cfg, circles))
+    assert [c.done for _, c in chunks] == [250, 500, 750, 1000]
+    other = tr.run(tr.Config(steps=1000, seed=0, chunk=333), circles)
+    np.testing.assert_array_equal(other.train_loss, chunks[-1][1].train_loss)
+    np.testing.assert_array_equal(other.probs, chunks[-1][1].probs)
+
+
 # ---- dead units ----------------------------------------------------------------------------------
 
 
@@ -249,7 +261,8 @@ def test_an_exploding_run_stops_and_says_where():
     chunks = list(tr.train(cfg, data))
     r = chunks[-1][1]
     assert r.diverged_at is not None and r.finished and chunks[-1][0] == 1.0
-    assert r.done < cfg.steps and len(chunks) < math.ceil(cfg.steps / cfg.chunk)  # stopped early
+    size = training.chunk_size(cfg.steps, tr.PARTS)
+    assert r.done < cfg.steps and len(chunks) < math.ceil(cfg.steps / size) and r.done % size == 0  # stopped early
     assert not np.isfinite(r.train_loss[np.searchsorted(r.eval_steps, r.diverged_at)])
     assert np.isfinite(r.train_loss[0])
 

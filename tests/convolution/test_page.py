@@ -6,9 +6,11 @@ import json
 
 import numpy as np
 
+from core import __main__ as cli
 from core.convolution import concept as cv
 from core.convolution import kernels as ck
-from tests.conftest import clean, open_page
+from tests.conftest import ROOT, clean, open_page
+from tests.hand_widgets import check_view
 
 
 def chart(at, key):
@@ -91,7 +93,7 @@ def test_step_through_buttons_resize_and_fill_the_kernel():
     assert len(spec(at, "conv_steps_chart")["layout"]["sliders"][0]["steps"]) == 9  # 5 + 2 − 5 + 1 = 3
     at.button(key="conv_fill_ones").click().run()
     assert at.query_params["t_w"] == ",".join(["1"] * 25)
-    at.segmented_control(key="convolution.t_op").set_value("transposed").run()
+    at.selectbox(key="convolution.t_op").set_value("transposed").run()  # long labels: a select box
     clean(at)
     assert "conv_transpose2d" in " ".join(m.value for m in at.markdown)
     assert at.query_params["t_op"] == "transposed"
@@ -127,3 +129,31 @@ def test_chinese_page_and_claims():
     assert "卷积核" in text and "错误" in text and "[[-2, 4, -2], [4, 1, 4], [-2, 4, -2]]" in text
     assert at.code[-1].value.endswith("?lang=zh")
     assert cv.CONCEPT.params.encode(cv.CONCEPT.params.defaults()) == {}
+
+
+def test_every_knob_is_drawn_from_its_declaration():
+    assert check_view(ROOT / "views/convolution.py", "convolution", cv.CONCEPT.params.names) == []
+
+
+def test_a_knob_is_greyed_out_where_its_declaration_says_it_does_not_matter():
+    at = open_page("convolution", query={"side": "64", "kernel": "box", "t_op": "transposed", "t_in": "ramp"})
+    clean(at)
+    assert at.slider(key="convolution.sigma").disabled and not at.slider(key="convolution.t_opad").disabled
+    assert not at.slider(key="convolution.t_n").disabled
+    at.selectbox(key="convolution.kernel").set_value("gauss").run()
+    clean(at)
+    assert not at.slider(key="convolution.sigma").disabled
+    params, v = cv.CONCEPT.params, cv.CONCEPT.params.defaults()
+    assert not params["pmode"].active({**v, "pad": 0}) and params["pmode"].active({**v, "pad": 1})
+    assert not params["t_pm"].active({**v, "t_op": "transposed", "t_p": 1}) and params["t_pm"].active({**v, "t_p": 1})
+    assert not params["t_n"].active({**v, "t_in": "digit"}) and not params["w_r"].active({**v, "gray": True})
+
+
+def test_a_link_off_the_slider_grid_runs_its_exact_values():
+    out = cli.run("convolution", "side=100&kernel=gauss&sigma=1.23&img=chelsea&w_r=0.123&l_steps=150&l_lr=0.00123")
+    assert set(out["exact"]) == {"side", "sigma", "w_r", "l_steps", "l_lr"}
+    e = out["experiments"]
+    assert max(e["filter"]["input_shape"][1:]) == 100 and e["filter"]["channel_weights"][0] == 0.123
+    g = np.exp(-(np.array([1.0, 0.0, 1.0]) ** 2) / (2 * 1.23**2))
+    np.testing.assert_allclose(e["filter"]["kernel"], np.outer(g, g) / np.outer(g, g).sum(), atol=5e-5)
+    assert e["learn"]["steps"] == 150 and len(e["learn"]["accuracy_per_chunk"]) == 3  # chunks end at 100 and 150

@@ -145,3 +145,14 @@ def test_every_refusal_reason_has_its_message_in_both_languages():
         t = Text("convolution", lang)
         for code in codes:
             assert t.has(f"upload.{code}") and "{" not in t(f"upload.{code}", **info), (lang, code)
+
+
+def test_an_upload_is_decoded_under_the_compute_gate(monkeypatch):
+    """A class uploading at once decodes as many files at a time as the server has compute slots."""
+    from core import device, images
+
+    held = []
+    decode = images.load_upload
+    monkeypatch.setattr(images, "load_upload", lambda *a, **k: held.append(device._held()) or decode(*a, **k))
+    cv.run_upload(encode(RGB), cv.CONCEPT.params.defaults())
+    assert held == [1]

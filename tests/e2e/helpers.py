@@ -88,6 +88,15 @@ def trace_names(page) -> list[str]:
     )
 
 
+def fresh_page(browser, url: str, width: int = 1400, height: int = 1200):
+    """(context, page) showing `url` in a new browser context: a new session, as someone opening a shared link.
+    Close the context when done."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(url)
+    return ctx, page
+
+
 def query(url: str) -> dict:
     """A page URL's query parameters, one value each."""
     return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}

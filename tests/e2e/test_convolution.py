@@ -1,6 +1,7 @@
 """In a real browser: editing one kernel cell re-filters the photo and rewrites the link (which reopens
 the same feature map in a fresh context); the step-through slider steps client-side; uploads through the
-real file widget (refused ones explained, good ones filtered)."""
+real file widget (refused ones explained, good ones filtered); a knob greyed out by its declaration comes
+alive, and the link keeps what was chosen."""
 
 import io
 
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.helpers import POLL_MS, query
+from core import __main__ as cli
+from core.params import to_query_string
+from tests.e2e.helpers import POLL_MS, fresh_page, query, slider_thumb, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -68,9 +71,7 @@ def test_editing_a_kernel_cell_refilters_and_the_link_reproduces_it(server, brow
     shared = page.url
     ctx.close()
 
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
-    page2 = fresh.new_page()
-    page2.goto(shared)
+    fresh, page2 = fresh_page(browser, shared)
     assert fmap_sum(page2) == pytest.approx(after, rel=1e-6)
     assert query(page2.url) == query(shared)
     fresh.close()
@@ -145,3 +146,46 @@ def test_uploads_through_the_file_widget(server, browser, artifacts):
     assert query(page.url) == {"side": "64", "kernel": "box"}
     page.screenshot(path=str(artifacts / "convolution-upload.png"), full_page=True)
     ctx.close()
+
+
+def test_declared_knobs_grey_out_and_come_alive_and_the_link_keeps_them(server, browser, artifacts):
+    """σ is drawn from its declaration: greyed out for a box kernel (`when kernel=gauss`), alive once the kernel
+    menu (drawn with its resize callback) picks the Gaussian; σ and the kernel size moved by key presses
+    re-filter the photo with the numbers the CLI prints for the same link, which reopens them in a new session."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    page.goto(f"{server}/convolution?side=64&kernel=box")
+    before = fmap_sum(page)
+    wait_idle(page)
+    sigma = slider_thumb(page, "Gaussian σ")
+    assert sigma.is_disabled()
+    page.get_by_role("combobox", name="Kernel").first.click()
+    page.get_by_role("option", name="Gaussian blur", exact=True).click()
+    page.wait_for_url(lambda url: query(url) == {"side": "64", "kernel": "gauss"}, timeout=60_000)
+    gauss = wait_fmap_change(page, before)
+    page.wait_for_function("(el) => !el.disabled", arg=sigma.element_handle(), timeout=60_000, polling=POLL_MS)
+    sigma.focus()
+    page.keyboard.press("ArrowRight")  # σ 1.0 -> 1.1, the declared step
+    page.wait_for_url(lambda url: query(url).get("sigma") == "1.1", timeout=60_000)
+    wait_fmap_change(page, gauss)
+    slider_thumb(page, "Kernel size k").first.focus()
+    page.keyboard.press("ArrowRight")  # 3 -> 5
+    want = {"side": "64", "kernel": "gauss", "ksize": "5", "sigma": "1.1"}
+    page.wait_for_url(lambda url: query(url) == want, timeout=60_000)
+    stats = cli.run("convolution", to_query_string(want), "filter")["experiments"]["filter"]
+    h, w = stats["output_shape"][1:]
+    page.wait_for_function(
+        f"(want) => {{ const s = ({FMAP_SUM})(); return s !== null && Math.abs(s - want) < 1e-4 * Math.abs(want); }}",
+        arg=stats["feature_map"]["mean"] * h * w,
+        timeout=60_000,
+        polling=POLL_MS,
+    )
+    shown = fmap_sum(page)
+    page.screenshot(path=str(artifacts / "convolution-declared-knobs.png"), full_page=True)
+    shared = page.url
+    ctx.close()
+
+    fresh, page2 = fresh_page(browser, shared)
+    assert fmap_sum(page2) == pytest.approx(shown, rel=1e-6)
+    assert query(page2.url) == want and not slider_thumb(page2, "Gaussian σ").is_disabled()
+    fresh.close()

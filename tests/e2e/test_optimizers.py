@@ -106,3 +106,34 @@ def test_the_network_race_trains_to_the_end_in_the_browser(server, browser, arti
     )
     page.screenshot(path=str(artifacts / "optimizers-race.png"))
     ctx.close()
+
+
+def test_choosing_a_surface_loads_it_and_its_knobs_and_the_link_reopens_the_same_view(server, browser, artifacts):
+    ctx, page = open_page(browser, f"{server}/optimizers?steps=100")
+    wait_for_steps(page, 100)
+    kappa = slider(page, "Condition number κ (quadratic)")
+    assert kappa.is_disabled()  # κ only matters on the quadratic (its declared `when`)
+    assert slider(page, "Start x").get_attribute("min") == "-2"  # Rosenbrock's plot: −2…2
+
+    # the surface select box (drawn by view.controls with an on_change): the quadratic's start and rates load
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Surface").first.click()
+    page.get_by_role("option", name="Ill-conditioned quadratic").click()
+    page.wait_for_url(re.compile(r"surface=quadratic"), timeout=30_000)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Theory on the quadratic')", timeout=60_000, polling=POLL_MS
+    )
+    link = query(page.url)
+    assert link["surface"] == "quadratic" and link["x0"] == "-2.5" and link["lr_sgd"] == "0.5"
+    assert not slider(page, "Condition number κ (quadratic)").is_disabled()
+    assert slider(page, "Start x").get_attribute("min") == "-3"  # the start spans the quadratic's plot
+    page.screenshot(path=str(artifacts / "optimizers-quadratic.png"))
+
+    # the same link in a fresh browser: the same view
+    ctx2, fresh = open_page(browser, page.url)
+    fresh.wait_for_function(
+        "() => document.body.innerText.includes('Theory on the quadratic')", timeout=60_000, polling=POLL_MS
+    )
+    assert query(fresh.url) == link
+    assert slider(fresh, "Start x").get_attribute("aria-valuetext") == "-2.50"
+    ctx2.close()
+    ctx.close()

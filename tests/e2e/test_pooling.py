@@ -4,7 +4,7 @@ reproduces the view in a fresh context."""
 
 import pytest
 
-from tests.e2e.helpers import query, slider_thumb, wait_idle
+from tests.e2e.helpers import fresh_page, query, slider_thumb, wait_idle
 
 pytestmark = pytest.mark.browser
 GRID = '[data-testid="stPlotlyChart"] .js-plotly-plot'
@@ -70,9 +70,7 @@ def test_editing_a_cell_repools_and_the_link_reproduces_it(server, browser, arti
     shared = page.url
     ctx.close()
 
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page2 = fresh.new_page()
-    page2.goto(shared)
+    fresh, page2 = fresh_page(browser, shared, height=1100)
     wait_output(page2, [["7"]])
     assert query(page2.url) == {"x": edited, "k": "3"}
     page2.screenshot(path=str(artifacts / "pooling-shared-link.png"), full_page=True)

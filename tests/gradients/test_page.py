@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from core import __main__ as cli
 from tests.conftest import ROOT, clean, open_page
 
@@ -55,7 +57,7 @@ def test_an_exploding_link_is_explained_and_keeps_the_page_working():
 def test_too_much_training_work_is_capped_with_a_message():
     at = open_page("gradients", query={"depth": "40", "width": "256", "steps": "2000", "seq_len": "20", "batch": "16"})
     clean(at)
-    assert at.query_params["steps"] == "200"
+    assert at.query_params["steps"] == "220"
     assert any("2000" in i.value for i in at.info)
 
 
@@ -83,3 +85,81 @@ def test_cli_subprocess_prints_json():
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["experiments"]["net"]["depth"] == 3
+
+
+def test_the_view_draws_every_declared_knob_through_view_controls():
+    from core.gradients import concept as gr
+    from tests.hand_widgets import check_view
+
+    assert check_view(ROOT / "views/gradients.py", "gradients", gr.CONCEPT.params.names) == []
+
+
+def test_which_knob_matters_when_is_declared_on_the_parameters():
+    from core.gradients import concept as gr
+
+    p, d = gr.CONCEPT.params, gr.CONCEPT.params.defaults()
+    assert not p["sigma_a"].active(d) and p["sigma_a"].active({**d, "init_a": "normal"})
+    assert not p["sigma_b"].active({**d, "init_a": "normal"})  # each configuration's σ follows its own init
+    assert not p["clip_at"].active(d)
+    assert p["clip_at"].active({**d, "clip": "norm"}) and p["clip_at"].active({**d, "clip": "value"})
+
+
+def test_clip_threshold_is_greyed_out_until_clipping_is_chosen():
+    at = open_page("gradients", query=SMALL)
+    clean(at)
+    assert at.select_slider(key="gradients.clip_at").disabled
+    at.segmented_control(key="gradients.clip").set_value("value").run()
+    clean(at)
+    assert not at.select_slider(key="gradients.clip_at").disabled and at.query_params["clip"] == "value"
+
+
+def test_the_sigma_sentence_computes_its_multiple_of_he_from_the_values():
+    from core.gradients import inits
+
+    s = inits.sigma_scale(1.0, 128)
+    assert s["he_std"] == pytest.approx(0.125) and s["he_ratio"] == pytest.approx(8.0)  # not 11: that is LeCun's
+    assert s["lecun_ratio"] == pytest.approx(128**0.5)
+    assert inits.sigma_scale(0.5, 32)["he_ratio"] == pytest.approx(0.5 / (2 / 32) ** 0.5)
+    for lang, eight in (("en", "σ = 1 is **8×** He's"), ("zh", "σ = 1 是 He 的 **8 倍**")):
+        at = open_page("gradients", query={**SMALL, "width": "128", "init_b": "normal"}, lang=lang)
+        clean(at)
+        assert eight in " ".join(c.value for c in at.caption)
+    at = open_page("gradients", query={**SMALL, "width": "512", "init_b": "normal", "sigma_b": "0.5"})
+    assert "**8×**" in " ".join(c.value for c in at.caption)  # 0.5 / √(2/512) = 8 as well; 0.5 at width 128: 4×
+    at = open_page("gradients", query={**SMALL, "width": "128", "init_b": "normal", "sigma_b": "0.5"})
+    assert "**4×**" in " ".join(c.value for c in at.caption)
+
+
+def test_a_training_budget_does_not_touch_the_network_experiment_from_the_cli(capsys):
+    assert cli.main(["gradients", "depth=50&width=256", "--experiment", "net"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "adjusted" not in out and out["query"] == {"depth": "50", "width": "256"}
+    assert (out["experiments"]["net"]["depth"], out["experiments"]["net"]["width"]) == (50, 256)
+    whole = cli.run("gradients", "depth=50&width=256&seq_len=20")  # the training runs too: its budget applies
+    assert whole["query"]["steps"] == "170" and len(whole["adjusted"]) == 1
+    assert whole["experiments"]["net"]["configs"] == out["experiments"]["net"]["configs"]
+
+
+def test_the_cli_prints_the_numbers_the_page_shows_for_a_capped_link():
+    from core.gradients.net import factor
+
+    out = cli.run("gradients", "depth=50&width=256", "net")
+    at = open_page("gradients", query={"depth": "50", "width": "256", "seq_len": "20"})
+    clean(at)
+    assert at.query_params["steps"] == "170"  # the page caps the training, and says so
+    table = next(m.value for m in at.markdown if m.value.startswith("| "))
+    configs = out["experiments"]["net"]["configs"]
+    assert f"| {factor(configs['b']['act_grad_norm']):.3f} |" in table  # (A's gradient underflows: no factor)
+    for k in "ab":
+        assert f"| {configs[k]['loss']:.4g} |" in table
+
+
+def test_exact_link_values_off_the_slider_grids_are_used_as_given():
+    query = "depth=3&width=100&batch=100&steps=123&lr=0.0123&clip=norm&clip_at=0.37&seq_len=55&hidden=50&fbias=0.3"
+    out = cli.run("gradients", query + "&w_scale=1.1")
+    assert set(out["exact"]) == {"width", "batch", "steps", "lr", "clip_at", "seq_len", "hidden", "fbias", "w_scale"}
+    net, train, rnn = (out["experiments"][k] for k in ("net", "train", "rnn"))
+    assert net["width"] == 100 and len(net["configs"]["a"]["act_grad_norm"]) == 3
+    assert (train["steps"], train["lr"], train["clip_at"]) == (123, 0.0123, 0.37)
+    assert len(train["a"]["loss_per_step"]) == 123
+    assert len(rnn["rnn"]["grad_norm_by_step"]) == 55

@@ -56,12 +56,12 @@ def test_the_optimal_values_are_optimal():
     assert r < rate  # momentum's optimum beats gradient descent's: √κ instead of κ
 
 
-def run(kind, lr, mom, kappa, theta, steps, wd=0.0):
+def run(kind, lr, mom, kappa, theta, steps, wd=0.0, start=(-2.5, 1.0)):
     s = surfaces.get("quadratic", kappa, theta)
     h = simulate(
         s,
         [Spec(kind, lr, momentum=mom, weight_decay=wd)],
-        torch.tensor([[-2.5, 1.0]], dtype=torch.float64),
+        torch.tensor([start], dtype=torch.float64),
         steps,
         np.ones(steps),
     )
@@ -106,7 +106,62 @@ def test_measured_rate_needs_enough_steps_and_stops_at_non_finite_values():
     d = 0.9 ** np.arange(100.0)
     d[60:] = np.nan
     assert th.measured_rate(d) == pytest.approx(0.9)
-    assert th.steps_for(0.5) == pytest.approx(math.log(1e-6) / math.log(0.5)) and th.steps_for(1.2) == math.inf
+
+
+def steps_below(dist, reduction=1e-6):
+    """Measured: the first step from which a run's distance to the minimum stays within `reduction` of its start."""
+    above = np.flatnonzero(~(dist <= reduction * dist[0]))
+    return int(above[-1]) + 1 if len(above) else 0
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov"])
+def test_the_closed_form_amplification_is_the_iteration_itself(kind):
+    rng = np.random.default_rng(1)
+    k = np.arange(60)
+    for _ in range(50):
+        lr, mom, lam = rng.uniform(0, 3), (0.0 if kind == "sgd" else rng.uniform(0, 0.99)), rng.uniform(1e-3, 1)
+        pos, buf, want = 1.0, 0.0, []  # torch.optim's update along one eigenvector, the buffer starting at 0
+        for _ in k:
+            want.append(pos)
+            g = lam * pos
+            buf = mom * buf + g  # torch: buf = g at the first step, then μ·buf + g
+            pos -= lr * ((g + mom * buf) if kind == "nesterov" else buf if kind == "momentum" else g)
+        np.testing.assert_allclose(th.amplification(kind, lr, mom, lam, k), want, rtol=1e-7, atol=1e-12)
+
+
+def test_at_a_double_root_the_error_shrinks_like_k_times_rho_to_the_k():
+    a, b, r = th.heavy_ball_optimal(*th.eigenvalues(100.0))
+    k = np.arange(200.0)
+    flat = th.amplification("momentum", a, b, 0.01, k)  # double root +ρ: x_k / x_0 = (1 + (1 − ρ) k) ρᵏ
+    steep = th.amplification("momentum", a, b, 1.0, k)  # double root −ρ: (1 + (1 + ρ) k) (−ρ)ᵏ
+    np.testing.assert_allclose(flat, (1 + (1 - r) * k) * r**k, rtol=1e-6, atol=1e-15)
+    np.testing.assert_allclose(steep, (1 + (1 + r) * k) * (-r) ** k, rtol=1e-6, atol=1e-15)
+
+
+@pytest.mark.parametrize("kappa", [3.0, 10.0, 30.0, 100.0, 1000.0])
+def test_predicted_steps_are_the_steps_torch_optim_takes(kappa):
+    """At the optimal constants (critically damped: ρᵏ alone undercounts by 20–30 %), rounded down like the
+    button, and away from them; several rotations and starts."""
+    a, b, r = th.heavy_ball_optimal(*th.eigenvalues(kappa))
+    g, _ = th.gd_optimal(*th.eigenvalues(kappa))
+    cases = [("momentum", a, b), ("momentum", a * 0.97, b * 0.99), ("sgd", g * 0.99, 0.0), ("nesterov", 0.5, 0.9)]
+    for (kind, lr, mom), theta, start in zip(cases * 2, (0.0, 30.0, 90.0, 135.0) * 2, [(-2.5, 1.0)] * 4 + [(1, 2)] * 4):
+        steps = th.predicted_steps(kind, lr, mom, kappa, theta, start)
+        dist = run(kind, lr, mom, kappa, theta, int(steps) + 200, start=start)
+        assert steps == steps_below(dist), (kind, theta, start)
+
+
+def test_the_critically_damped_heavy_ball_at_kappa_100_needs_90_steps_not_69():
+    a, b, r = th.heavy_ball_optimal(*th.eigenvalues(100.0))
+    assert math.log(1e-6) / math.log(r) == pytest.approx(68.8, abs=0.05)  # what ρᵏ alone predicts
+    assert th.predicted_steps("momentum", a, b, 100.0, 0.0, (-2.5, 1.0)) == 90
+    assert steps_below(run("momentum", a, b, 100.0, 0.0, 200)) == 90
+
+
+def test_predicted_steps_never_when_diverging_and_extrapolated_when_very_slow():
+    assert th.predicted_steps("sgd", 2.5, 0.0, 10.0, 0.0, (-2.5, 1.0)) == math.inf
+    slow = th.predicted_steps("sgd", 1e-3, 0.0, 100.0, 0.0, (-2.5, 1.0))  # ρ = 1 − 10⁻⁵: past the search window
+    assert slow == pytest.approx(math.log(1e-6 * math.hypot(2.5, 1) / 2.5) / math.log(1 - 1e-5), rel=1e-3)
 
 
 def test_the_button_values_are_the_optimal_ones_rounded_down_to_the_sliders():

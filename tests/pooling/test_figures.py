@@ -9,13 +9,16 @@ import pytest
 from PIL import Image
 
 from core.pooling import concept as pl
-from core.pooling import figures
+from core.pooling import figures, heads
+from core.pooling import pool as pp
+from core.pooling import receptive_field as rfm
+from core.pooling import shift as ps
 from core.pooling import training as ptr
 from core.text import Text
 
 T = Text("pooling", "en")
 FIG = T.section("fig")
-OPS = {o: T(f"names.op.{o}") for o in pl.OPS}
+OPS = {o: T(f"names.op.{o}") for o in pp.OPS}
 V = pl.POOL_PARAMS.defaults()
 
 
@@ -39,13 +42,13 @@ def valid(fig: go.Figure) -> go.Figure:
     "values",
     [
         {},
-        {"op": "avg", "k": 3, "s": 2, "pad": 1, "ceil": True, "x": pl.random_grid(5, "a")},
+        {"op": "avg", "k": 3, "s": 2, "pad": 1, "ceil": True, "x": pp.random_grid(5, "a")},
         {"op": "lp", "pnorm": 1.5, "x": (-1.0, 2.0, 3.0, 4.0)},
-        {"k": 1, "s": 3, "x": pl.random_grid(12, "b")},
+        {"k": 1, "s": 3, "x": pp.random_grid(12, "b")},
     ],
 )
 def test_grid_figure_highlights_every_window_and_steps_through_them(values):
-    res = pl.run_pool({**V, **values})
+    res = pp.run_pool({**V, **values})
     fig = valid(figures.grid(res, FIG))
     steps = fig.layout.sliders[0].steps
     assert len(steps) == len(res.windows) + 1 and steps[0].label == "all"
@@ -59,7 +62,7 @@ def test_grid_figure_highlights_every_window_and_steps_through_them(values):
 
 
 def test_grid_figure_marks_each_max_and_the_output_cell_in_the_window_colour():
-    res = pl.run_pool(V)
+    res = pp.run_pool(V)
     fig = figures.grid(res, FIG)
     circles = [s for s in fig.layout.shapes if s.type == "circle"]
     assert [(round((c.y0 + c.y1) / 2), round((c.x0 + c.x1) / 2)) for c in circles] == [w.pick for w in res.windows]
@@ -69,14 +72,14 @@ def test_grid_figure_marks_each_max_and_the_output_cell_in_the_window_colour():
 
 def test_padding_ring_is_drawn_only_when_there_is_padding():
     names = lambda fig: [t.name for t in fig.data]
-    assert FIG["padding"] not in names(figures.grid(pl.run_pool(V), FIG))
-    res = pl.run_pool({**V, "pad": 1})
+    assert FIG["padding"] not in names(figures.grid(pp.run_pool(V), FIG))
+    res = pp.run_pool({**V, "pad": 1})
     assert FIG["padding"] in names(figures.grid(res, FIG))
 
 
-@pytest.mark.parametrize("op", pl.OPS)
+@pytest.mark.parametrize("op", pp.OPS)
 def test_gradient_and_image_figures_validate(op):
-    res = pl.run_pool({**V, "op": op, "side": 64})
+    res = pp.run_pool({**V, "op": op, "side": 64})
     fig = valid(figures.gradients(res, FIG, tuple(res.grads), OPS))
     assert len(fig.data) == len(res.grads) and all(t.z.dtype == np.float32 for t in fig.data)
     img = valid(figures.image(res, FIG, OPS[op]))
@@ -87,8 +90,8 @@ def test_gradient_and_image_figures_validate(op):
 
 
 def test_shift_figure_has_one_curve_per_map_and_marks_the_window():
-    res = pl.run_shift(pl.SHIFT_PARAMS.defaults())
-    names = {c: T(f"names.curves.{c}") for c in pl.CURVES}
+    res = ps.run_shift(pl.SHIFT_PARAMS.defaults())
+    names = {c: T(f"names.curves.{c}") for c in ps.CURVES}
     fig = valid(figures.shift(res, FIG, names))
     lines = [t for t in fig.data if t.type == "scatter"]
     assert [t.name for t in lines] == list(names.values())
@@ -98,7 +101,7 @@ def test_shift_figure_has_one_curve_per_map_and_marks_the_window():
 
 @pytest.mark.parametrize("values", [{}, {"layers": "c11s4p0,m3s2,c5,m3s2,c3,c3,c3,m3s2", "rf_in": 227}, {"rf_in": 512}])
 def test_receptive_field_figure_draws_a_box_per_layer_on_a_small_image(values):
-    res = pl.run_rf({**pl.RF_PARAMS.defaults(), **values})
+    res = rfm.run_rf({**pl.RF_PARAMS.defaults(), **values})
     fig = valid(figures.receptive_field(res, FIG))
     boxes = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(boxes) == len(res.rows) + 1  # plus the image border
@@ -116,8 +119,8 @@ def test_blend_keeps_a_single_pixel_visible_when_shrinking():
 
 
 def test_heads_figure_is_log_scale_with_the_chosen_size_marked():
-    res = pl.run_head(pl.HEAD_PARAMS.defaults())
-    fig = valid(figures.heads(res, FIG, {h: T(f"names.heads.{h}") for h in pl.HEADS}))
+    res = heads.run_head(pl.HEAD_PARAMS.defaults())
+    fig = valid(figures.heads(res, FIG, {h: T(f"names.heads.{h}") for h in heads.HEADS}))
     assert fig.layout.yaxis.type == "log" and fig.layout.shapes[0].x0 == res.size
     markers = [t for t in fig.data if t.mode == "markers"]
     assert sorted(m.y[0] for m in markers) == sorted(res.chosen.values())

@@ -3,9 +3,11 @@ layer stack with buttons, and the training section (button, result kept for the 
 
 import json
 
+from core import __main__ as cli
 from core.params import to_query_string
 from core.pooling import concept as pl
-from tests.conftest import clean, open_page
+from tests.conftest import ROOT, clean, open_page
+from tests.hand_widgets import check_view
 
 
 def grid_chart(at):
@@ -95,3 +97,28 @@ def test_chinese_page_and_claims_render():
     text = " ".join(m.value for m in at.markdown)
     assert "[[6, 8], [3, 4]]" in text and "池化" in text
     assert at.code[-1].value.endswith("?" + to_query_string({"lang": "zh"}))
+
+
+def test_every_knob_is_drawn_from_its_declaration():
+    assert check_view(ROOT / "views/pooling.py", "pooling", pl.CONCEPT.params.names) == []
+
+
+def test_a_knob_is_greyed_out_where_its_declaration_says_it_does_not_matter():
+    at = open_page("pooling", query={"op": "avg", "pad": "1", "k": "3", "h_depth": "0"})
+    clean(at)
+    assert not at.toggle(key="pooling.cip").disabled and at.slider(key="pooling.pnorm").disabled
+    assert at.slider(key="pooling.h_hidden").disabled and not at.slider(key="pooling.pad").disabled
+    at.slider(key="pooling.pad").set_value(0).run()  # no padding: count_include_pad cannot change a window
+    clean(at)
+    assert at.toggle(key="pooling.cip").disabled
+    at.slider(key="pooling.h_depth").set_value(1).run()
+    assert not at.slider(key="pooling.h_hidden").disabled
+
+
+def test_a_link_off_the_slider_grid_runs_its_exact_values():
+    out = cli.run("pooling", "side=100&op=lp&pnorm=2.3&h_hidden=100&h_depth=1&o_n=75&o_steps=150")
+    assert set(out["exact"]) == {"side", "pnorm", "h_hidden", "o_n", "o_steps"}
+    e = out["experiments"]
+    assert e["pool"]["norm_p"] == 2.3 and max(e["pool"]["image"]["input_shape"]) == 100
+    assert e["head"]["params"]["gap"] == (512 + 1) * 100 + (100 + 1) * 1000
+    assert e["train"]["steps"] == 150 and e["train"]["n_train"] == 75

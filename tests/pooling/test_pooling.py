@@ -9,7 +9,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from core.pooling import claims as pclaims
 from core.pooling import concept as pl
+from core.pooling import heads
+from core.pooling import pool as pp
+from core.pooling import shift as ps
 from core.pooling import windows as pw
 
 V = pl.POOL_PARAMS.defaults()
@@ -29,12 +33,12 @@ def torch_pool(x: np.ndarray, op, k, s, p, ceil, cip=True, norm=2.0) -> torch.Te
 
 
 def test_the_notes_example_gives_exactly_6_8_3_4():
-    res = pl.run_pool(V)
+    res = pp.run_pool(V)
     assert res.out.tolist() == [[6.0, 8.0], [3.0, 4.0]]
     assert res.by_hand.tolist() == [[6.0, 8.0], [3.0, 4.0]]
     assert [w.pick for w in res.windows] == [(1, 1), (1, 3), (2, 0), (3, 3)]
     assert res.windows[0].formula == "max(1, 1, 5, 6) = 6"
-    assert pl.pool_summary(res)["pooled"] == [[6.0, 8.0], [3.0, 4.0]]
+    assert pp.pool_summary(res)["pooled"] == [[6.0, 8.0], [3.0, 4.0]]
 
 
 def test_output_size_formula_matches_torch_for_every_slider_combination():
@@ -65,7 +69,7 @@ def test_an_invalid_combination_becomes_a_message_and_a_view_torch_accepts(n, k,
     assert notices and all(nt.code == "conflict" for nt in notices)
     assert {nt.info["why"] for nt in notices} <= {"pad_half", "kernel_big"}
     assert pw.problem(n, values["k"], values["s"], values["pad"], False) is None
-    res = pl.run_pool(values)  # no exception
+    res = pp.run_pool(values)  # no exception
     assert res.out.shape == (pw.out_size(n, values["k"], values["s"], values["pad"], False),) * 2
 
 
@@ -116,7 +120,7 @@ def test_lp_with_ceil_mode_scales_partial_windows_by_k2_over_count():
     x = np.arange(25, dtype=np.float64).reshape(5, 5)
     out = torch_pool(x, "lp", 2, 2, 0, True, norm=1.0).numpy()
     assert out[0, 2] == pytest.approx((4 + 9) * 4 / 2)  # torch: the 2-cell edge window counts double
-    res = pl.run_pool({**V, "x": tuple(x.ravel()), "op": "lp", "pnorm": 1.0, "ceil": True})
+    res = pp.run_pool({**V, "x": tuple(x.ravel()), "op": "lp", "pnorm": 1.0, "ceil": True})
     scaled = {(i, j): tb for i, j, tb in res.lp_scaled}
     assert scaled[(0, 2)] == pytest.approx(13.0)  # the plain L_1 norm of those cells
     assert len(scaled) == 5  # right column, bottom row and the corner
@@ -129,14 +133,14 @@ def test_lp_with_negative_inputs_is_nan_where_torch_says_so():
         mine = pw.pool_by_hand(x, "lp", 2, 2, 0, False, norm=norm)
         assert np.isnan(ref[0, 0]) == nan == np.isnan(mine[0, 0])
         np.testing.assert_allclose(mine, ref, rtol=1e-12, equal_nan=True)
-    res = pl.run_pool({**V, "x": (-1.0, 2.0, 3.0, 4.0), "op": "lp", "pnorm": 1.5})
+    res = pp.run_pool({**V, "x": (-1.0, 2.0, 3.0, 4.0), "op": "lp", "pnorm": 1.5})
     assert res.nan_cells == 1
-    assert pl.pool_summary(res)["pooled"] == [["nan"]]
+    assert pp.pool_summary(res)["pooled"] == [["nan"]]
 
 
 def test_ceil_mode_lets_a_kernel_larger_than_the_input_give_one_output():
     assert pw.problem(2, 3, 2, 0, True) is None and pw.problem(2, 3, 2, 0, False) == "kernel_big"
-    res = pl.run_pool({**V, "x": (1.0, 7.0, 3.0, 2.0), "k": 3, "s": 2, "ceil": True})
+    res = pp.run_pool({**V, "x": (1.0, 7.0, 3.0, 2.0), "k": 3, "s": 2, "ceil": True})
     assert res.out.tolist() == [[7.0]] and res.windows[0].r == (0, 3, 0, 2)
     values, notices = pl.POOL_PARAMS.decode({"x": "1,7,3,2", "k": "3", "s": "2"})
     assert values["k"] == 2 and [n.info["why"] for n in notices] == ["kernel_big"]
@@ -145,7 +149,7 @@ def test_ceil_mode_lets_a_kernel_larger_than_the_input_give_one_output():
 def test_ceil_mode_window_that_would_start_in_the_padding_is_dropped():
     # n=5, k=2, s=2, p=1: ⌈(5+2−2)/2⌉+1 = 4, but window 3 would start at 3·2−1 = 5 = n: in the right padding
     assert pw.out_size(5, 2, 2, 1, True) == 3
-    res = pl.run_pool({**V, "x": tuple(float(i) for i in range(25)), "k": 2, "s": 2, "pad": 1, "ceil": True})
+    res = pp.run_pool({**V, "x": tuple(float(i) for i in range(25)), "k": 2, "s": 2, "pad": 1, "ceil": True})
     assert res.size == {"n": 5, "span": 5, "out_raw": 4, "out": 3}
     assert res.out.shape == (3, 3) and r"\to\; 3" in res.size_latex
     # while n=4 with the same settings keeps its ceil window that starts inside the input
@@ -175,7 +179,7 @@ def test_the_page_result_is_torchs_and_the_highlights_agree_with_it():
         ("lp", 2, 1, 0, True, True),
     ]:
         x = tuple(float(v) for v in rng.integers(0, 10, size=36))
-        res = pl.run_pool({**V, "x": x, "op": op, "k": k, "s": s, "pad": p, "ceil": ceil, "cip": cip, "pnorm": 3.0})
+        res = pp.run_pool({**V, "x": x, "op": op, "k": k, "s": s, "pad": p, "ceil": ceil, "cip": cip, "pnorm": 3.0})
         ref = torch_pool(np.array(x).reshape(6, 6), op, k, s, p, ceil, cip, 3.0).numpy()
         np.testing.assert_array_equal(res.out, ref)
         np.testing.assert_allclose(res.by_hand, ref, rtol=1e-12)
@@ -186,7 +190,7 @@ def test_max_gradient_goes_to_each_windows_argmax_and_average_spreads_it():
     rng = np.random.default_rng(4)
     for k, s, p in [(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 3, 0)]:
         x = tuple(float(v) for v in rng.normal(size=49))  # no ties: the argmax is unique
-        res = pl.run_pool({**V, "x": x, "k": k, "s": s, "pad": p})
+        res = pp.run_pool({**V, "x": x, "k": k, "s": s, "pad": p})
         expect = np.zeros((7, 7))
         for w in res.windows:
             expect[w.pick] += 1.0  # one unit of gradient per window, to its maximum only
@@ -204,26 +208,26 @@ def test_gradients_are_autograds_of_the_pooling_itself():
     x.requires_grad_(True)
     y = F.lp_pool2d(x.abs() + 0.1, 2.0, 3, 1)
     (g,) = torch.autograd.grad(y.sum(), x)
-    mine = pl.routed_gradient(x.detach().abs() + 0.1, "lp", 3, 1, 0, False, True, 2.0)
+    mine = pp.routed_gradient(x.detach().abs() + 0.1, "lp", 3, 1, 0, False, True, 2.0)
     torch.testing.assert_close(mine, g * torch.sign(x.detach()))
 
 
 def test_random_and_resized_grids_are_deterministic_and_valid():
-    a, b = pl.random_grid(6, "x"), pl.random_grid(6, "x")
-    assert a == b and len(a) == 36 and pl.random_grid(6, "y") != a
+    a, b = pp.random_grid(6, "x"), pp.random_grid(6, "x")
+    assert a == b and len(a) == 36 and pp.random_grid(6, "y") != a
     assert pl.POOL_PARAMS["x"].check(a) == a
-    grown = pl.resize_grid(pl.SEEDS_EXAMPLE, 5)
-    assert len(grown) == 25 and grown[:4] == pl.SEEDS_EXAMPLE[:4] and grown[4] == 0.0
-    assert pl.resize_grid(pl.SEEDS_EXAMPLE, 2) == (1.0, 1.0, 5.0, 6.0)
+    grown = pp.resize_grid(pp.SEEDS_EXAMPLE, 5)
+    assert len(grown) == 25 and grown[:4] == pp.SEEDS_EXAMPLE[:4] and grown[4] == 0.0
+    assert pp.resize_grid(pp.SEEDS_EXAMPLE, 2) == (1.0, 1.0, 5.0, 6.0)
 
 
-@pytest.mark.parametrize("op", pl.OPS)
+@pytest.mark.parametrize("op", pp.OPS)
 def test_the_photo_is_pooled_by_torch_with_the_same_settings(op):
-    res = pl.run_pool({**V, "op": op, "k": 3, "s": 2, "img": "astronaut", "side": 96})
+    res = pp.run_pool({**V, "op": op, "k": 3, "s": 2, "img": "astronaut", "side": 96})
     from core import images
 
     img = images.builtin("astronaut", max_side=96)
-    ref = pl.pool(img.unsqueeze(0), op, 3, 2, 0, False, True, 2.0)[0]
+    ref = pp.pool(img.unsqueeze(0), op, 3, 2, 0, False, True, 2.0)[0]
     assert res.img_shape == tuple(img.shape[-2:]) and res.img_out_shape == tuple(ref.shape[-2:])
     assert res.img_in.dtype == np.uint8 and res.img_out.dtype == np.uint8 and res.img_out.shape[2] == 3
     shown = res.img_out.astype(np.float64) / 255 * res.img_out_scale
@@ -233,7 +237,7 @@ def test_the_photo_is_pooled_by_torch_with_the_same_settings(op):
 
 
 def test_max_pooling_gradient_reaches_one_pixel_in_four_for_2x2_windows():
-    res = pl.run_pool({**V, "side": 64})
+    res = pp.run_pool({**V, "side": 64})
     assert res.img_grad_share == pytest.approx(0.25)
 
 
@@ -242,12 +246,12 @@ def test_max_pooling_gradient_reaches_one_pixel_in_four_for_2x2_windows():
 
 def test_shift_curves_start_at_zero_and_match_a_direct_computation():
     v = {**pl.SHIFT_PARAMS.defaults(), "t_max": 4}
-    res = pl.run_shift(v)
+    res = ps.run_shift(v)
     assert res.shifts.tolist() == [0, 1, 2, 3, 4]
     assert all(c[0] == 0 for c in res.curves.values())
     from core import images
 
-    f = pl.feature_map(images.builtin("camera", max_side=pl.SHIFT_SIDE, gray=True).unsqueeze(0), "edges")
+    f = ps.feature_map(images.builtin("camera", max_side=ps.SHIFT_SIDE, gray=True).unsqueeze(0), "edges")
     h, w = f.shape[-2] - 4, f.shape[-1] - 4
     a, b = F.max_pool2d(f[..., :h, :w], 2), F.max_pool2d(f[..., :h, 3 : 3 + w], 2)
     direct = float(((b - a) ** 2).mean().sqrt() / a.std())
@@ -259,7 +263,7 @@ def test_pooling_damps_a_one_pixel_shift_but_not_a_window_sized_one():
     (subsampling alone does not help), but far from invariant, and at a shift of one window they change
     almost as much as the unpooled map."""
     for img in ("camera", "coins", "brick"):
-        c = pl.run_shift({**pl.SHIFT_PARAMS.defaults(), "t_img": img}).curves
+        c = ps.run_shift({**pl.SHIFT_PARAMS.defaults(), "t_img": img}).curves
         assert c["max"][1] < 0.8 * c["unpooled"][1] and c["avg"][1] < 0.8 * c["unpooled"][1], img
         assert c["subsample"][1] > 0.85 * c["unpooled"][1], img
         assert c["max"][1] > 0.2, img  # a 1-pixel shift still changes the pooled map a lot
@@ -270,35 +274,35 @@ def test_nrmsd_is_zero_for_equal_maps_and_about_root_two_for_independent_ones():
     g = torch.Generator().manual_seed(0)
     a = torch.randn(1, 1, 200, 200, generator=g)
     b = torch.cat([a, torch.randn(1, 1, 200, 200, generator=g)])
-    d = pl.nrmsd(a, b)
+    d = ps.nrmsd(a, b)
     assert d[0] == 0 and d[1] == pytest.approx(2**0.5, rel=0.02)
 
 
 # ---- heads ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", pl.HEADS)
+@pytest.mark.parametrize("kind", heads.HEADS)
 def test_head_parameter_counts_match_a_real_module(kind):
     for c, size, cls, hid, depth in [(512, 7, 1000, 4096, 2), (2048, 32, 1000, 4096, 2), (3, 2, 2, 16, 0)]:
-        meta = pl.head(kind, c, size, cls, hid, depth)  # no memory: parameters live on the meta device
-        assert pl.count(meta) == pl.head_params(kind, c, size, cls, hid, depth)
+        meta = heads.head(kind, c, size, cls, hid, depth)  # no memory: parameters live on the meta device
+        assert heads.count(meta) == heads.head_params(kind, c, size, cls, hid, depth)
     for c, size, cls, hid, depth in [(3, 2, 2, 16, 0), (64, 13, 10, 256, 1), (1, 32, 7, 32, 2)]:
-        real = pl.head(kind, c, size, cls, hid, depth).to_empty(device="cpu")
+        real = heads.head(kind, c, size, cls, hid, depth).to_empty(device="cpu")
         assert (
-            pl.count(real)
+            heads.count(real)
             == sum(p.numel() for p in real.parameters())
-            == pl.head_params(kind, c, size, cls, hid, depth)
+            == heads.head_params(kind, c, size, cls, hid, depth)
         )
         assert real(torch.zeros(2, c, size, size)).shape == (2, cls)
 
 
 def test_vgg16_head_has_its_published_size_and_gap_is_tiny():
-    res = pl.run_head({**pl.HEAD_PARAMS.defaults(), "h_depth": 2})
+    res = heads.run_head({**pl.HEAD_PARAMS.defaults(), "h_depth": 2})
     assert res.chosen["flatten"] == 123_642_856  # VGG-16's three FC layers
     assert res.features_in == {"flatten": 25088, "pool_flatten": 4608, "gap": 512}
     assert res.counts["flatten"][6] == res.chosen["flatten"]  # the curve passes through the table's number
     assert np.isnan(res.counts["pool_flatten"][0])
-    gap = pl.run_head({**pl.HEAD_PARAMS.defaults(), "h_size": 32})
+    gap = heads.run_head({**pl.HEAD_PARAMS.defaults(), "h_size": 32})
     assert gap.chosen["gap"] == 513_000 and np.all(gap.counts["gap"] == 513_000)
 
 
@@ -306,7 +310,7 @@ def test_vgg16_head_has_its_published_size_and_gap_is_tiny():
 
 
 def test_claims_are_computed_and_say_what_the_page_says():
-    c = pl.claims()
+    c = pclaims.claims()
     assert c["seeds_match"] and c["seeds_pooled"] == "[[6, 8], [3, 4]]"
     assert c["loop"] == "[[5, 6, 0], [8, 9, 0], [0, 0, 0]]" and c["torch_nine"] == "[[5, 6], [8, 9]]"
     assert c["pool_layer_params"] == 0
@@ -318,12 +322,12 @@ def test_claims_are_computed_and_say_what_the_page_says():
 
 
 def test_formula_fills_in_p_for_lp_only():
-    assert "3" in pl.formula("lp", 3.0) and "{p}" not in pl.formula("lp", 2.0)
-    assert pl.formula("max", 3.0) == pl.FORMULAS["max"]
+    assert "3" in pp.formula("lp", 3.0) and "{p}" not in pp.formula("lp", 2.0)
+    assert pp.formula("max", 3.0) == pp.FORMULAS["max"]
 
 
 def test_cells_in_no_window_are_counted():
-    assert pl.run_pool(V).uncovered == 0
-    res = pl.run_pool({**V, "k": 3, "s": 2})  # 4×4, one 3×3 window: the last row and column are never read
+    assert pp.run_pool(V).uncovered == 0
+    res = pp.run_pool({**V, "k": 3, "s": 2})  # 4×4, one 3×3 window: the last row and column are never read
     assert res.uncovered == 7 and res.grads["avg"][3].sum() == 0 and res.grads["avg"][:, 3].sum() == 0
-    assert pl.run_pool({**V, "k": 3, "s": 2, "ceil": True}).uncovered == 0
+    assert pp.run_pool({**V, "k": 3, "s": 2, "ceil": True}).uncovered == 0

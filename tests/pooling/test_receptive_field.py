@@ -115,7 +115,7 @@ def test_a_stack_too_deep_for_the_input_is_cut_with_a_message():
     values, notices = pl.RF_PARAMS.decode({"layers": "c3,m2,m2,m2,m2,m2,c3", "rf_in": "16"})
     assert values["layers"] == "c3,m2,m2,m2,m2"
     assert [(n.param, n.info["why"]) for n in notices] == [("layers", "stack_cut")]
-    res = pl.run_rf(values)
+    res = rfm.run_rf(values)
     assert res.rows[-1].n == 1
 
 
@@ -127,11 +127,11 @@ def test_pool_padding_above_half_the_kernel_is_fixed_with_a_message():
 def test_a_first_layer_larger_than_the_input_grows_the_input():
     values, notices = pl.RF_PARAMS.decode({"layers": "c11d8p0", "rf_in": "16"})
     assert values["rf_in"] == 81 and "rf_small" in {n.info["why"] for n in notices}
-    assert pl.run_rf(values).rows[-1].n == 1
+    assert rfm.run_rf(values).rows[-1].n == 1
 
 
 def test_rf_experiment_traces_the_centre_unit_and_nests_the_boxes():
-    res = pl.run_rf(pl.RF_PARAMS.defaults())
+    res = rfm.run_rf(pl.RF_PARAMS.defaults())
     assert res.image.dtype == np.uint8 and res.image.shape == (128, 128)
     assert res.grad.dtype == np.float32 and res.grad.max() == pytest.approx(1.0)
     spans = [b - a for a, b in res.boxes]
@@ -140,4 +140,4 @@ def test_rf_experiment_traces_the_centre_unit_and_nests_the_boxes():
     assert max(centres) - min(centres) <= res.rows[-1].jump  # each box holds the next one's centre region
     r0, r1, c0, c1 = res.support
     assert res.boxes[-1][0] <= r0 <= r1 <= res.boxes[-1][1] and 0 < res.support_share < 1
-    assert pl.rf_summary(res)["layers"][-1]["receptive_field"] == 36
+    assert rfm.rf_summary(res)["layers"][-1]["receptive_field"] == 36

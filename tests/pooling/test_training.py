@@ -48,7 +48,7 @@ def test_training_is_deterministic_and_the_page_experiment_drains_the_same_strea
     b = list(ptr.train(seed=3, n_train=50, steps=100, shift=1))[-1][1]
     np.testing.assert_array_equal(a.test_acc, b.test_acc)
     np.testing.assert_array_equal(a.loss, b.loss)
-    summary = pl.train_summary(a)
+    summary = ptr.train_summary(a)
     assert set(summary["models"]) == set(ptr.MODELS) and summary["steps"] == 100
 
 
@@ -58,3 +58,12 @@ def test_place_puts_each_digit_at_its_offset():
     assert out.shape == (2, 1, 12, 12)
     assert torch.equal(out[0, 0, 0:8, 4:12], x[0, 0]) and out[0].sum() == x[0].sum()
     assert torch.equal(out[1, 0, 4:12, 1:9], x[1, 0])
+
+
+def test_a_diverging_run_stops_after_its_first_non_finite_chunk(monkeypatch):
+    """The shared skeleton (core.training.chunked) reads each chunk's losses once and ends the run at NaN/inf."""
+    monkeypatch.setattr(ptr, "LR", 1e30)  # Adam steps of ~1e30: the logits overflow at once
+    chunks = list(ptr.train(seed=0, n_train=50, steps=300, shift=1))
+    assert len(chunks) == 1 and chunks[0][0] == 1.0
+    r = chunks[0][1]
+    assert r.done and r.steps.tolist() == [100] and not np.isfinite(r.loss).all()

@@ -1,0 +1,79 @@
+"""The Losses page in a real browser: a key press on the probe slider redraws the curves and rewrites the URL,
+which reproduces the view in a fresh context; the KL fit streams to its end by itself; a training section
+trains from its button and explains the result.
+
+Waits poll on a timer (POLL_MS), never on requestAnimationFrame (a hidden page runs no animation frames)."""
+
+import re
+
+import pytest
+
+from tests.e2e.helpers import POLL_MS, query, slider_thumb, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_probe(page, x0: float, timeout: float = 30_000, polling: float | str = POLL_MS) -> None:
+    """Until the first chart (the regression curves) has its probe line at x0. The probe is a layout shape
+    (the curves keep their data when it moves: layout.datarevision), not a marker trace."""
+    page.wait_for_function(
+        """(x0) => { const gd = document.querySelector('.js-plotly-plot');
+                     return !!gd && !!gd.layout && (gd.layout.shapes || []).some(s => s.type === 'line'
+                            && Math.abs(s.x0 - x0) < 1e-6); }""",
+        arg=x0,
+        timeout=timeout,
+        polling=polling,
+    )
+
+
+def wait_for_text(page, needle: str, timeout: float = 120_000) -> None:
+    page.wait_for_function(
+        "(needle) => document.body.innerText.includes(needle)", arg=needle, timeout=timeout, polling=POLL_MS
+    )
+
+
+def test_the_probe_slider_redraws_the_curves_and_the_link_reproduces_them(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = ctx.new_page()
+    page.goto(f"{server}/losses?r0=1.5")
+    wait_for_probe(page, 1.5, timeout=120_000)  # the first chart is the regression curves chart
+    slider_thumb(page, "Probe residual r₀").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_probe(page, 1.6, timeout=90_000)  # a shared box can be slow: the wait is generous, not the claim
+    page.wait_for_url(re.compile(r"r0=1\.6"), timeout=90_000)
+    assert query(page.url) == {"r0": "1.6"}
+    wait_for_text(page, "At r₀ = 1.6")  # the probe table follows the chart
+    page.screenshot(path=str(artifacts / "losses-probe.png"))
+    shared = page.url
+    ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page2 = fresh.new_page()
+    page2.goto(shared)
+    wait_for_probe(page2, 1.6, timeout=120_000)
+    assert slider_thumb(page2, "Probe residual r₀").get_attribute("aria-valuetext") == "1.60"
+    fresh.close()
+
+
+def test_the_kl_fit_streams_to_its_end_and_a_section_trains_from_its_button(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = ctx.new_page()
+    page.goto(f"{server}/losses?kl_steps=200&kl_w=0.3")
+    wait_idle(page, timeout=240_000)
+    wait_for_text(page, "the closed-form optimum matches p's moments")
+    page.wait_for_function(  # the densities chart of the finished run (a partial one's title ends in …)
+        """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => {
+            const title = gd.layout && gd.layout.title ? String(gd.layout.title.text) : '';
+            return title.includes('Step 200 of 200') && !title.includes('…'); })""",
+        timeout=60_000,
+        polling=POLL_MS,
+    )
+    assert "μ* = 1.00" in page.inner_text("body")  # (1 − 2w)·d with w = 0.3, d = 2.5
+    page.get_by_role("button", name="▶ Train").first.click()  # the CE-vs-MSE section, first with a button
+    wait_for_text(page, "After 600 steps", timeout=240_000)
+    body = page.inner_text("body")
+    acc_ce, acc_mse = (float(x) for x in re.search(r"cross-entropy ([\d.]+)%, squared error ([\d.]+)%", body).groups())
+    assert acc_ce > 80 > 30 > acc_mse
+    page.screenshot(path=str(artifacts / "losses-cemse.png"))
+    assert query(page.url) == {"kl_steps": "200", "kl_w": "0.3"}  # pressing the button changes no setting
+    ctx.close()

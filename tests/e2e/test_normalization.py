@@ -1,0 +1,70 @@
+"""In a real browser: a key press on the batch-size slider redraws the batch-norm step-through and rewrites the link,
+which reopens the same figure in a fresh context; two trainings started one after the other both run to their end
+(the first one keeps going while the second section trains), and a trained link replays without its button."""
+
+import pytest
+
+from tests.e2e.helpers import POLL_MS, query, slider_thumb, wait_idle
+
+pytestmark = pytest.mark.browser
+
+STEPS_CHART = """() => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(g => g.layout && g.layout.title && /values per feature/.test(g.layout.title.text));
+    return gd && gd._fullData ? {title: gd.layout.title.text, y: Array.from(gd._fullData[0].y).slice(0, 5)} : null; }"""
+
+
+def steps_chart(page, contains: str) -> dict:
+    page.wait_for_function(
+        f"(c) => {{ const s = ({STEPS_CHART})(); return !!s && s.title.includes(c); }}",
+        arg=contains,
+        timeout=60_000,
+        polling=POLL_MS,
+    )
+    return page.evaluate(STEPS_CHART)
+
+
+def test_the_batch_size_slider_redraws_the_step_through_and_the_link_reproduces_it(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    page.goto(f"{server}/normalization?n=4&dist=bimodal")
+    before = steps_chart(page, "(4 values per feature")
+    assert len(before["y"]) == 5  # the first value through the five stages
+    thumb = slider_thumb(page, "Batch size n")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    after = steps_chart(page, "(5 values per feature")
+    assert after["y"] != before["y"]
+    page.wait_for_url(lambda url: query(url).get("n") == "5", timeout=30_000)
+    assert query(page.url) == {"n": "5", "dist": "bimodal"}
+    page.screenshot(path=str(artifacts / "normalization-steps.png"))
+    shared = page.url
+    ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page2 = fresh.new_page()
+    page2.goto(shared)
+    assert steps_chart(page2, "(5 values per feature") == after  # the same batch, the same numbers
+    fresh.close()
+
+
+def test_two_trainings_started_one_after_the_other_both_finish_and_the_link_replays(server, browser, artifacts):
+    link = f"{server}/normalization?lrs=0.1,5&steps=600&depths=6,10&r_steps=200"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = ctx.new_page()
+    page.goto(link)
+    wait_idle(page)
+    page.get_by_role("button", name="Train the sweep").click()  # a few seconds of training …
+    page.get_by_role("button", name="Train plain and residual nets").click()  # … and another section starts
+    page.get_by_text("the loss became NaN/inf").wait_for(timeout=240_000)  # the sweep finished …
+    page.get_by_text("Read the gradient with the curves").wait_for(timeout=240_000)  # … and so did the depth run
+    assert page.get_by_text("| 5 |").count() == 0  # tables are rendered, not raw markdown
+    page.screenshot(path=str(artifacts / "normalization-trained.png"), full_page=True)
+    ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page2 = fresh.new_page()
+    page2.goto(link)
+    page2.get_by_text("the loss became NaN/inf").wait_for(timeout=60_000)  # replayed from the store, no click
+    assert page2.get_by_role("button", name="Train the sweep").count() == 0
+    fresh.close()

@@ -1,0 +1,86 @@
+"""The normalization page under AppTest: the step-through follows its sliders and the link, conflicts are
+explained, each training runs on its button and the same link replays it in another session and language, and the
+trained claims are drawn from a finished run."""
+
+import json
+
+from core.experiment import drain
+from core.normalization import claims, depth, sweep
+from core.ui import live
+from tests.conftest import clean, open_page
+
+
+def chart(at, key):
+    return next(c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id)
+
+
+def markdown(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_the_step_through_follows_its_sliders_and_the_link():
+    at = open_page("normalization")
+    clean(at)
+    before = json.loads(chart(at, "norm_steps_chart").proto.spec)
+    at.slider(key="normalization.n").set_value(2).run()
+    clean(at)
+    assert at.query_params["n"] == "2"
+    after = json.loads(chart(at, "norm_steps_chart").proto.spec)
+    assert after != before and "2 values per feature" in after["layout"]["title"]["text"]
+    assert "nn.BatchNorm1d" in markdown(at) and "√(n/(n − 1)) = 1.4142" in markdown(at)
+    at.selectbox(key="normalization.layout").set_value("2d").run()  # long labels: a select box
+    clean(at)
+    assert "nn.BatchNorm2d" in markdown(at) and "2 × 3 × 2 × 2" in markdown(at)
+    assert at.query_params == {"n": "2", "layout": "2d"}
+
+
+def test_impossible_groups_and_too_much_work_are_explained():
+    at = open_page("normalization", query={"c_ch": "30", "c_groups": "8", "depth": "30", "steps": "2000"})
+    clean(at)
+    assert not at.warning  # every value is valid on its own
+    infos = " ".join(i.value for i in at.info)
+    assert "G = 6" in infos and "using" in infos and "steps" in infos
+    assert at.query_params["c_groups"] == "6"
+    assert int(at.query_params["steps"]) * 2 * 6 * 30 <= sweep.BUDGET
+
+
+def test_the_sweep_trains_on_its_button_and_the_same_link_replays_it():
+    query = {"lrs": "0.1,5", "steps": "100", "seed": "3"}
+    at = open_page("normalization", query=query)
+    clean(at)
+    charts = len(at.get("plotly_chart"))
+    at.button(key="norm_lr_go").click().run()
+    clean(at)
+    assert len(at.get("plotly_chart")) == charts + 2
+    assert "✕" in markdown(at) and "| 5 |" in markdown(at)  # η = 5 without BN diverged, and the table says so
+    again = open_page("normalization", query=query, lang="zh")  # a new session: replayed, no button press
+    clean(again)
+    assert len(again.get("plotly_chart")) == charts + 2
+    assert "发散" in chart(again, "norm_sweep_acc").proto.spec  # the ✕ marks, labelled in Chinese
+
+
+def test_small_batch_and_depth_sections_train_and_report():
+    at = open_page("normalization", query={"bs": "2", "b_steps": "100", "depths": "6", "r_steps": "100"})
+    at.button(key="norm_batch_go").click().run()
+    clean(at)
+    assert "At B = 2" in markdown(at)
+    at.button(key="norm_depth_go").click().run()
+    clean(at)
+    text = markdown(at)
+    assert "| 6 |" in text and "(plain = residual)" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 6 |"))
+    plain, res = row.split("|")[2].split("=")
+    assert plain.strip() == res.strip()  # identical parameter counts
+
+
+def test_the_trained_claims_are_drawn_from_a_finished_run():
+    swept = drain(sweep.stream({"lrs": ("0.01", "0.3", "2"), "depth": 10, "steps": 100, "seed": 0}))
+    deep = drain(depth.stream({"depths": ("10", "60"), "r_steps": 100, "r_lr": 0.05, "r_norm": "bn", "r_seed": 0}))
+    at = open_page("normalization")
+    assert at.button(key="norm_claims_go")  # not trained yet: a button
+    live.finished_runs().put(("normalization", "claims", ()), claims.ClaimsResult(swept, deep))
+    at = open_page("normalization", lang="zh")
+    clean(at)
+    text = markdown(at)
+    assert "只是通过允许更大的学习率" in text and "退化问题" in text
+    assert not any(b.key == "norm_claims_go" for b in at.button)

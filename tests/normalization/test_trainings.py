@@ -1,0 +1,134 @@
+"""The three trainings do what the page says they show (properties with margins, over seeds — never one run's exact
+numbers), stream chunk by chunk, replay identically, mark divergence, and stay within the work budget."""
+
+import numpy as np
+import pytest
+import torch
+
+from core import training
+from core.experiment import drain
+from core.normalization import batch, depth, nets, runs, sweep
+
+
+def sweep_values(**kw):
+    return sweep.PARAMS.validate({**sweep.PARAMS.defaults(), **kw})[0]
+
+
+@pytest.fixture(scope="module")
+def default_sweep():
+    return sweep.trained(sweep.PARAMS.defaults())  # cached: the claims tests use the same run
+
+
+@pytest.fixture(scope="module")
+def default_depth():
+    return depth.trained(depth.PARAMS.defaults())
+
+
+# ---- learning-rate sweep ------------------------------------------------------------------------------
+
+
+def test_bn_learns_at_learning_rates_where_the_plain_net_fails(default_sweep):
+    r = default_sweep
+    lrs = list(r.lrs)
+    big = [lrs.index(1.0), lrs.index(2.0)]
+    plain, bn = np.nan_to_num(r.test_acc[-1, 0, big]), r.test_acc[-1, 1, big]
+    assert (plain < 0.5).all() and (bn > 0.9).all()
+    assert (r.diverged[1] < 0).all()  # no BN net diverged
+    small = lrs.index(0.1)
+    assert r.test_acc[-1, 0, small] > 0.9 and r.test_acc[-1, 1, small] > 0.9  # both fine in the middle
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_at_a_small_learning_rate_bn_is_slower(seed):
+    r = sweep.trained(sweep_values(lrs=("0.01", "1"), seed=seed))
+    assert r.test_acc[-1, 1, 0] < r.test_acc[-1, 0, 0] - 0.01  # η = 0.01: BN behind (the page's claim)
+    assert r.test_acc[-1, 1, 1] > 0.9 > np.nan_to_num(r.test_acc[-1, 0, 1])  # η = 1: BN ahead
+
+
+def test_a_diverging_net_is_marked_and_the_others_train_on():
+    r = drain(sweep.stream(sweep_values(lrs=("0.1", "5"), steps=200)))
+    assert 0 < r.diverged[0, 1] <= 50  # plain at η = 5: NaN within a few steps
+    assert np.isnan(r.test_acc[-1, 0, 1]) and np.isfinite(r.test_acc[-1, 0, 0])
+    assert r.done == 200 and r.finite  # the others finished
+
+
+def test_the_sweep_streams_chunks_and_replays_identically():
+    v = sweep_values(lrs=("0.1",), steps=300)
+    chunks = list(sweep.stream(v))
+    assert [round(f, 3) for f, _ in chunks] == [round(s / 300, 3) for s in (100, 200, 300)]
+    assert [c.done for _, c in chunks] == [100, 200, 300]
+    again = drain(sweep.stream(v))
+    np.testing.assert_array_equal(again.loss, chunks[-1][1].loss)
+    np.testing.assert_array_equal(again.test_acc, chunks[-1][1].test_acc)
+
+
+def test_the_work_budget_cuts_the_steps_with_a_notice():
+    v, notices = sweep.PARAMS.validate({"lrs": sweep.LR_CHOICES[:8], "depth": 30, "steps": 2000})
+    assert v["steps"] * 2 * 8 * 30 <= sweep.BUDGET and v["steps"] % 100 == 0
+    assert [n.info["why"] for n in notices] == ["budget"] and notices[0].raw == "2000"
+    assert sweep.PARAMS.validate(sweep.PARAMS.defaults())[1] == []
+    v, notices = depth.PARAMS.validate({"depths": ("30", "45", "60"), "r_steps": 1500})
+    assert v["r_steps"] * 135 <= depth.BUDGET and notices[0].info["why"] == "budget"
+
+
+# ---- small batches -------------------------------------------------------------------------------------
+
+
+def batch_run(bs, seed, steps=300):
+    return batch.trained({"bs": bs, "b_steps": steps, "b_lr": 0.05, "b_seed": seed})
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_at_batch_size_two_bn_fails_and_ln_gn_do_not(seed):
+    r = batch_run(2, seed)
+    acc = dict(zip(batch.KINDS, r.acc_eval[-1]))
+    assert acc["bn"] < 0.4 and min(acc["ln"], acc["gn"]) > max(0.45, acc["bn"] + 0.2)  # chance is 0.1
+    assert r.gap[[0, 2, 3]].tolist() == [0.0, 0.0, 0.0]  # no batch statistics: the same in both modes
+    inside = (batch.BINS[:-1] >= -1.05) & (batch.BINS[1:] <= 1.05)
+    assert r.hist_train[inside].sum() > 0.95  # training mode hands on ±1 only ...
+    assert r.hist_eval[~inside].sum() > 0.2  # ... eval mode a spread of values
+    assert r.xhat_std[-1] < 0.6  # running statistics far from what the eval-mode net computes
+
+
+def test_at_batch_size_64_bn_is_fine_and_its_statistics_match():
+    r = batch_run(64, 0)
+    assert r.acc_eval[-1, batch.KINDS.index("bn")] > 0.9
+    assert np.abs(r.xhat_std - 1).max() < 0.1 and r.gap.max() < 0.05
+
+
+# ---- plain vs residual ---------------------------------------------------------------------------------
+
+
+def test_the_deep_plain_net_degrades_and_the_residual_one_does_not(default_depth):
+    r = default_depth
+    i10, i60 = r.depths.index(10), r.depths.index(60)
+    loss = r.loss[-1]  # (D, 2) plain, residual
+    assert loss[i60, 0] > 2.0 > 0.5 > loss[i10, 0]  # plain: 60 layers near chance, 10 layers learned
+    assert loss[i60, 1] < 0.5 and loss[i10, 1] < 0.5
+    assert abs(r.test_acc[-1, i60, 1] - r.test_acc[-1, i10, 1]) < 0.04  # residual: about as good at 60 as at 10
+    assert (r.params[:, 0] == r.params[:, 1]).all()
+    assert r.grad0[i60, 0] > 1000 * r.grad0[i60, 1]  # BN in a deep plain net: the first-layer gradient explodes
+    assert 0.2 < r.grad0[i60, 1] < 10 and 0.2 < r.grad0[i10, 1] < 10
+
+
+def test_residual_nets_without_normalization_diverge_and_are_reported():
+    r = drain(depth.stream({"depths": ("6", "30"), "r_steps": 100, "r_lr": 0.05, "r_norm": "none", "r_seed": 0}))
+    assert r.diverged[1, 1] > 0 and r.diverged[0, 1] < 0  # 30 layers blow up; 6 do not
+    assert np.isnan(r.test_acc[-1, 1, 1]) and r.finite
+
+
+def test_a_run_that_diverges_everywhere_stops_early():
+    spec = nets.Spec(("none", "none"), (False, False), depth=4, width=8)
+    fit = runs.Fit((nets.Stack(spec, 0),), (torch.tensor([1e4, 1e5]),), batch=16, steps=500, seed=0)
+    chunks = list(training.chunked(500, fit.chunk, lambda stop, finite: (stop, finite), size=100))
+    assert chunks == [(1.0, (100, False))]  # one chunk, then the run ends: nothing left alive
+    assert (fit.diverged[0] > 0).all() and fit.done == 100
+    assert np.isnan(fit.accuracy()[0]).all()
+
+
+def test_thin_averages_windows_and_keeps_the_last_partial_one():
+    from core.normalization.runs import thin
+
+    ends, means = thin(np.arange(10, dtype=np.float32)[:, None], points=3)
+    assert ends.tolist() == [4, 8, 10] and means[:, 0].tolist() == [1.5, 5.5, 8.5]
+    assert training.chunk_size(300) == 100  # the chunk the page redraws after (core.training)

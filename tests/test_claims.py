@@ -1,0 +1,44 @@
+"""The interview notes' claims: every declared claim is a card with words in both languages, a verdict, a
+section that exists, a preset that exists, and at most ~50 words of evidence (issue 19)."""
+
+import re
+import string
+
+import pytest
+
+from core import registry
+from core.experiment import VERDICTS, Claim
+from core.text import LANGS, Text
+
+CLAIMS = [(c.key, claim) for c in registry.CONCEPTS for claim in c.claims]
+
+
+def words(text: str) -> int:
+    text = re.sub(r"\{[^}]*\}", "N", text)  # a filled-in number is one word
+    return len(re.findall(r"[\w.,%×−+/=≈≤≥°'’-]+", text))
+
+
+@pytest.mark.parametrize("page,claim", CLAIMS, ids=[f"{p}.{c.key}" for p, c in CLAIMS])
+def test_a_claim_is_a_complete_card(page, claim):
+    concept = registry.get(page)
+    assert claim.verdict in VERDICTS
+    assert claim.section in [e.key for e in concept.experiments]
+    assert claim.preset is None or claim.preset in concept.presets
+    assert concept.numbers is not None
+    for lang in LANGS:
+        t = Text(page, lang)
+        assert t.has(f"claims.{claim.key}.claim") and t.has(f"claims.{claim.key}.why"), lang
+        for label, _ in claim.evidence:
+            assert t.has(f"claims.{claim.key}.{label}"), (lang, label)
+    why = Text(page, "en")(f"claims.{claim.key}.why")
+    assert words(why) <= 55, (claim.key, words(why))
+    zh = Text(page, "zh")(f"claims.{claim.key}.why")
+    assert len(re.sub(r"\{[^}]*\}", "N", zh)) <= 160, claim.key  # about 50 English words
+
+
+def test_the_card_rules_can_fail():  # a checker that cannot fail is a defect
+    assert words("a b {x:.2f} c") == 4
+    with pytest.raises(AssertionError):
+        Claim("k", "maybe", "explorer")
+    fields = {f for _, f, _, _ in string.Formatter().parse("{a} and {b:.1f}") if f}
+    assert fields == {"a", "b"}

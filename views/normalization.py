@@ -1,0 +1,230 @@
+"""Normalization and skip connections: batch norm step by step, what each norm layer adds, learning-rate tolerance,
+small batches, plain vs residual depth — trained live — and the notes' claims."""
+
+import math
+
+import streamlit as st
+
+from core.normalization import batch, claims, count, depth, figures, steps, sweep
+from core.normalization import concept as nc
+from core.normalization import train_figures as tf
+from core.ui import PageView
+from core.ui.live import finished, run_live
+from core.ui.runner import freeze
+
+view = PageView(nc.CONCEPT)
+t = view.t
+fig = t.section("fig")
+view.header()
+
+
+def pct(x: float) -> str:
+    return f"{x:.1%}" if math.isfinite(x) else t("na")
+
+
+def table(head: list[str], rows: list[list[str]]) -> None:
+    """A markdown table (no DataFrame per rerun)."""
+    st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *rows]))
+
+
+def wanted(experiment, key: str) -> bool:
+    """Whether to train (or replay) the section: a finished run exists for these values, or its train button was
+    pressed for these values in this session — also on the section's later reruns (when another section's
+    widget moved, this one steps aside and comes back: its training goes on)."""
+    mark, values = f"_norm_started.{key}", freeze(view.values_for(experiment))
+    if finished(view, experiment) is not None or st.session_state.get(mark) == values:
+        return True
+    if st.button(t(f"{key}.button"), key=f"norm_{key}_go", type="primary"):
+        st.session_state[mark] = values
+        return True
+    st.caption(t(f"{key}.cost"))
+    return False
+
+
+def live(experiment, charts: list[tuple]):
+    """Train (or replay) `experiment`, drawing each (slot, figure builder, key) after every chunk; the finished
+    result, or None while the run is not whole (the section stepped aside for another one and comes back)."""
+
+    def render(r, done):
+        for slot, build, key in charts:
+            slot.plotly_chart(build(r, fig), key=f"{key}_{r.done}_{done}")
+
+    r = run_live(view, experiment, render)
+    return r if r is not None and (r.done >= r.total or not r.finite) else None
+
+
+@view.section
+def steps_section():
+    st.header(t("steps.heading"))
+    st.markdown(t("steps.intro"))
+    batch_knobs, layer_knobs = ("x_mean", "x_std", "gamma", "beta"), ("eps", "momentum", "batches", "s_seed")
+    for names, widths in zip((("n", "feat", "layout", "dist"), batch_knobs, layer_knobs), ([1, 1, 1.5, 1.5], 4, 4)):
+        for col, name in zip(st.columns(widths), names):
+            with col:
+                view.controls(steps.STEPS, only=(name,))
+    r = view.run(steps.STEPS)
+    left, right = st.columns(2)
+    left.latex(steps.FORMULAS["stats"])
+    right.latex(steps.FORMULAS["normalize"])
+    st.plotly_chart(figures.steps(r, fig), key="norm_steps_chart")
+    rows = [
+        [t("fig.feature", c=c + 1), *(f"{v:.4f}" for v in (r.mean[c], r.var[c], r.std[c], r.out_std[c]))]
+        + [f"{r.skew_in[c]:.3f} → {r.skew_out[c]:.3f}"]
+        for c in range(len(r.mean))
+    ]
+    table([t(f"steps.col_{k}") for k in ("feature", "mean", "var", "std", "out_std", "skew")], rows)
+    module = "BatchNorm2d" if r.layout == "2d" else "BatchNorm1d"
+    st.markdown(t("steps.check", module=module, shape=" × ".join(map(str, r.shape)), n=r.x.shape[1], **_errs(r)))
+    st.markdown(t("steps.std_note", n=r.x.shape[1], ratio=f"{r.seeds_ratio:.4f}", gap=f"{r.seeds_gap:.3g}"))
+    st.subheader(t("steps.running_heading"))
+    left, right = st.columns(2)
+    left.latex(steps.FORMULAS["running"])
+    right.latex(steps.FORMULAS["eval"])
+    st.plotly_chart(figures.running(r, fig), key="norm_running_chart")
+    gap = float(abs(r.y_eval - r.y).max())
+    st.markdown(t("steps.eval_note", k=len(r.batch_means), m=f"{r.momentum:g}", gap=f"{gap:.3g}"))
+
+
+def _errs(r) -> dict[str, str]:
+    return {k: f"{getattr(r, 'err_' + k):.1e}" for k in ("train", "running", "eval")}
+
+
+@view.section
+def count_section():
+    st.header(t("count.heading"))
+    st.markdown(t("count.intro"))
+    for col, name in zip(st.columns(3), count.PARAMS.names):
+        with col:
+            view.controls(count.COUNT, only=(name,))
+    view.conflicts(count.COUNT)
+    r = view.run(count.COUNT)
+    rows = [
+        [
+            t(f"fig.layer_{k}"),
+            t(f"count.over_{k}"),
+            count.PLAIN[k],
+            f"{r.params[k]:,}",
+            f"{r.torch_params[k]:,}" + (" ✓" if r.torch_params[k] == r.params[k] else " ✗"),
+            f"{r.torch_buffers[k]:,}",
+        ]
+        for k in count.LAYERS
+    ]
+    table([t(f"count.col_{k}") for k in ("layer", "over", "formula", "params", "torch", "buffers")], rows)
+    st.markdown(t("count.reading", c=r.c, bn=f"{r.params['bn']:,}", conv=f"{r.conv:,}", buffers=r.torch_buffers["bn"]))
+    st.plotly_chart(figures.axes(r, fig, count.LAYERS), key="norm_axes_chart")
+    st.caption(t("count.axes_caption"))
+
+
+@view.section
+def lr_section():
+    st.header(t("lr.heading"))
+    st.markdown(t("lr.intro"))
+    for col, name in zip(st.columns([3, 1, 1, 1]), sweep.PARAMS.names):
+        with col:
+            view.controls(sweep.SWEEP, only=(name,))
+    view.conflicts(sweep.SWEEP)
+    if not wanted(sweep.SWEEP, "lr"):
+        return
+    left, right = st.columns(2)
+    r = live(
+        sweep.SWEEP,
+        [(left.empty(), tf.sweep_accuracy, "norm_sweep_acc"), (right.empty(), tf.sweep_curves, "norm_sweep_curves")],
+    )
+    if r is None:
+        return
+    rows = [
+        [f"{lr:g}"]
+        + [pct(r.test_acc[-1, i, j]) + (" ✕" if r.diverged[i, j] >= 0 else "") for i in (0, 1)]
+        + [pct(r.train_acc[-1, i, j]) for i in (0, 1)]
+        for j, lr in enumerate(r.lrs)
+    ]
+    table([t(f"lr.col_{k}") for k in ("lr", "test_plain", "test_bn", "train_plain", "train_bn")], rows)
+    st.markdown(t("lr.reading", plain=f"{r.params[0]:,}", bn=f"{r.params[1]:,}", norms=r.depth - 1))
+
+
+@view.section
+def batch_section():
+    st.header(t("batch.heading"))
+    st.markdown(t("batch.intro"))
+    st.latex(batch.TWO)
+    st.markdown(t("batch.intro_after"))
+    for col, name in zip(st.columns(4), batch.PARAMS.names):
+        with col:
+            view.controls(batch.BATCH, only=(name,))
+    if not wanted(batch.BATCH, "batch"):
+        return
+    left, right = st.columns(2)
+    charts = [
+        (left.empty(), lambda r, fig: tf.batch_accuracy(r, fig, batch.KINDS), "norm_batch_acc"),
+        (right.empty(), lambda r, fig: tf.batch_curves(r, fig, batch.KINDS), "norm_batch_curves"),
+        (st.empty(), lambda r, fig: tf.batch_mismatch(r, fig, batch.BINS), "norm_batch_mismatch"),
+    ]
+    r = live(batch.BATCH, charts)
+    if r is None:
+        return
+    bn = batch.KINDS.index("bn")
+    st.markdown(
+        t(
+            "batch.reading",
+            b=r.batch,
+            eval=pct(r.acc_eval[-1, bn]),
+            train=pct(r.acc_train[-1, bn]),
+            ln=pct(r.acc_eval[-1, batch.KINDS.index("ln")]),
+            gn=pct(r.acc_eval[-1, batch.KINDS.index("gn")]),
+            std=f"{r.xhat_std[-1]:.2f}",
+            layers=len(r.xhat_std),
+        )
+    )
+
+
+@view.section
+def depth_section():
+    st.header(t("depth.heading"))
+    st.markdown(t("depth.intro"))
+    st.latex(depth.FORMULA)
+    for col, name in zip(st.columns([3, 1, 1, 1.5, 1]), depth.PARAMS.names):
+        with col:
+            view.controls(depth.DEPTH, only=(name,))
+    view.conflicts(depth.DEPTH)
+    if not wanted(depth.DEPTH, "depth"):
+        return
+    r = live(
+        depth.DEPTH,
+        [(st.empty(), tf.depth_curves, "norm_depth_curves"), (st.empty(), tf.depth_gradients, "norm_depth_grad")],
+    )
+    if r is None:
+        return
+    rows = [
+        [str(d), f"{r.params[i, 0]:,} = {r.params[i, 1]:,}"]
+        + [f"{r.loss[-1, i, j]:.3f}" if math.isfinite(r.loss[-1, i, j]) else t("na") for j in (0, 1)]
+        + [pct(r.test_acc[-1, i, j]) for j in (0, 1)]
+        + [f"{r.grad0[i, j]:.3g}" for j in (0, 1)]
+        for i, d in enumerate(r.depths)
+    ]
+    head = ("depth", "params", "loss_plain", "loss_res", "test_plain", "test_res", "grad_plain", "grad_res")
+    table([t(f"depth.col_{k}") for k in head], rows)
+    st.markdown(t("depth.reading"))
+
+
+@view.section
+def claims_section():
+    view.claims(claims.quick(), claims.QUICK_KEYS)
+    st.markdown(t("claims.trained_intro"))
+    if not wanted(claims.CLAIMS, "claims"):
+        return
+    slot = st.empty()
+
+    def render(r, done):
+        if done and r is not None:
+            numbers = claims.trained(r)
+            slot.markdown("\n".join(f"- {t('claims.' + k, **numbers)}" for k in claims.trained_keys(numbers)))
+
+    run_live(view, claims.CLAIMS, render)
+
+
+steps_section()
+count_section()
+lr_section()
+batch_section()
+depth_section()
+claims_section()
