@@ -125,8 +125,8 @@ def lab():
             more,
             (
                 ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act"),
-                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2"),
-                ("d_steps", "batch", "steps", "seed"),
+                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2", "decay"),
+                ("d_steps", "pack", "norm", "batch", "steps", "seed"),
             ),
         ):
             with col:
