@@ -10,6 +10,12 @@ Every target is "anchors + Gaussian noise": a real sample is a uniformly chosen 
     moons    two interleaving half circles (scikit-learn's shape, centred, scaled by 1.6)
     spiral   one arm r = 0.3 + 1.9·θ/3π, θ ∈ [0, 3π]
     circle   the whole circle of radius R
+The published mode-collapse protocol (VEEGAN, Srivastava et al. 2017; PacGAN, Lin et al. 2018) fixes its
+own geometry, whatever the mode-width slider says:
+    ring_pacgan   8 modes on a circle of radius 1, σ = 0.01
+    grid_pacgan   25 modes at {−4, −2, 0, 2, 4}², σ = 0.05
+and scores 2,500 samples (PROTOCOL_SAMPLES): a mode counts when at least one sample lies within 3σ of it,
+a sample is "high quality" within 3σ of its nearest mode (core.gan.metrics: both definitions).
 For the curves the anchors are CURVE_ANCHORS points equally spaced by arc length, so drawing an
 anchor uniformly is drawing uniformly along the curve.
 
@@ -30,9 +36,11 @@ from dataclasses import dataclass
 import numpy as np
 
 RADIUS = 2.0
-MIXTURES = ("ring", "grid", "gauss", "points")
+MIXTURES = ("ring", "grid", "gauss", "points", "ring_pacgan", "grid_pacgan")
 CURVES = ("moons", "spiral", "circle")
-TARGETS = ("ring", "grid", "moons", "spiral", "circle", "gauss", "points")
+PROTOCOL = {"ring_pacgan": 0.01, "grid_pacgan": 0.05}  # target -> its fixed σ (absolute, not relative to RADIUS)
+PROTOCOL_SAMPLES = 2500
+TARGETS = ("ring", "grid", "moons", "spiral", "circle", "gauss", "points", "ring_pacgan", "grid_pacgan")
 CURVE_ANCHORS = 2048
 CURVE_REGIONS = 8
 MAX_POINTS = 48  # points a link can hold (96 numbers)
@@ -55,6 +63,17 @@ class Target:
     @property
     def is_curve(self) -> bool:
         return self.key in CURVES
+
+    @property
+    def scale(self) -> float:
+        """The real samples' root-mean-square coordinate, √(E[x₁² + x₂²] / 2): the unit in which networks can
+        work when the lab standardises coordinates (grid of 25: 2.83; ring of 8 (PacGAN): 0.71)."""
+        return float(np.sqrt((self.anchors**2).sum(1).mean() / 2 + self.std**2))
+
+    @property
+    def is_protocol(self) -> bool:
+        """Scored as the published tables are (2,500 samples; both coverage definitions side by side)."""
+        return self.key in PROTOCOL
 
     @property
     def modes(self) -> np.ndarray:
@@ -92,15 +111,24 @@ def _moons_anchors() -> np.ndarray:
     return np.concatenate([_by_arc_length(upper, half), _by_arc_length(lower, half)])
 
 
+def _ring(radius: float) -> np.ndarray:
+    a = 2 * np.pi * np.arange(8) / 8
+    return radius * np.stack([np.cos(a), np.sin(a)], 1)
+
+
+def _grid(spacing: float) -> np.ndarray:
+    g = spacing * np.arange(-2, 3, dtype=np.float64)
+    return np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+
+
 def make(key: str, width: float, points: tuple[float, ...] = DEFAULT_POINTS) -> Target:
-    """The target `key` with mode width σ = width · RADIUS; `points` (x1, y1, x2, y2, …) for "points"."""
-    std = float(width) * RADIUS
-    if key == "ring":
-        a = 2 * np.pi * np.arange(8) / 8
-        anchors = RADIUS * np.stack([np.cos(a), np.sin(a)], 1)
-    elif key == "grid":
-        g = np.arange(-2, 3, dtype=np.float64)
-        anchors = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    """The target `key` with mode width σ = width · RADIUS (the protocol targets: their own σ); `points`
+    (x1, y1, x2, y2, …) for "points"."""
+    std = PROTOCOL.get(key, float(width) * RADIUS)
+    if key in ("ring", "ring_pacgan"):
+        anchors = _ring(1.0 if key == "ring_pacgan" else RADIUS)
+    elif key in ("grid", "grid_pacgan"):
+        anchors = _grid(2.0 if key == "grid_pacgan" else 1.0)
     elif key == "gauss":
         anchors = np.array([[1.0, 1.0]])
     elif key == "points":
@@ -117,7 +145,7 @@ def make(key: str, width: float, points: tuple[float, ...] = DEFAULT_POINTS) -> 
     else:
         region, regions = np.arange(len(anchors)), len(anchors)
     reach = float(np.abs(anchors).max()) + 3 * std
-    extent = max(3.0, math.ceil(reach * 2 + 0.5) / 2)
+    extent = 1.5 if key == "ring_pacgan" else max(3.0, math.ceil(reach * 2 + 0.5) / 2)  # the small ring: zoom in
     return Target(key, std, anchors, region.astype(np.int64), regions, extent)
 
 
