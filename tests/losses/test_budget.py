@@ -55,13 +55,13 @@ def test_a_link_over_the_budget_has_its_steps_cut_onto_the_grid(key, monkeypatch
 
 
 def costly_cemse(monkeypatch) -> dict:
-    """A CE-vs-MSE link that costs over three budgets once the budget is lowered to 1.5 s (every other section's
+    """A CE-vs-MSE link that costs over two budgets once the budget is lowered to 3 s (every other section's
     default still fits it, so only this link is cut)."""
-    monkeypatch.setattr(budget, "CPU_S", 1.5)
+    monkeypatch.setattr(budget, "CPU_S", 3.0)
     defaults = lc.CONCEPT.params.defaults()
-    assert all(e.cost(defaults) < 1.5 for e in lc.CONCEPT.experiments if e.cost and e.key != "claims")
+    assert all(e.cost(defaults) < 3.0 for e in lc.CONCEPT.experiments if e.cost and e.key != "claims")
     query = {"cm_steps": "3000", "cm_batch": "256", "cm_width": "128"}
-    assert lc.cemse_cost({**defaults, "cm_steps": 3000, "cm_batch": 256, "cm_width": 128}) > 4.5
+    assert lc.cemse_cost({**defaults, "cm_steps": 3000, "cm_batch": 256, "cm_width": 128}) > 6.0
     return query
 
 
