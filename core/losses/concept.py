@@ -411,6 +411,7 @@ def claim_numbers() -> dict:
         outliers_stream(OUT_PARAMS.defaults()),
         cemse_stream,
         CM_PARAMS.defaults(),
+        PRESETS["cemse_adam"],
         imbalance_stream(IM_PARAMS.defaults()),
     )
 

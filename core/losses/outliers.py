@@ -18,7 +18,7 @@ instead of circling it. What the optimum is, without outliers in the way (Koenke
 Work (core.budget): `cost` = steps · (5.2e-4 + L · (6.9e-5 + 3.2e-7 · n)) CPU seconds on one torch thread, for L
 losses and n points, times MARGIN. Calibrated once by timing 500-step runs (time.process_time, one thread) at
 L ∈ {1, 3, 6} and n ∈ {60, 400}: the fit is within 3 % of each; the costliest legal link (5,000 steps, 6 losses,
-400 points) is ≈ 8 s.
+400 points) measured 10.2 s in a fresh process (bench/link_budget.py).
 """
 
 from __future__ import annotations
