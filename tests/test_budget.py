@@ -33,3 +33,10 @@ def test_the_floor_is_kept_even_if_the_floor_itself_is_over_budget():
     v = {"steps": 5000, "batch": 10**6}
     budget.cut(v, cost, "steps", lo=100, step=100)
     assert v["steps"] == 100  # the rule that owns the next knob (the batch) must cut that one
+
+
+def test_a_memory_model_is_cut_against_its_own_limit():
+    v = {"batch": 512, "depth": 100}
+    megabytes = lambda v: v["batch"] * v["depth"] * 0.02
+    notes = budget.cut(v, megabytes, "batch", lo=16, step=16, why="memory", limit=budget.MEMORY_MB)
+    assert megabytes(v) <= budget.MEMORY_MB and v["batch"] == 336 and notes[0].info["why"] == "memory"
