@@ -19,7 +19,6 @@ with a lower budget.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -35,14 +34,10 @@ REG_KEYS, CLS_KEYS = tuple(REGRESSION), tuple(CLASSIFICATION)
 THRESH = 0.05  # |dL/dx| below this counts as "the gradient vanishes here"
 
 
-def budgeted(key: str, params: ParamSet, stream, summary, cost) -> Experiment:
-    """A streaming experiment with its cost model (estimated CPU seconds on one torch thread)."""
-    return replace(streaming(key, params, stream, summary), cost=cost)
-
-
 def steps_cut(cost, knob: str, lo: int, step: int):
-    """A rule that cuts `knob` (the training steps) onto its grid when the link would exceed the budget."""
-    return lambda v: budget.cut(v, cost, knob, lo, step)
+    """A rule that cuts `knob` (the training steps) onto its grid when the link would exceed the budget (read
+    when the rule runs)."""
+    return lambda v: budget.cut(v, cost, knob, lo, step, limit=budget.CPU_S)
 
 
 # ---- 1. curves ---------------------------------------------------------------------------------------
@@ -94,8 +89,11 @@ def outliers_cost(v: dict) -> float:
     return outliers.cost(v["o_steps"], len(v["o_losses"]), n)
 
 
+_outliers_cut = steps_cut(outliers_cost, "o_steps", 100, 100)
+
+
 def _outliers_rules(v: dict) -> list[Notice]:
-    return _points_rule(v) + budget.cut(v, outliers_cost, "o_steps", 100, 100)
+    return _points_rule(v) + _outliers_cut(v)
 
 
 OUT_PARAMS = ParamSet(
@@ -158,7 +156,7 @@ def outliers_summary(r: outliers.OutlierFits) -> dict:
     return out
 
 
-OUTLIERS = budgeted("outliers", OUT_PARAMS, outliers_stream, outliers_summary, outliers_cost)
+OUTLIERS = streaming("outliers", OUT_PARAMS, outliers_stream, outliers_summary, cost=outliers_cost)
 
 # ---- 3. cross-entropy vs MSE on the softmax --------------------------------------------------------------
 
@@ -230,7 +228,7 @@ def digits_summary(r: digits.DigitsRun) -> dict:
     }
 
 
-CEMSE = budgeted("cemse", CM_PARAMS, cemse_stream, digits_summary, cemse_cost)
+CEMSE = streaming("cemse", CM_PARAMS, cemse_stream, digits_summary, cost=cemse_cost)
 
 # ---- 4. imbalance ---------------------------------------------------------------------------------------------
 
@@ -279,7 +277,7 @@ def imbalance_summary(r: imbalance.Imbalance) -> dict:
     }
 
 
-IMBALANCE = budgeted("imbalance", IM_PARAMS, imbalance_stream, imbalance_summary, imbalance_cost)
+IMBALANCE = streaming("imbalance", IM_PARAMS, imbalance_stream, imbalance_summary, cost=imbalance_cost)
 
 # ---- 5. calibration ---------------------------------------------------------------------------------------------
 
@@ -400,7 +398,7 @@ def kl_summary(r: kl.KlFit) -> dict:
     }
 
 
-KL = budgeted("kl", KL_PARAMS, kl_stream, kl_summary, kl_cost)
+KL = streaming("kl", KL_PARAMS, kl_stream, kl_summary, cost=kl_cost)
 
 # ---- 7. claims ------------------------------------------------------------------------------------------------------
 
