@@ -170,7 +170,7 @@ def mse_softmax(z, y):
 
 
 def cemse_cost(v: dict) -> float:
-    return digits.cost(v["cm_steps"], v["cm_batch"], v["cm_width"])
+    return digits.cost(v["cm_steps"], v["cm_batch"], v["cm_width"], v["cm_opt"])
 
 
 CM_PARAMS = ParamSet(
@@ -292,7 +292,7 @@ CA_TRAIN = (
 
 
 def calibration_cost(v: dict) -> float:
-    return digits.cost(v["ca_steps"], CA_BATCH, v["ca_width"])
+    return digits.cost(v["ca_steps"], CA_BATCH, v["ca_width"], "adam")
 
 
 _ca_cut = steps_cut(calibration_cost, "ca_steps", 200, 100)  # one function: the merged page runs it once
