@@ -32,10 +32,10 @@ def _uploaded() -> None:
         return
     try:
         raw = targets.parse_points(file.getvalue())
+        pts = targets.fit_points(raw)
     except targets.PointsError as err:
         st.session_state[UPLOAD_ERROR] = t(f"upload.{err.code}", **err.info)
         return
-    pts = targets.fit_points(raw)
     _set_points(pts)
     st.session_state[UPLOAD_ERROR] = t("upload.ok", n=len(raw), kept=len(pts) // 2)
 

@@ -40,6 +40,7 @@ DEFAULT_POINTS = (-1.5, -1.0, 0.0, 1.5, 1.5, -1.0, 0.0, -0.3)  # three corners o
 
 MAX_UPLOAD_BYTES = 200_000
 MAX_UPLOAD_ROWS = 5000
+MAGNITUDE = (1e-12, 1e12)  # |coordinate| an upload may hold (or 0): beyond it, centring and scaling lose the shape
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,10 @@ def parse_points(data: bytes) -> np.ndarray:
             out[i, j] = float(cell)
     if not np.isfinite(out).all():
         raise PointsError("finite", line=int(np.argmin(np.isfinite(out).all(1))) + 1)
+    size = np.abs(out)
+    odd = ((size > MAGNITUDE[1]) | ((size > 0) & (size < MAGNITUDE[0]))).any(1)
+    if odd.any():
+        raise PointsError("magnitude", line=int(np.argmax(odd)) + 1, lo=f"{MAGNITUDE[0]:g}", hi=f"{MAGNITUDE[1]:g}")
     return out
 
 
@@ -183,9 +188,13 @@ def fit_points(points: np.ndarray, max_points: int = MAX_POINTS) -> tuple[float,
     """Centre, scale (largest |coordinate| → RADIUS), thin to `max_points` by farthest-point sampling
     (deterministic: starts from the point nearest the centre), round to 2 decimals; flat (x1, y1, …)."""
     p = np.unique(np.asarray(points, np.float64), axis=0)
+    top = np.abs(p).max()
+    p = p / top if top > 0 else p  # to |x| ≤ 1 first: centring 1e308-sized values overflows, scaling 1e-320 ones too
     p = p - (p.max(0) + p.min(0)) / 2
     top = np.abs(p).max()
     p = p * (RADIUS / top) if top > 0 else p
+    if not np.isfinite(p).all():  # a spread no float can scale (subnormal steps): refused, never silently replaced
+        raise PointsError("scale")
     if len(p) > max_points:
         chosen = [int(np.argmin(np.linalg.norm(p, axis=1)))]
         dist = np.linalg.norm(p - p[chosen[0]], axis=1)

@@ -195,8 +195,9 @@ STEPS = Int("steps", 300, lo=10, hi=2000, step=10)
 
 
 def _train_rules(v: dict) -> list[Notice]:
-    limit = training.LIMIT_S
-    return budget.cut(v, training.cost, "steps", lo=STEPS.lo, step=STEPS.step, why="train_budget", limit=limit)
+    mb, s = budget.MEMORY_MB, training.LIMIT_S
+    room = budget.cut(v, training.megabytes, "width", lo=WIDTH.lo, step=WIDTH.step, why="memory", limit=mb)
+    return room + budget.cut(v, training.cost, "steps", lo=STEPS.lo, step=STEPS.step, why="train_budget", limit=s)
 
 
 TRAIN_PARAMS = ParamSet(

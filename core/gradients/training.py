@@ -40,6 +40,13 @@ STEP_COST_S = 3e-8
 LIMIT_S = 18.0  # tighter than core.budget.CPU_S: a class's trainings on this page stay short (as before the model)
 
 
+def megabytes(v: dict) -> float:
+    """Peak memory of one training above the idle process (MB): digits and workspace, two nets' weights and
+    gradients, the test set's activations at every layer during an evaluation — fitted to peak RSS
+    (/usr/bin/time) at 100 × 256, 50 × 512 and 100 × 512 (441, 590, 945 MB)."""
+    return 235 + 22.7e-6 * v["depth"] * v["width"] ** 2 + 2.3e-3 * v["depth"] * v["width"]
+
+
 def cost(v: dict) -> float:
     """Estimated CPU seconds of one training run (core.budget: its rule cuts `steps` to fit)."""
     return 0.5 + STEP_COST_S * v["steps"] * v["depth"] * v["width"] ** 2

@@ -153,3 +153,25 @@ def test_repeated_user_points_are_one_mode_that_a_perfect_sampler_covers():
     np.testing.assert_array_equal(t.anchors, [[1.0, 1.0], [-1.0, 0.5]])  # first occurrences, in order
     covered, _, _ = cover(t, sampler(t, 4000, 7))
     assert t.regions == 2 and covered == 2
+
+
+@pytest.mark.parametrize("rows", [[(1e308, 1e308), (1.7e308, 1.7e308)], [(1e-320, 1e-320), (2e-320, -1e-320)]])
+def test_points_at_the_edges_of_floating_point_are_scaled_or_refused_never_nan(rows):
+    """fit_points itself copes (it scales to |x| ≤ 1 before centring); the upload refuses such sizes earlier."""
+    try:
+        flat = gt.fit_points(np.array(rows))
+    except gt.PointsError as err:
+        assert err.code == "scale"
+    else:
+        assert np.isfinite(flat).all() and max(map(abs, flat)) == pytest.approx(gt.RADIUS, abs=0.01)
+
+
+EXTREME = [b"1e308,1e308\n1.7e308,1.7e308\n", b"1e-320,1e-320\n2e-320,-1e-320\n", b"0,0\n1e13,1\n"]
+
+
+@pytest.mark.parametrize("csv", EXTREME)
+def test_an_upload_with_coordinates_of_extreme_size_is_refused(csv):
+    with pytest.raises(gt.PointsError) as err:
+        gt.parse_points(csv)
+    assert err.value.code == "magnitude"
+    assert gt.parse_points(b"0,0\n1e-3,2e5\n").shape == (2, 2)

@@ -284,8 +284,13 @@ def test_shared_knobs_appear_once_and_different_declarations_clash():
 
 def test_training_work_is_capped_with_a_notice():
     values, notices = gr.CONCEPT.params.decode({"depth": "100", "width": "512", "steps": "2000"})
-    assert values["steps"] == 20 and training.cost(values) <= training.LIMIT_S <= budget.CPU_S
-    assert [(n.param, n.info["why"]) for n in notices] == [("batch", "memory"), ("steps", "train_budget")]
+    assert values["steps"] == 30 and training.cost(values) <= training.LIMIT_S <= budget.CPU_S
+    assert values["width"] == 400 and training.megabytes(values) <= budget.MEMORY_MB  # two 100 × 512 nets: 945 MB
+    assert [(n.param, n.info["why"]) for n in notices] == [
+        ("batch", "memory"),
+        ("width", "memory"),
+        ("steps", "train_budget"),
+    ]
     values, notices = gr.CONCEPT.params.decode({"steps": "1000"})  # the default net may train 1000 steps
     assert values["steps"] == 1000 and notices == []
 
