@@ -69,8 +69,8 @@ def test_the_cli_runs_the_cut_link_and_lists_it_under_adjusted(monkeypatch):
     query = costly_cemse(monkeypatch)
     out = cli_run("losses", "&".join(f"{k}={v}" for k, v in query.items()), "cemse")
     (line,) = out["adjusted"]
-    used = int(line.split("`")[3])
-    assert line.startswith("Training steps reduced from `3000` to") and 100 <= used < 3000
+    used = int(line.rsplit("using ", 1)[1].rstrip("."))
+    assert line.startswith("Steps = 3000 would be more work") and 100 <= used < 3000
     assert out["experiments"]["cemse"]["steps"] == used and out["query"]["cm_steps"] == str(used)
 
 
@@ -78,7 +78,7 @@ def test_the_page_shows_the_cut_as_a_conflict_notice_and_trains_the_cut_link(mon
     query = costly_cemse(monkeypatch)
     at = open_page("losses", query=query)
     clean(at)
-    (line,) = [i.value for i in at.info if "Training steps reduced" in i.value]
-    assert line.startswith("Training steps reduced from `3000` to")
-    used = int(line.split("`")[3])
+    (line,) = [i.value for i in at.info if "would be more work" in i.value]
+    assert line.startswith("Steps = 3000 would be more work")
+    used = int(line.rsplit("using ", 1)[1].rstrip("."))
     assert f"After {used} steps" in " ".join(m.value for m in at.markdown)
