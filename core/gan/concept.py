@@ -23,7 +23,9 @@ from core.gan import digits, judges, lab, metrics, protocol, targets
 from core.gan.losses import LOSSES, g_terms
 from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet, When, when, when_not
 
-MAX_WORK = 6e11  # multiply–adds of one 2-D run (≈ 12× the default run)
+# multiply–adds of one 2-D run that fit core.budget.CPU_S: 6.5e-11 CPU s per multiply–add on one thread, measured
+# (bench/link_budget.py: 5.6e11 took 35.6 s; the PacGAN ring recipe 3.7e11 took 24.4 s) — ≈ 18× the default run
+MAX_WORK = 4.6e11
 
 
 def work(cfg: lab.Config) -> float:
@@ -175,7 +177,12 @@ def first_full_coverage(r: lab.GanResult) -> int | None:
     return int(r.snap_steps[hit[0]]) if len(hit) else None
 
 
-LAB = streaming("lab", LAB_PARAMS, lab_stream, lab_summary)
+def lab_cost(v: dict) -> float:
+    """CPU seconds of one 2-D run on one thread: 6.5e-11 s per estimated multiply–add (see MAX_WORK)."""
+    return 6.5e-11 * work(lab.Config(v))
+
+
+LAB = streaming("lab", LAB_PARAMS, lab_stream, lab_summary, cost=lab_cost)
 
 
 # ---- digits ---------------------------------------------------------------------------------------
@@ -468,8 +475,8 @@ PRESETS: dict[str, dict] = {
     # the published protocol (core.gan.protocol): the recipe on one CPU thread, and each without one ingredient
     "ring_pacgan": RING_PROTOCOL,
     "ring_pacgan_no_decay": {**RING_PROTOCOL, "decay": False},
-    # unpacked, D reads 4× the inputs per iteration: the budget allows 5,800 iterations
-    "ring_pacgan_no_pack": {**RING_PROTOCOL, "pack": 1, "steps": 5800},
+    # unpacked, D reads 4× the inputs per iteration: the budget allows 4,400 iterations (bench/gan_protocol.py)
+    "ring_pacgan_no_pack": {**RING_PROTOCOL, "pack": 1, "steps": 4400},
     "ring_pacgan_small_batch": {**RING_PROTOCOL, "batch": 128},
     "grid_pacgan": GRID_PROTOCOL,
     "grid_pacgan_no_norm": {**GRID_PROTOCOL, "norm": False},
