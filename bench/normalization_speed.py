@@ -4,9 +4,10 @@
 
 Prints, on this machine, for each training experiment (drained as the CLI does, no cache): the CPU time of one
 torch thread (time.process_time, torch.set_num_threads(1)), the cost model's estimate (Experiment.cost), the wall
-time, and the process's peak resident memory after it. Defaults (target: each ≤ 10 s of CPU) and the most expensive links the parameter bounds and the budget
-rules allow (target: each ≤ 30 s of CPU, ≤ 700 MB). Also the light experiments (step-through, counts) and the
-claims' numbers that need no training (computed when the page opens).
+time, and the process's peak resident memory after it. Defaults (target: each ≤ 10 s of CPU) and the most
+expensive links the parameter bounds and the budget rules allow (target: each ≤ 30 s of CPU, ≤ 700 MB). Also the
+light experiments (step-through, counts) and the claims' numbers that need no training (computed when the page
+opens).
 """
 
 from __future__ import annotations
