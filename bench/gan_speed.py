@@ -32,7 +32,7 @@ device.setup()
 
 from core.gan import concept as gan  # noqa: E402
 from core.gan import digits as gan_digits  # noqa: E402
-from core.gan import figures, lab  # noqa: E402
+from core.gan import figures, judges, lab  # noqa: E402
 from core.gan.losses import LOSSES  # noqa: E402
 from core.text import Text  # noqa: E402
 
@@ -47,7 +47,7 @@ def timed_stream(stream):
 
 
 def speed_2d(steps: int, loss: str = "nonsat", snapshots: int = 1) -> tuple[float, float]:
-    cfg = lab.Config(
+    cfg = gan.lab_config(
         batch=256, g_width=128, d_width=128, g_depth=2, d_depth=2, steps=steps, loss=loss, snapshots=snapshots
     )
     *_, (_, cpu, res) = timed_stream(lab.train(cfg))
@@ -78,7 +78,7 @@ def default_ring() -> None:
 
 
 def digits(values: dict) -> None:
-    gan_digits.classifier()
+    judges.classifier()
     gan_digits.real_scores()
     seen = None
     for wall, cpu, res in timed_stream(gan.digits_stream(values)):

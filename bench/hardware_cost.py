@@ -29,7 +29,7 @@ device.setup()
 from core.hardware import concept as hw  # noqa: E402
 from core.hardware.cache import store  # noqa: E402
 
-SECTIONS = (hw.MATMUL, hw.MEMORY, hw.STEP, hw.PARALLEL, hw.CLAIMS)
+SECTIONS = (hw.MATMUL, hw.MEMORY, hw.STEP, hw.PARALLEL, hw.NOTES)  # NOTES: the claims experiment
 BUDGET = {"matmul": "mm_budget", "memory": "mem_budget", "step": "step_budget", "parallel": "par_budget"}
 WORST = {
     "sizes": hw.matmul.SIZES,

@@ -21,16 +21,23 @@ MEMORY_MB = 700  # above the idle process
 
 
 def cut(
-    values: dict[str, Any], cost: Callable[[dict], float], knob: str, lo: int, step: int = 1, why: str = "budget"
+    values: dict[str, Any],
+    cost: Callable[[dict], float],
+    knob: str,
+    lo: int,
+    step: int = 1,
+    why: str = "budget",
+    limit: float = CPU_S,
 ) -> list[Notice]:
-    """Reduce `values[knob]` (in place) to the largest value on `lo + k·step` whose cost fits CPU_S (never below
-    `lo`; the cost must grow with the knob); returns the notice that says how, or nothing when the link fits."""
-    if cost(values) <= CPU_S:
+    """Reduce `values[knob]` (in place) to the largest value on `lo + k·step` whose cost fits `limit` (CPU_S
+    seconds; for a memory model, MEMORY_MB) — never below `lo`; the cost must grow with the knob; returns the
+    notice that says how, or nothing when the link fits."""
+    if cost(values) <= limit:
         return []
     raw = values[knob]
 
     def fits(k: int) -> bool:
-        return cost({**values, knob: lo + k * step}) <= CPU_S
+        return cost({**values, knob: lo + k * step}) <= limit
 
     good, bad = 0, max(1, (raw - lo) // step + 1)  # lo + good·step fits (or is the floor); lo + bad·step does not
     while bad - good > 1:  # bisection: the cost may be any increasing function of the knob

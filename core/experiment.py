@@ -79,10 +79,15 @@ def finished_run(
 
 
 def streaming(
-    key: str, params: ParamSet, stream: Callable[[dict], Iterator[tuple[float, Any]]], summary: Callable[[Any], dict]
+    key: str,
+    params: ParamSet,
+    stream: Callable[[dict], Iterator[tuple[float, Any]]],
+    summary: Callable[[Any], dict],
+    cost: Callable[[dict], float] | None = None,
 ) -> Experiment:
     """A training experiment: shown chunk by chunk on the page, drained by the CLI and tests."""
-    return Experiment(key, params, run=lambda values: drain(stream(values)), summary=summary, heavy=True, stream=stream)
+    run = lambda values: drain(stream(values))
+    return Experiment(key, params, run=run, summary=summary, heavy=True, stream=stream, cost=cost)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ def notice_text(t: Text, params: ParamSet, values: dict[str, Any], n: Notice) ->
     known = n.param in params.names
     used = params[n.param].encode(values[n.param]) if known and n.param in values else ""
     if n.code == "conflict":
-        return t(f"conflict.{n.info['why']}", raw=shown(n.raw), used=shown(n.info.get("used", used)))
+        label = t.label(n.param) if known else shown(n.param)
+        return t(f"conflict.{n.info['why']}", raw=shown(n.raw), used=shown(n.info.get("used", used)), label=label)
     info = {"choices": "", "lo": "", "hi": "", "step": "", "expected": "", **n.info}
     info["item"] = shown(info.get("item", n.raw))
     if info["expected"]:

@@ -12,6 +12,7 @@ from core.losses import concept as losses
 from core.normalization import concept as normalization
 from core.optimizers import concept as optimizers
 from core.pooling import concept as pooling
+from core.regularization import concept as regularization
 
 # Reading order: a page comes after the pages it builds on (pooling after convolution).
 CONCEPTS: tuple[Concept, ...] = (
@@ -22,6 +23,7 @@ CONCEPTS: tuple[Concept, ...] = (
     convolution.CONCEPT,
     pooling.CONCEPT,
     optimizers.CONCEPT,
+    regularization.CONCEPT,
     gan.CONCEPT,
     hardware.CONCEPT,
 )

@@ -33,3 +33,44 @@ def test_the_floor_is_kept_even_if_the_floor_itself_is_over_budget():
     v = {"steps": 5000, "batch": 10**6}
     budget.cut(v, cost, "steps", lo=100, step=100)
     assert v["steps"] == 100  # the rule that owns the next knob (the batch) must cut that one
+
+
+def test_a_memory_model_is_cut_against_its_own_limit():
+    v = {"batch": 512, "depth": 100}
+    megabytes = lambda v: v["batch"] * v["depth"] * 0.02
+    notes = budget.cut(v, megabytes, "batch", lo=16, step=16, why="memory", limit=budget.MEMORY_MB)
+    assert megabytes(v) <= budget.MEMORY_MB and v["batch"] == 336 and notes[0].info["why"] == "memory"
+
+
+def _corners(params):
+    """The defaults with every number at its top and every multi-choice full, then each knob's extremes alone."""
+    from core.params import Float, Int, LogFloat, Multi
+
+    top = params.defaults()
+    for p in params:
+        if isinstance(p, (Int, Float, LogFloat)):
+            top[p.name] = p.hi
+        elif isinstance(p, Multi):
+            top[p.name] = tuple(p.choices[: p.hi])
+    yield top
+    for p in params:
+        for value in p.samples():
+            yield {**params.defaults(), p.name: value}
+            yield {**top, p.name: value}
+
+
+def test_every_cost_model_keeps_every_corner_of_its_page_within_the_budget():
+    """Each experiment that declares a cost: after the page's rules (the budget cuts included), no corner of its
+    parameters is estimated above core.budget.CPU_S (bench/link_budget.py measures the costliest for real)."""
+    from core import registry
+
+    checked = 0
+    for concept in registry.CONCEPTS:
+        for exp in concept.experiments:
+            if exp.cost is None:
+                continue
+            for values in _corners(concept.params):
+                fixed, _ = concept.params.apply_rules(dict(values))
+                assert exp.cost({n: fixed[n] for n in exp.params.names}) <= budget.CPU_S, (concept.key, exp.key)
+            checked += 1
+    assert checked >= 2  # gradients' training and the optimizers' race at least

@@ -6,7 +6,7 @@ import streamlit as st
 from core.gan import concept as gan
 from core.gan import digits as gd
 from core.gan import figures as fig
-from core.gan import targets
+from core.gan import protocol, targets
 from core.params import ParamError
 from core.ui import PageView
 from core.ui.live import finished, run_live
@@ -32,10 +32,10 @@ def _uploaded() -> None:
         return
     try:
         raw = targets.parse_points(file.getvalue())
+        pts = targets.fit_points(raw)
     except targets.PointsError as err:
         st.session_state[UPLOAD_ERROR] = t(f"upload.{err.code}", **err.info)
         return
-    pts = targets.fit_points(raw)
     _set_points(pts)
     st.session_state[UPLOAD_ERROR] = t("upload.ok", n=len(raw), kept=len(pts) // 2)
 
@@ -81,6 +81,28 @@ def _points_box(values: dict) -> None:
             )
 
 
+def _protocol(values: dict, result) -> None:
+    """The published protocol: both coverage definitions side by side with PacGAN4's row, and what each
+    ingredient of the protocol presets bought (each with the preset that leaves it out)."""
+    with st.expander(t("protocol.heading"), expanded=values["target"] in protocol.PUBLISHED):
+        st.markdown(t("protocol.intro"))
+        rows = protocol.comparison(result) if result is not None else None
+        if rows is not None:
+            head = [t("protocol.col_who"), t("protocol.col_published"), t("protocol.col_strict"), t("protocol.col_hq")]
+            lines = [f"| {' | '.join(head)} |", "|---|---:|---:|---:|"]
+            for row in rows:
+                strict = "—" if row["strict"] is None else str(row["strict"])
+                lines.append(f"| {t('protocol.' + row['who'])} | {row['published']:g} | {strict} | {row['hq']:.1%} |")
+            st.markdown("\n".join(lines))
+        st.markdown(t("protocol.ingredients_intro"))
+        st.markdown(
+            "\n".join(
+                f"- {t('protocol.' + name, recipe=t('presets.' + recipe), without=t('presets.' + without))}"
+                for name, recipe, without in protocol.INGREDIENTS
+            )
+        )
+
+
 @view.section
 def lab():
     values = view.values
@@ -103,8 +125,8 @@ def lab():
             more,
             (
                 ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act"),
-                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2"),
-                ("d_steps", "batch", "steps", "seed"),
+                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2", "decay"),
+                ("d_steps", "pack", "norm", "batch", "steps", "seed"),
             ),
         ):
             with col:
@@ -118,8 +140,9 @@ def lab():
         if done:
             words.markdown("\n\n".join(t(key, **nums) for key, nums in gan.lab_verdict(r)))
 
-    run_live(view, gan.LAB, render)
+    result = run_live(view, gan.LAB, render)
     st.caption(t("lab.reading"))
+    _protocol(values, result)
     with st.expander(t("lab.formulas")):
         st.latex(r"\\[4pt]".join(gan.LATEX))
 

@@ -1,13 +1,16 @@
 """Hardware: why deep learning runs on GPUs, measured on this server — matrix multiply, the roofline, a training
-step, threads against Amdahl's law, and the notes' claims against the numbers."""
+step, threads against Amdahl's law; the interview notes' claims as cards beside the section each is about.
+
+Every section: its heading, then its controls beside its figure ([controls | figure], one screen at 1280×720),
+then the reading of the numbers, the explanation and the claim cards."""
 
 import math
 import time
 
 import streamlit as st
 
-from core.hardware import claims, figures, words
 from core.hardware import concept as hw
+from core.hardware import figures, words
 from core.ui import PageView
 
 view = PageView(hw.CONCEPT)
@@ -39,35 +42,37 @@ def machine_box() -> None:
     st.caption(t("machine.shared", again=int(m["again_s"])))
 
 
-def measured(experiment):
-    """The section's measurement for the current values (from the store every session shares, or measured now),
-    with when it was measured and the rate-limited "measure again" button."""
-    values = view.values_for(experiment)
-    with st.spinner(t("measuring")):
-        entry = hw.measured(experiment, values)
-    wait = hw.wait_s(experiment, values)
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    left.caption(t("measured_at", ago=f"{max(0.0, time.time() - entry.at):.0f}", device=hw.machine()["device"]))
-    right.button(
-        t("again") if wait <= 0 else t("again_wait", s=math.ceil(wait)),
-        key=f"again_{experiment.key}",
-        disabled=wait > 0,
-        on_click=hw.again,
-        args=(experiment, values),
-        help=t("again_help", s=int(hw.AGAIN_S)),
-        width="stretch",
-    )
-    return entry.result
-
-
-def opening(experiment, names: tuple[str, ...]):
-    """A section's heading, introduction, one column per knob, and its measurement."""
+def opening(experiment):
+    """A section's heading, its controls in a narrow column and its measurement (from the store every session
+    shares, or measured now) with the rate-limited "measure again" button; returns the result and the wide
+    column beside the controls, where the figure goes."""
     st.header(t(f"{experiment.key}.heading"))
-    st.markdown(t(f"{experiment.key}.intro"))
-    for col, name in zip(st.columns(len(names)), names):
-        with col:
-            view.controls(experiment, only=(name,))
-    return measured(experiment)
+    left, right = st.columns([1.3, 3], gap="medium")
+    values = view.values_for(experiment)
+    with left:
+        view.controls(experiment)
+        with st.spinner(t("measuring")):
+            entry = hw.measured(experiment, values)
+        wait = hw.wait_s(experiment, values)
+        st.button(
+            t("again") if wait <= 0 else t("again_wait", s=math.ceil(wait)),
+            key=f"again_{experiment.key}",
+            disabled=wait > 0,
+            on_click=hw.again,
+            args=(experiment, values),
+            help=t("again_help", s=int(hw.AGAIN_S)),
+            width="stretch",
+        )
+    return entry, right
+
+
+def beside(right, experiment, entry, chart) -> None:
+    """The section's figure in the wide column, with when it was measured and what the figure shows under it."""
+    with right:
+        st.plotly_chart(chart, key=f"{experiment.key}_chart")
+        ago = f"{max(0.0, time.time() - entry.at):.0f}"
+        st.caption(t("measured_at", ago=ago, device=hw.machine()["device"]))
+        st.markdown(t(f"{experiment.key}.intro"))
 
 
 def skipped(summary: dict) -> None:
@@ -75,41 +80,53 @@ def skipped(summary: dict) -> None:
         st.caption(t(key, **fields))
 
 
+FIRST = next(e.key for e in hw.CONCEPT.experiments if hw.CONCEPT.claims_for(e.key))
+
+
+def cards(section: str) -> None:
+    """The notes' claims about this section, as cards (the notes are introduced once, above the first cards:
+    the flag is set per section, so a section that reruns alone keeps or omits the introduction alike)."""
+    st.session_state[f"_dlp.notes_intro.{hw.CONCEPT.key}"] = section != FIRST
+    view.claim_cards(section)
+
+
 @view.section
 def matmul_section():
-    res = opening(hw.MATMUL, ("sizes", "dtypes", "mm_cpu", "mm_budget"))
-    st.plotly_chart(figures.matmul(res, fig, WHERE), key="mm_chart")
-    st.latex(hw.FORMULAS["matmul"])
-    s = hw.MATMUL.summary(res)
+    entry, right = opening(hw.MATMUL)
+    beside(right, hw.MATMUL, entry, figures.matmul(entry.result, fig, WHERE))
+    s = hw.MATMUL.summary(entry.result)
     say(words.matmul(s, WHERE), bullets=True)
     skipped(s)
+    st.latex(hw.FORMULAS["matmul"])
     st.caption(t("matmul.reading"))
+    cards("matmul")
 
 
 @view.section
 def memory_section():
-    res = opening(hw.MEMORY, ("mem_n", "mem_dtype", "mem_budget"))
-    st.plotly_chart(figures.roofline(res, fig, WHERE), key="roof_chart")
-    st.latex(hw.FORMULAS["memory"])
-    s = hw.MEMORY.summary(res)
+    entry, right = opening(hw.MEMORY)
+    beside(right, hw.MEMORY, entry, figures.roofline(entry.result, fig, WHERE))
+    s = hw.MEMORY.summary(entry.result)
     say(words.memory(s, WHERE))
+    skipped(s)
+    st.latex(hw.FORMULAS["memory"])
     for p in s["places"].values():
         ops = p["elementwise"]
         table = {"col_op": [t(f"fig.op_{o}") for o in ops]}
         for col, name in (("col_gbs", "gbytes_s"), ("col_gflops", "gflops"), ("col_ai", "intensity")):
             table[col] = [words.num(v[name]) for v in ops.values()]
         st.dataframe({t(f"memory.{k}"): v for k, v in table.items()}, hide_index=True)
-    skipped(s)
-    st.plotly_chart(figures.bandwidth(res, fig, WHERE), key="bw_chart")
+    st.plotly_chart(figures.bandwidth(entry.result, fig, WHERE), key="bw_chart")
     st.caption(t("memory.sweep_note"))
+    cards("memory")
 
 
 @view.section
 def step_section():
-    res = opening(hw.STEP, ("model", "batches", "opt", "step_budget"))
+    entry, right = opening(hw.STEP)
     phases = {k: t(f"phase.{k}") for k in figures.PHASE_COLORS}
-    st.plotly_chart(figures.step(res, fig, WHERE, phases), key="step_chart")
-    s = hw.STEP.summary(res)
+    beside(right, hw.STEP, entry, figures.step(entry.result, fig, WHERE, phases))
+    s = hw.STEP.summary(entry.result)
     say(words.step(s, WHERE))
     skipped(s)
     for where, p in s["places"].items():
@@ -119,23 +136,21 @@ def step_section():
             table = {t("step.col_op"): [o for o, _ in ops], t("step.col_ms"): [words.num(ms) for _, ms in ops]}
             st.dataframe(table, hide_index=True)
             st.caption(t("step.top_ops", b=p["batches"][done[-1]], where=WHERE[where]))
+    cards("step")
 
 
 @view.section
 def parallel_section():
-    res = opening(hw.PARALLEL, ("par_op", "par_n", "par_over", "par_budget"))
-    st.plotly_chart(figures.parallel(res, fig, t.choice("par_op", res.op)), key="par_chart")
-    st.latex(hw.FORMULAS["parallel"])
+    entry, right = opening(hw.PARALLEL)
+    res = entry.result
+    beside(right, hw.PARALLEL, entry, figures.parallel(res, fig, t.choice("par_op", res.op)))
     if res.cores < 2:
         st.info(t("parallel.one_core"), icon="ℹ️")
     s = hw.PARALLEL.summary(res)
     say(words.parallel(s))
     skipped(s)
-
-
-def claims_section():
-    res = measured(hw.CLAIMS)
-    view.claims(claims.text_numbers(res["numbers"]), res["verdicts"])
+    st.latex(hw.FORMULAS["parallel"])
+    cards("parallel")
 
 
 machine_box()
@@ -143,4 +158,3 @@ matmul_section()
 memory_section()
 step_section()
 parallel_section()
-claims_section()

@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 from core.experiment import Concept, Experiment, drain, streaming
-from core.gan import digits, lab, metrics, targets
+from core.gan import digits, judges, lab, metrics, protocol, targets
 from core.gan.losses import LOSSES, g_terms
-from core.params import Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet, When, when, when_not
+from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet, When, when, when_not
 
 MAX_WORK = 6e11  # multiply–adds of one 2-D run (≈ 12× the default run)
 
@@ -32,12 +32,13 @@ def work(cfg: lab.Config) -> float:
         return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
 
     g = macs([cfg.z_dim] + [cfg.g_width] * cfg.g_depth + [2])
-    d = macs([2] + [cfg.d_width] * cfg.d_depth + [1])
-    d_step = 2 * cfg.batch * 3 * d * (2 if cfg.loss == "wgan_gp" else 1)
-    g_step = cfg.batch * 3 * (g + d)
+    d = macs([2 * cfg.pack] + [cfg.d_width] * cfg.d_depth + [1])  # per pack of m samples
+    packs = cfg.batch / cfg.pack
+    d_step = 2 * packs * 3 * d * (2 if cfg.loss == "wgan_gp" else 1)
+    g_step = cfg.batch * 3 * g + packs * 3 * d
     d_phase = {"d": cfg.k, "d_g": cfg.k}.get(cfg.phase, 0)
     g_phase = {"g": cfg.k, "d_g": cfg.k}.get(cfg.phase, 0)
-    return cfg.steps * (cfg.d_steps * d_step + g_step) + d_phase * d_step + g_phase * (g_step + cfg.batch * d)
+    return cfg.steps * (cfg.d_steps * d_step + g_step) + d_phase * d_step + g_phase * (g_step + packs * d)
 
 
 def _budget(v: dict) -> list[Notice]:
@@ -67,7 +68,7 @@ ADAM = When(lambda v: "adam" in (v["g_opt"], v["d_opt"]), "g_opt=adam or d_opt=a
 LAB_PARAMS = ParamSet(
     (
         Choice("target", "ring", choices=targets.TARGETS),
-        LogFloat("width", 0.05, lo=0.01, hi=0.5),
+        LogFloat("width", 0.05, lo=0.01, hi=0.5, when=when_not("target", *targets.PROTOCOL)),
         FloatList(
             "pts",
             targets.DEFAULT_POINTS,
@@ -93,6 +94,9 @@ LAB_PARAMS = ParamSet(
         Float("beta1", 0.5, lo=0.0, hi=0.95, step=0.05, when=ADAM),
         Float("beta2", 0.99, lo=0.9, hi=0.999, step=0.001, when=ADAM),
         Int("d_steps", 1, lo=1, hi=10),
+        Int("pack", 1, lo=1, hi=8),
+        Bool("decay", False),
+        Bool("norm", False),
         Int("batch", 128, lo=16, hi=512, step=16),
         Int("steps", 1000, lo=100, hi=10000, step=100),
         Int("seed", 0, lo=0, hi=999),
@@ -119,10 +123,17 @@ def _f(x: float, nd: int = 4):
     return round(float(x), nd) if np.isfinite(x) else float(x)
 
 
+COVERAGE_DEFINITIONS = {  # what the two counts in the JSON mean (the page says it in words)
+    "modes_covered": f"≥ {metrics.MIN_SHARE:g} of a mode's fair share of high-quality samples (this page)",
+    "modes_covered_published": "≥ 1 high-quality sample (VEEGAN / PacGAN tables)",
+    "high_quality": f"share of samples within {metrics.HQ_STDS:g}σ of their nearest mode",
+}
+
+
 def lab_summary(r: lab.GanResult) -> dict:
     """Per snapshot: step, D and G loss (mean over the iterations since the previous snapshot), modes
     covered, high-quality share; plus the run's totals and speed."""
-    rows, prev = [], 0
+    rows, prev, published = [], 0, r.covered_published
     for i, s in enumerate(r.snap_steps):
         s = int(s)
         window = slice(prev, s)
@@ -132,6 +143,7 @@ def lab_summary(r: lab.GanResult) -> dict:
                 "d_loss": _f(r.d_loss[window].mean()) if s > prev else None,
                 "g_loss": _f(r.g_loss[window].mean()) if s > prev else None,
                 "modes_covered": int(r.covered[i]),
+                "modes_covered_published": int(published[i]),
                 "high_quality": _f(r.hq[i]),
                 "g_grad_norm": _f(r.grad_norm[i], 6),
             }
@@ -146,7 +158,10 @@ def lab_summary(r: lab.GanResult) -> dict:
         "steps_run": r.done,
         "diverged_at": r.diverged_at,
         "modes_covered": int(r.covered[-1]),
+        "modes_covered_published": int(published[-1]),
         "high_quality": _f(r.hq[-1]),
+        "eval_samples": r.config.eval_samples,
+        "coverage_definitions": COVERAGE_DEFINITIONS,
         "first_full_coverage_step": first_full_coverage(r),
         "train_s": round(r.train_s, 3),
         "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
@@ -220,6 +235,8 @@ def digits_summary(r: digits.DigitsResult) -> dict:
                 "g_loss": _f(r.g_loss[prev:s].mean()) if s > prev else None,
                 "confident_share": _f(r.confident[i]),
                 "classes": int(r.classes[i]),
+                "mlp_confident_share": _f(r.mlp_confident[i]),
+                "mlp_classes": int(r.mlp_classes[i]),
                 "class_counts": r.class_counts[i].tolist(),
             }
         )
@@ -229,9 +246,17 @@ def digits_summary(r: digits.DigitsResult) -> dict:
         "diverged_at": r.diverged_at,
         "confident_share": _f(r.confident[-1]),
         "classes": int(r.classes[-1]),
+        "mlp_confident_share": _f(r.mlp_confident[-1]),
+        "mlp_classes": int(r.mlp_classes[-1]),
         "real_test_confident_share": _f(r.real_confident),
         "real_test_classes": r.real_classes,
         "classifier_test_acc": _f(r.clf_test_acc),
+        "real_test_mlp_confident_share": _f(r.real_mlp_confident),
+        "mlp_test_acc": _f(r.mlp_test_acc),
+        "judges": {
+            "confident_share": "p ≥ 0.9 for one digit by the page's strict 11-class MLP (with a not-a-digit class)",
+            "mlp_confident_share": "p ≥ 0.9 for one digit by an independent 10-class MLP trained on the real digits",
+        },
         "train_s": round(r.train_s, 3),
         "steps_per_s": round(r.done / r.train_s, 1) if r.train_s > 0 else None,
         "snapshots": rows,
@@ -252,7 +277,7 @@ def interp_summary(out: tuple[np.ndarray, np.ndarray]) -> dict:
     top = probs.argmax(1)
     return {
         "path": [
-            {"class": "not_a_digit" if k == digits.NOT_A_DIGIT else int(k), "p": _f(p[k])} for k, p in zip(top, probs)
+            {"class": "not_a_digit" if k == judges.NOT_A_DIGIT else int(k), "p": _f(p[k])} for k, p in zip(top, probs)
         ]
     }
 
@@ -333,6 +358,8 @@ def lab_verdict(r: lab.GanResult) -> list[tuple[str, dict]]:
             out.append(
                 (f"verdict.phase_{kind}", {k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in change.items()})
             )
+    if (line := protocol.verdict(r)) is not None:
+        out.append(line)
     out.append(("verdict.speed", nums))
     return out
 
@@ -346,6 +373,9 @@ def digits_verdict(r: digits.DigitsResult) -> list[tuple[str, dict]]:
             {
                 "steps": r.done,
                 "conf": f"{float(r.confident[-1]):.0%}",
+                "mlp": f"{float(r.mlp_confident[-1]):.0%}",
+                "mlp_classes": int(r.mlp_classes[-1]),
+                "real_mlp": f"{r.real_mlp_confident:.0%}",
                 "classes": int(r.classes[-1]),
                 "real": f"{r.real_confident:.0%}",
                 "real_classes": r.real_classes,
@@ -393,6 +423,18 @@ def claims() -> dict:
 
 
 TTUR = {"g_lr": 1e-4, "d_lr": 1e-3, "beta2": 0.9, "steps": 1500}  # D learns 10× faster than G
+# PacGAN4-style packing, a linear decay of both learning rates to 0 and a large batch: the ring of the protocol
+RING_PROTOCOL = {"target": "ring_pacgan", "pack": 4, "decay": True, "batch": 512, "steps": 8000}
+# standardised coordinates, faster rates decaying to 0, no packing: the grid of the protocol
+GRID_PROTOCOL = {
+    "target": "grid_pacgan",
+    "norm": True,
+    "decay": True,
+    "g_lr": 2e-3,
+    "d_lr": 2e-3,
+    "batch": 256,
+    "steps": 8000,
+}
 PRESETS: dict[str, dict] = {
     # same networks and optimizers, three losses: collapse, dropped modes, full coverage (seed 0)
     "ring_collapse": {**TTUR, "loss": "lsgan"},
@@ -406,6 +448,15 @@ PRESETS: dict[str, dict] = {
     "teach": {"phase": "d_g", "k": 200},
     "spiral": {"target": "spiral", "steps": 1500},
     "digits_minute": {"dg_steps": 3000},
+    # the published protocol (core.gan.protocol): the recipe on one CPU thread, and each without one ingredient
+    "ring_pacgan": RING_PROTOCOL,
+    "ring_pacgan_no_decay": {**RING_PROTOCOL, "decay": False},
+    # unpacked, D reads 4× the inputs per iteration: the budget allows 5,800 iterations
+    "ring_pacgan_no_pack": {**RING_PROTOCOL, "pack": 1, "steps": 5800},
+    "ring_pacgan_small_batch": {**RING_PROTOCOL, "batch": 128},
+    "grid_pacgan": GRID_PROTOCOL,
+    "grid_pacgan_no_norm": {**GRID_PROTOCOL, "norm": False},
+    "grid_pacgan_packed": {**GRID_PROTOCOL, "pack": 4},
 }
 
 CONCEPT = Concept("gan", "🎭", (LAB, DIGITS, INTERP), PRESETS)

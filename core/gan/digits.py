@@ -5,11 +5,9 @@
 (the DCGAN pattern of Radford et al. 2016, shrunk to 8×8). Pixels are scaled to [−1, 1]. Losses from
 core.gan.losses; Adam with β = (0.5, 0.999); real and fake through D in one call; D frozen in the G step.
 
-Digit-likeness. A separate classifier (an MLP trained once per process on the *real* training digits)
-has 11 outputs: the ten digits and "not a digit", the latter trained on negatives that fool a plain
-10-way classifier (uniform and Gaussian noise, pixel-shuffled digits, 50/50 blends of two digits). A
-generated image counts as a confident digit when the classifier gives one digit class p ≥ 0.9
-(core.gan.metrics.class_scores); we report that share and how many of the 10 classes appear.
+Digit-likeness: two classifiers trained only on real digits (core.gan.judges) score every snapshot — the
+page's strict one (with a "not a digit" class) and an independent 10-class MLP: the share of samples called a
+digit with p ≥ 0.9, and how many of the 10 classes appear.
 
 Latent interpolation: z(t) = slerp(z_a, z_b, t) between the noise vectors drawn from seeds a and b
 (spherical, since Gaussian z concentrate near a sphere of radius √Z; White 2016).
@@ -17,89 +15,26 @@ Latent interpolation: z(t) = slerp(z_a, z_b, t) between the noise vectors drawn 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from core import training
 from core.data import digits
 from core.device import device
-from core.gan import metrics
 from core.gan.config import RunConfig
+from core.gan.judges import classifier, digit_scores, mlp_classifier
 from core.gan.losses import d_loss, g_terms
 
 DIGIT_LOSSES = ("nonsat", "minimax", "lsgan", "hinge")
-NOT_A_DIGIT = 10
 N_FIXED = 64  # the live grid: 8×8 samples from one fixed noise batch
 N_SCORE = 500  # samples scored by the classifier at every snapshot
 INTERP = 9  # images on the interpolation path
-
-
-# ---- the digit classifier (trained on real digits only) ----------------------------------------
-
-
-def negatives(n: int, x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-    """n "not a digit" images in [0, 1]: uniform noise, Gaussian noise, pixel-shuffled digits, blends."""
-    k = n // 4
-    uniform = torch.rand(k, 1, 8, 8, generator=g)
-    scale, mean = torch.rand(k, 1, 1, 1, generator=g) * 0.6, torch.rand(k, 1, 1, 1, generator=g) * 0.5
-    gauss = (torch.randn(k, 1, 8, 8, generator=g) * scale + mean).clamp(0, 1)
-    rows = torch.randint(len(x), (k,), generator=g)
-    keys = torch.rand(k, 64, generator=g).argsort(1)  # one random pixel order per image
-    shuffled = torch.gather(x[rows].flatten(1), 1, keys).view(k, 1, 8, 8)
-    a, b = torch.randint(len(x), (2, n - 3 * k), generator=g)
-    alpha = 0.35 + 0.3 * torch.rand(n - 3 * k, 1, 1, 1, generator=g)
-    return torch.cat([uniform, gauss, shuffled, alpha * x[a] + (1 - alpha) * x[b]])
-
-
-@dataclass(frozen=True)
-class Classifier:
-    weights: tuple[torch.Tensor, ...]  # W1 (256, 64), b1, W2 (11, 256), b2 on the CPU
-    test_acc: float  # on the real test digits (argmax over the ten digit classes)
-
-    def probs(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, 1, 8, 8) images in [0, 1] -> (N, 11) class probabilities."""
-        w1, b1, w2, b2 = (w.to(x.device) for w in self.weights)
-        return torch.softmax(F.linear(F.relu(F.linear(x.flatten(1), w1, b1)), w2, b2), 1)
-
-
-@lru_cache(maxsize=1)
-def classifier(steps: int = 800, seed: int = 0) -> Classifier:
-    """Train the digit-likeness classifier once per process (≈1 s on one CPU thread)."""
-    x, y, x_test, y_test = digits(0)
-    g = torch.Generator().manual_seed(seed)
-    net = nn.Sequential(nn.Flatten(), nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 11))
-    with torch.no_grad():
-        for p in net.parameters():
-            bound = 1 / math.sqrt(p.shape[-1] if p.dim() > 1 else 64)
-            p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) * bound)
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-    for _ in range(steps):
-        rows = torch.randint(len(x), (128,), generator=g)
-        batch = torch.cat([x[rows], negatives(48, x, g)])
-        labels = torch.cat([y[rows], torch.full((48,), NOT_A_DIGIT)])
-        loss = F.cross_entropy(net(batch), labels)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    weights = tuple(p.detach().clone() for p in net.parameters())
-    clf = Classifier(weights, 0.0)
-    with torch.no_grad():
-        acc = float((clf.probs(x_test)[:, :10].argmax(1) == y_test).float().mean())
-    return replace(clf, test_acc=acc)
-
-
-def digit_scores(clf: Classifier, images01: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(confident-digit share, digit classes covered, confident count per digit) as device tensors."""
-    p_digit = clf.probs(images01)[:, :10]  # p ≥ 0.9 for a digit implies it beats "not a digit" too
-    return metrics.class_scores(p_digit, classes=10)
 
 
 # ---- the GAN -----------------------------------------------------------------------------------
@@ -178,6 +113,10 @@ class DigitsResult:
     real_confident: float  # the same score on the real test digits
     real_classes: int
     clf_test_acc: float
+    mlp_confident: np.ndarray  # (S,) float32: the same share by the independent 10-class MLP (core.gan.judges)
+    mlp_classes: np.ndarray  # (S,) int32
+    real_mlp_confident: float  # the 10-class MLP on the real test digits
+    mlp_test_acc: float
     g_state: dict[str, np.ndarray] | None  # the final generator (for interpolation), when finished
     diverged_at: int | None
     train_s: float
@@ -201,17 +140,18 @@ def real_examples(n: int = N_FIXED) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def real_scores() -> tuple[float, int]:
+def real_scores(strict: bool = True) -> tuple[float, int]:
     x_test = digits(0)[2]
-    share, covered, _ = digit_scores(classifier(), x_test)
+    share, covered, _ = digit_scores(classifier() if strict else mlp_classifier(), x_test)
     return float(share), int(covered)
 
 
 def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
     """Yield (fraction_done, result so far) after every chunk (core.training.chunked); deterministic for
     the seed. A run whose losses become inf/NaN stops after that chunk and says where."""
-    clf = classifier()  # trained once per process: not part of this run's time
+    clf, mlp = classifier(), mlp_classifier()  # trained once per process: not part of this run's time
     real_conf, real_classes = real_scores()
+    real_mlp = real_scores(strict=False)[0]
     clock = time.perf_counter()
     dev = device()
     x_train = digits(0)[0].to(dev) * 2 - 1  # (N, 1, 8, 8) in [−1, 1]
@@ -226,7 +166,7 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
     z_fixed = torch.randn(N_SCORE, cfg.dg_z, generator=torch.Generator().manual_seed(cfg.dg_seed + 7)).to(dev)
     real_show = real_examples()
     B, loss = cfg.dg_batch, cfg.dg_loss
-    host: dict[str, list] = {k: [] for k in ("loss", "step", "img", "conf", "cls", "counts")}
+    host: dict[str, list] = {k: [] for k in ("loss", "step", "img", "conf", "cls", "counts", "mlp", "mlp_cls")}
 
     def score(step: int) -> None:
         G.eval()
@@ -234,6 +174,9 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
             imgs = G(z_fixed)
         G.train()
         share, covered, counts = digit_scores(clf, (imgs + 1) / 2)
+        mlp_share, mlp_covered, _ = digit_scores(mlp, (imgs + 1) / 2)
+        host["mlp"].append(float(mlp_share))
+        host["mlp_cls"].append(int(mlp_covered))
         host["step"].append(step)
         host["img"].append(to_uint8(imgs[:N_FIXED]))
         host["conf"].append(float(share))
@@ -291,6 +234,10 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
             real_confident=real_conf,
             real_classes=real_classes,
             clf_test_acc=clf.test_acc,
+            mlp_confident=np.asarray(host["mlp"], np.float32),
+            mlp_classes=np.asarray(host["mlp_cls"], np.int32),
+            real_mlp_confident=real_mlp,
+            mlp_test_acc=mlp.test_acc,
             g_state=state,
             diverged_at=None if bad is None else bad + 1,
             train_s=busy[0],

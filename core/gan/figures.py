@@ -100,12 +100,16 @@ def lab(r, labels: Mapping[str, str], done: bool) -> go.Figure:
     scale = arrow_scale(r.arrows, e)
     steps = r.snap_steps.astype(np.float32)
     heat_title = labels["heat_prob"] if r.logistic else labels["heat_score"]
+    if cfg.pack > 1:  # a packed D judges m samples together: the map shows x packed with m − 1 real samples
+        heat_title = f"{heat_title}{labels['heat_pack'].format(mates=cfg.pack - 1)}"
+    published = r.covered_published
 
     def title(i: int) -> str:
-        return labels["title"].format(
+        return labels["title_protocol" if t.is_protocol else "title"].format(
             step=int(r.snap_steps[i]),
             total=cfg.total,
             covered=int(r.covered[i]),
+            published=int(published[i]),
             regions=t.regions,
             hq=_pct(float(r.hq[i])),
             unit=labels["unit_curve" if t.is_curve else "unit_mode"],
@@ -229,6 +233,17 @@ def lab(r, labels: Mapping[str, str], done: bool) -> go.Figure:
             yaxis="y3",
             line=dict(color="black", width=2),
             marker=dict(size=4),
+            hovertemplate="%{y:.0f}",
+        ),
+        dict(
+            type="scatter",
+            mode="lines",
+            x=steps,
+            y=published.astype(np.float32),
+            name=labels["covered_published"],
+            xaxis="x3",
+            yaxis="y3",
+            line=dict(color="#888888", width=1.5, dash="dash"),
             hovertemplate="%{y:.0f}",
         ),
         dict(
@@ -500,7 +515,11 @@ def digits(r, labels: Mapping[str, str], done: bool) -> go.Figure:
 
     def title(i: int) -> str:
         return labels["d_title"].format(
-            step=int(r.snap_steps[i]), total=r.config.total, conf=_pct(float(r.confident[i])), classes=int(r.classes[i])
+            step=int(r.snap_steps[i]),
+            total=r.config.total,
+            mlp=_pct(float(r.mlp_confident[i])),
+            conf=_pct(float(r.confident[i])),
+            classes=int(r.classes[i]),
         )
 
     off = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="")
@@ -518,6 +537,17 @@ def digits(r, labels: Mapping[str, str], done: bool) -> go.Figure:
             yaxis="y3",
             line=dict(color=FAKE, width=2),
             marker=dict(size=4),
+            hovertemplate="%{y:.0%}",
+        ),
+        dict(
+            type="scatter",
+            mode="lines",
+            x=steps,
+            y=r.mlp_confident,
+            name=labels["mlp_confident"],
+            xaxis="x3",
+            yaxis="y3",
+            line=dict(color=G_LINE, width=1.5),
             hovertemplate="%{y:.0%}",
         ),
         dict(

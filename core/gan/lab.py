@@ -45,7 +45,7 @@ PHASES = ("none", "d", "g", "d_g")
 class Config(RunConfig):
     """The lab's knobs (core.gan.concept.LAB_PARAMS, as attributes: cfg.steps) and what a run records."""
 
-    n_eval: int = 1000  # fixed noise batch: coverage is measured on it
+    n_eval: int = 0  # fixed noise batch that coverage is measured on; 0: 1000, or 2,500 for a protocol target
     n_show: int = 400  # of which this many are drawn
     n_arrows: int = 80
     grid: int = 32
@@ -59,6 +59,14 @@ class Config(RunConfig):
     @property
     def total(self) -> int:
         return sum(n for _, n in self.plan())
+
+    @property
+    def eval_samples(self) -> int:
+        return self.n_eval or (targets.PROTOCOL_SAMPLES if self.target in targets.PROTOCOL else 1000)
+
+    def lr_scale(self, it: int) -> float:
+        """Learning-rate factor before main-run iteration `it` (1-based): 1, or a linear decay to 0 at the end."""
+        return 1.0 - (it - 1) / self.steps if self.decay else 1.0
 
 
 # ---- networks ---------------------------------------------------------------------------------
@@ -95,6 +103,12 @@ def optimizer(kind: str, params: list[torch.Tensor], lr: float, betas: tuple[flo
     if kind == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, foreach=True)
     return torch.optim.SGD(params, lr=lr, fused=True)
+
+
+def packed(x: torch.Tensor, m: int) -> torch.Tensor:
+    """(N, 2) samples -> (N // m, 2m): m samples side by side, judged together by D (PacGAN, Lin et al. 2018).
+    A remainder of N mod m samples is left out."""
+    return x if m == 1 else x[: len(x) // m * m].reshape(-1, 2 * m)
 
 
 def noise(kind: str, n: int, dim: int, g: torch.Generator) -> torch.Tensor:
@@ -146,6 +160,11 @@ class GanResult:
         return self.done >= self.config.total or self.diverged_at is not None
 
     @property
+    def covered_published(self) -> np.ndarray:
+        """(S,) modes with at least one high-quality sample: the published definition (core.gan.metrics)."""
+        return metrics.published(self.counts).astype(np.int32)
+
+    @property
     def logistic(self) -> bool:
         return self.config.loss in LOGISTIC
 
@@ -154,13 +173,16 @@ class _Recorder:
     """Snapshots taken during a chunk stay on the device; `result` copies them to the host once (the chunk's
     losses arrive on the host from `train`'s chunk)."""
 
-    def __init__(self, cfg: Config, target: Target, G, D, act, g: torch.Generator):
+    def __init__(self, cfg: Config, target: Target, g_fn, d_fn, D, g: torch.Generator):
         dev = device()
-        self.cfg, self.target, self.G, self.D, self.act = cfg, target, G, D, act
-        self.z = noise(cfg.noise, cfg.n_eval, cfg.z_dim, g).to(dev)
-        self.real = sample_target(target, cfg.n_show, g).numpy()
+        self.cfg, self.target, self.g_fn, self.d_fn, self.D = cfg, target, g_fn, d_fn, D
+        self.z = noise(cfg.noise, cfg.eval_samples, cfg.z_dim, g).to(dev)
+        real = sample_target(target, cfg.n_show, g)
+        self.real = real.numpy()
         self.axis, grid = grid_points(target.extent, cfg.grid)
-        self.grid = grid.to(dev)
+        # a packed D judges m samples at once: each grid point is shown packed with the first m − 1 real samples
+        mates = real[: cfg.pack - 1].reshape(1, -1).expand(len(grid), -1)
+        self.grid = torch.cat([grid, mates], 1).to(dev)  # (grid², 2m)
         self.anchors = torch.as_tensor(target.anchors, dtype=torch.float32, device=dev)
         self.region = torch.as_tensor(target.region, device=dev)
         self.snaps: list[tuple[torch.Tensor, ...]] = []
@@ -169,18 +191,18 @@ class _Recorder:
         }
 
     def snapshot(self, step: int) -> None:
-        cfg, D, act = self.cfg, self.D, self.act
+        cfg, D, d_fn = self.cfg, self.D, self.d_fn
         with torch.no_grad():
-            fake = forward(self.G, self.z, act)
-            heat = forward(D, self.grid, act).view(cfg.grid, cfg.grid)
+            fake = self.g_fn(self.z)
+            heat = d_fn(self.grid).view(cfg.grid, cfg.grid)
             if cfg.loss in LOGISTIC:
                 heat = torch.sigmoid(heat)
             covered, hq, counts = metrics.coverage(
                 fake, self.anchors, self.region, self.target.regions, self.target.std
             )
         with torch.enable_grad():
-            at = fake[: cfg.n_arrows].clone().requires_grad_(True)
-            (grad,) = torch.autograd.grad(g_terms(cfg.loss, forward(D, at, act)).sum(), at)
+            at = fake[: cfg.n_arrows // cfg.pack * cfg.pack].clone().requires_grad_(True)
+            (grad,) = torch.autograd.grad(g_terms(cfg.loss, d_fn(packed(at, cfg.pack))).sum(), at)
         if cfg.loss == "wgan":
             flat = torch.cat([p.detach().abs().flatten() for p in D])
             clipped = (flat >= 0.99 * cfg.clip).float().mean()
@@ -268,24 +290,32 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
     target = targets.make(cfg.target, cfg.width, cfg.pts)
     g_init = torch.Generator().manual_seed(cfg.seed)
     G = mlp([cfg.z_dim] + [cfg.g_width] * cfg.g_depth + [2], g_init)
-    D = mlp([2] + [cfg.d_width] * cfg.d_depth + [1], g_init)
-    act, loss, B = _ACT[cfg.act], cfg.loss, cfg.batch
+    D = mlp([2 * cfg.pack] + [cfg.d_width] * cfg.d_depth + [1], g_init)  # D reads a pack of m samples
+    act, loss, m = _ACT[cfg.act], cfg.loss, cfg.pack
     betas = (cfg.beta1, cfg.beta2)
     opt_g, opt_d = optimizer(cfg.g_opt, G, cfg.g_lr, betas), optimizer(cfg.d_opt, D, cfg.d_lr, betas)
     data = _batches(cfg, target, torch.Generator().manual_seed(cfg.seed + 1_000_003))
-    rec = _Recorder(cfg, target, G, D, act, torch.Generator().manual_seed(cfg.seed + 2_000_003))
-    d_fn = lambda x: forward(D, x, act)
+    if cfg.norm:  # the networks work in units of the data's spread (its RMS coordinate s)
+        s = target.scale
+        g_fn = lambda z: forward(G, z, act) * s  # (B, Z) -> (B, 2)
+        d_fn = lambda x: forward(D, x / s, act)  # (P, 2m) -> (P, 1)
+    else:
+        g_fn = lambda z: forward(G, z, act)
+        d_fn = lambda x: forward(D, x, act)
+    rec = _Recorder(cfg, target, g_fn, d_fn, D, torch.Generator().manual_seed(cfg.seed + 2_000_003))
     phases = _phases(cfg)
+    decay = cfg.decay
     every = [max(10, n // cfg.snapshots) if kind == "both" else max(5, n // 10) for kind, n in cfg.plan()]
 
     def d_step(real, z, eps, keep):
         with torch.set_grad_enabled(keep):
-            fake = forward(G, z, act)  # (B, 2); keeps its graph for the G step when `keep`
-        f = d_fn(torch.cat([real, fake.detach()]))  # one D call on real and fake: (2B, 1)
-        f_real, f_fake = f[:B], f[B:]
+            fake = g_fn(z)  # (B, 2); keeps its graph for the G step when `keep`
+        real, fakes = packed(real, m), packed(fake.detach(), m)  # (P, 2m), P = B // m packs
+        f = d_fn(torch.cat([real, fakes]))  # one D call on real and fake: (2P, 1)
+        f_real, f_fake = f[: len(real)], f[len(real) :]
         ld = d_loss(loss, f_real, f_fake)
         if loss == "wgan_gp":
-            ld = ld + cfg.gp * gradient_penalty(d_fn, real, fake.detach(), eps)
+            ld = ld + cfg.gp * gradient_penalty(d_fn, real, fakes, eps[: len(real)])
         opt_d.zero_grad(set_to_none=True)
         ld.backward()
         opt_d.step()
@@ -298,15 +328,18 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
     def g_step(fake, real=None, eps=None):
         for p in D:
             p.requires_grad_(False)  # no D weight gradients in the G step
+        fakes = packed(fake, m)
         if real is None:
-            lg = g_terms(loss, d_fn(fake)).mean()
+            lg = g_terms(loss, d_fn(fakes)).mean()
             ld = None
         else:  # G-only phase: also measure D's loss (both halves in one call)
-            f = d_fn(torch.cat([real, fake]))
-            lg = g_terms(loss, f[B:]).mean()
-            ld = d_loss(loss, f[:B].detach(), f[B:].detach())
+            real = packed(real, m)
+            f = d_fn(torch.cat([real, fakes]))
+            n = len(real)
+            lg = g_terms(loss, f[n:]).mean()
+            ld = d_loss(loss, f[:n].detach(), f[n:].detach())
             if loss == "wgan_gp":
-                ld = ld + cfg.gp * gradient_penalty(d_fn, real, fake.detach(), eps).detach()
+                ld = ld + cfg.gp * gradient_penalty(d_fn, real, fakes.detach(), eps[:n]).detach()
         opt_g.zero_grad(set_to_none=True)
         lg.backward()
         opt_g.step()
@@ -321,6 +354,10 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
         for it in range(start + 1, stop + 1):
             p, real, z, eps = next(data)
             kind, first, last = phases[p]
+            if decay:
+                scale = cfg.lr_scale(it) if kind == "both" else 1.0  # teaching phases: the base rates
+                for opt, lr in ((opt_g, cfg.g_lr), (opt_d, cfg.d_lr)):
+                    opt.param_groups[0]["lr"] = lr * scale
             if kind == "both":
                 for j in range(len(real)):
                     ld, _, fake = d_step(real[j], z[j], eps[j], keep=j == len(real) - 1)
@@ -329,7 +366,7 @@ def train(cfg: Config) -> Iterator[tuple[float, GanResult]]:
                 ld, f_fake, _ = d_step(real[0], z[0], eps[0], keep=False)
                 lg = g_terms(loss, f_fake).mean()  # G's loss on the batch D just saw (G is frozen)
             else:
-                lg, ld = g_step(forward(G, z[0], act), real[0], eps[0])
+                lg, ld = g_step(g_fn(z[0]), real[0], eps[0])
             losses.append(torch.stack([ld, lg]))
             if (it - first + 1) % every[p] == 0 or it == last:
                 rec.snapshot(it)

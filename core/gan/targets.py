@@ -10,6 +10,12 @@ Every target is "anchors + Gaussian noise": a real sample is a uniformly chosen 
     moons    two interleaving half circles (scikit-learn's shape, centred, scaled by 1.6)
     spiral   one arm r = 0.3 + 1.9·θ/3π, θ ∈ [0, 3π]
     circle   the whole circle of radius R
+The published mode-collapse protocol (VEEGAN, Srivastava et al. 2017; PacGAN, Lin et al. 2018) fixes its
+own geometry, whatever the mode-width slider says:
+    ring_pacgan   8 modes on a circle of radius 1, σ = 0.01
+    grid_pacgan   25 modes at {−4, −2, 0, 2, 4}², σ = 0.05
+and scores 2,500 samples (PROTOCOL_SAMPLES): a mode counts when at least one sample lies within 3σ of it,
+a sample is "high quality" within 3σ of its nearest mode (core.gan.metrics: both definitions).
 For the curves the anchors are CURVE_ANCHORS points equally spaced by arc length, so drawing an
 anchor uniformly is drawing uniformly along the curve.
 
@@ -30,9 +36,11 @@ from dataclasses import dataclass
 import numpy as np
 
 RADIUS = 2.0
-MIXTURES = ("ring", "grid", "gauss", "points")
+MIXTURES = ("ring", "grid", "gauss", "points", "ring_pacgan", "grid_pacgan")
 CURVES = ("moons", "spiral", "circle")
-TARGETS = ("ring", "grid", "moons", "spiral", "circle", "gauss", "points")
+PROTOCOL = {"ring_pacgan": 0.01, "grid_pacgan": 0.05}  # target -> its fixed σ (absolute, not relative to RADIUS)
+PROTOCOL_SAMPLES = 2500
+TARGETS = ("ring", "grid", "moons", "spiral", "circle", "gauss", "points", "ring_pacgan", "grid_pacgan")
 CURVE_ANCHORS = 2048
 CURVE_REGIONS = 8
 MAX_POINTS = 48  # points a link can hold (96 numbers)
@@ -40,6 +48,7 @@ DEFAULT_POINTS = (-1.5, -1.0, 0.0, 1.5, 1.5, -1.0, 0.0, -0.3)  # three corners o
 
 MAX_UPLOAD_BYTES = 200_000
 MAX_UPLOAD_ROWS = 5000
+MAGNITUDE = (1e-12, 1e12)  # |coordinate| an upload may hold (or 0): beyond it, centring and scaling lose the shape
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,17 @@ class Target:
     @property
     def is_curve(self) -> bool:
         return self.key in CURVES
+
+    @property
+    def scale(self) -> float:
+        """The real samples' root-mean-square coordinate, √(E[x₁² + x₂²] / 2): the unit in which networks can
+        work when the lab standardises coordinates (grid of 25: 2.83; ring of 8 (PacGAN): 0.71)."""
+        return float(np.sqrt((self.anchors**2).sum(1).mean() / 2 + self.std**2))
+
+    @property
+    def is_protocol(self) -> bool:
+        """Scored as the published tables are (2,500 samples; both coverage definitions side by side)."""
+        return self.key in PROTOCOL
 
     @property
     def modes(self) -> np.ndarray:
@@ -91,15 +111,24 @@ def _moons_anchors() -> np.ndarray:
     return np.concatenate([_by_arc_length(upper, half), _by_arc_length(lower, half)])
 
 
+def _ring(radius: float) -> np.ndarray:
+    a = 2 * np.pi * np.arange(8) / 8
+    return radius * np.stack([np.cos(a), np.sin(a)], 1)
+
+
+def _grid(spacing: float) -> np.ndarray:
+    g = spacing * np.arange(-2, 3, dtype=np.float64)
+    return np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+
+
 def make(key: str, width: float, points: tuple[float, ...] = DEFAULT_POINTS) -> Target:
-    """The target `key` with mode width σ = width · RADIUS; `points` (x1, y1, x2, y2, …) for "points"."""
-    std = float(width) * RADIUS
-    if key == "ring":
-        a = 2 * np.pi * np.arange(8) / 8
-        anchors = RADIUS * np.stack([np.cos(a), np.sin(a)], 1)
-    elif key == "grid":
-        g = np.arange(-2, 3, dtype=np.float64)
-        anchors = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    """The target `key` with mode width σ = width · RADIUS (the protocol targets: their own σ); `points`
+    (x1, y1, x2, y2, …) for "points"."""
+    std = PROTOCOL.get(key, float(width) * RADIUS)
+    if key in ("ring", "ring_pacgan"):
+        anchors = _ring(1.0 if key == "ring_pacgan" else RADIUS)
+    elif key in ("grid", "grid_pacgan"):
+        anchors = _grid(2.0 if key == "grid_pacgan" else 1.0)
     elif key == "gauss":
         anchors = np.array([[1.0, 1.0]])
     elif key == "points":
@@ -116,7 +145,7 @@ def make(key: str, width: float, points: tuple[float, ...] = DEFAULT_POINTS) -> 
     else:
         region, regions = np.arange(len(anchors)), len(anchors)
     reach = float(np.abs(anchors).max()) + 3 * std
-    extent = max(3.0, math.ceil(reach * 2 + 0.5) / 2)
+    extent = 1.5 if key == "ring_pacgan" else max(3.0, math.ceil(reach * 2 + 0.5) / 2)  # the small ring: zoom in
     return Target(key, std, anchors, region.astype(np.int64), regions, extent)
 
 
@@ -168,6 +197,10 @@ def parse_points(data: bytes) -> np.ndarray:
             out[i, j] = float(cell)
     if not np.isfinite(out).all():
         raise PointsError("finite", line=int(np.argmin(np.isfinite(out).all(1))) + 1)
+    size = np.abs(out)
+    odd = ((size > MAGNITUDE[1]) | ((size > 0) & (size < MAGNITUDE[0]))).any(1)
+    if odd.any():
+        raise PointsError("magnitude", line=int(np.argmax(odd)) + 1, lo=f"{MAGNITUDE[0]:g}", hi=f"{MAGNITUDE[1]:g}")
     return out
 
 
@@ -183,9 +216,13 @@ def fit_points(points: np.ndarray, max_points: int = MAX_POINTS) -> tuple[float,
     """Centre, scale (largest |coordinate| → RADIUS), thin to `max_points` by farthest-point sampling
     (deterministic: starts from the point nearest the centre), round to 2 decimals; flat (x1, y1, …)."""
     p = np.unique(np.asarray(points, np.float64), axis=0)
+    top = np.abs(p).max()
+    p = p / top if top > 0 else p  # to |x| ≤ 1 first: centring 1e308-sized values overflows, scaling 1e-320 ones too
     p = p - (p.max(0) + p.min(0)) / 2
     top = np.abs(p).max()
     p = p * (RADIUS / top) if top > 0 else p
+    if not np.isfinite(p).all():  # a spread no float can scale (subnormal steps): refused, never silently replaced
+        raise PointsError("scale")
     if len(p) > max_points:
         chosen = [int(np.argmin(np.linalg.norm(p, axis=1)))]
         dist = np.linalg.norm(p - p[chosen[0]], axis=1)

@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from core import budget
 from core.device import device
 from core.experiment import Concept, Experiment, streaming
 from core.gradients import inits, training
@@ -68,7 +69,20 @@ NETWORK = (DEPTH, WIDTH, SEED, *CONFIG_A, *CONFIG_B)
 
 DATA = Choice("data", "normal", choices=("normal", "digits"))
 BATCH = Int("batch", 256, lo=16, hi=512, step=16)
-NET_PARAMS = ParamSet((DEPTH, WIDTH, DATA, BATCH, SEED, *CONFIG_A, *CONFIG_B))
+
+
+# Peak memory of the probe (two nets; activations kept for backward, weights and their gradients), MB above the
+# idle process: measured 537–1101 MB at 50–100 × 256–512 × 256–512 (peak RSS, /usr/bin/time), ≈ 40 bytes per
+# activation element and 8 per weight; bench/link_budget.py --page gradients checks the largest link.
+def net_megabytes(v: dict) -> float:
+    return 40e-6 * v["depth"] * v["width"] * v["batch"] + 8e-6 * v["depth"] * v["width"] ** 2
+
+
+def _net_rules(v: dict) -> list[Notice]:
+    return budget.cut(v, net_megabytes, "batch", lo=BATCH.lo, step=BATCH.step, why="memory", limit=budget.MEMORY_MB)
+
+
+NET_PARAMS = ParamSet((DEPTH, WIDTH, DATA, BATCH, SEED, *CONFIG_A, *CONFIG_B), rules=_net_rules)
 
 
 @lru_cache(maxsize=4)
@@ -177,15 +191,13 @@ NET = Experiment("net", NET_PARAMS, run_net, net_summary, heavy=True)
 
 # ---- training ------------------------------------------------------------------------------------------
 
-STEPS = Int("steps", 300, lo=50, hi=2000, step=50)
+STEPS = Int("steps", 300, lo=10, hi=2000, step=10)
 
 
 def _train_rules(v: dict) -> list[Notice]:
-    cap = training.max_steps(v["depth"], v["width"])
-    if v["steps"] > cap:
-        raw, v["steps"] = v["steps"], cap
-        return [Notice("steps", "conflict", str(raw), {"why": "train_budget", "used": str(cap)})]
-    return []
+    mb, s = budget.MEMORY_MB, training.LIMIT_S
+    room = budget.cut(v, training.megabytes, "width", lo=WIDTH.lo, step=WIDTH.step, why="memory", limit=mb)
+    return room + budget.cut(v, training.cost, "steps", lo=STEPS.lo, step=STEPS.step, why="train_budget", limit=s)
 
 
 TRAIN_PARAMS = ParamSet(
@@ -237,7 +249,7 @@ def verdicts(r: training.TrainResult) -> list[tuple[str, dict]]:
     return out
 
 
-TRAIN = streaming("train", TRAIN_PARAMS, training.stream, train_summary)
+TRAIN = streaming("train", TRAIN_PARAMS, training.stream, train_summary, cost=training.cost)
 
 # ---- through time -----------------------------------------------------------------------------------
 

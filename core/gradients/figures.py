@@ -25,6 +25,15 @@ ABOVE = dict(
 )  # a legend of several rows above the first panel's title
 
 
+def _two_panels(x, top, bottom, name: str, group: str, line: dict, hover: tuple[str, str]) -> list[dict]:
+    """One configuration's line in the upper panel (y) and the lower one (y2), one legend entry for both."""
+    common = dict(type="scatter", x=x, name=name, legendgroup=group, mode="lines+markers", line=line)
+    return [
+        dict(common, y=top, marker=dict(size=5), hovertemplate=hover[0], xaxis="x", yaxis="y"),
+        dict(common, y=bottom, showlegend=False, marker=dict(size=5), hovertemplate=hover[1], xaxis="x", yaxis="y2"),
+    ]
+
+
 def positive(v: np.ndarray) -> np.ndarray:
     """float32 copy where values a log axis cannot show (≤ 0, inf, NaN) are NaN (a gap)."""
     v = np.asarray(v, dtype=np.float32)
@@ -55,35 +64,7 @@ def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
     traces = []
     for k, p in (("a", res.a), ("b", res.b)):
         x, line = _layers(len(p.act_grad)), dict(color=COLORS[k], width=2.5)
-        traces += [
-            dict(
-                type="scatter",
-                x=x,
-                y=positive(p.act_grad),
-                name=names[k],
-                legendgroup=k,
-                mode="lines+markers",
-                line=line,
-                marker=dict(size=5),
-                hovertemplate="%{y:.3e}",
-                xaxis="x",
-                yaxis="y",
-            ),
-            dict(
-                type="scatter",
-                x=x,
-                y=positive(p.weight_grad),
-                name=names[k],
-                legendgroup=k,
-                showlegend=False,
-                mode="lines+markers",
-                line=line,
-                marker=dict(size=5),
-                hovertemplate="%{y:.3e}",
-                xaxis="x",
-                yaxis="y2",
-            ),
-        ]
+        traces += _two_panels(x, positive(p.act_grad), positive(p.weight_grad), names[k], k, line, ("%{y:.3e}",) * 2)
         if np.isfinite(p.theory).any():
             traces.append(
                 dict(
@@ -164,35 +145,7 @@ def forward_stats(res, labels: Mapping[str, str], names: Mapping[str, str]) -> g
     for k, p in (("a", res.a), ("b", res.b)):
         x, line = _layers(len(p.mean)), dict(color=COLORS[k], width=2.5)
         mean = np.where(np.isfinite(p.mean), p.mean, np.nan).astype(np.float32)
-        traces += [
-            dict(
-                type="scatter",
-                x=x,
-                y=mean,
-                name=names[k],
-                legendgroup=k,
-                mode="lines+markers",
-                line=line,
-                marker=dict(size=5),
-                hovertemplate="%{y:.3g}",
-                xaxis="x",
-                yaxis="y",
-            ),
-            dict(
-                type="scatter",
-                x=x,
-                y=positive(p.std),
-                name=names[k],
-                legendgroup=k,
-                showlegend=False,
-                mode="lines+markers",
-                line=line,
-                marker=dict(size=5),
-                hovertemplate="%{y:.3e}",
-                xaxis="x",
-                yaxis="y2",
-            ),
-        ]
+        traces += _two_panels(x, mean, positive(p.std), names[k], k, line, ("%{y:.3g}", "%{y:.3e}"))
     layout = stacked_axes(
         labels["layer"], [(labels["mean"], labels["mean_title"]), (labels["std"], labels["std_title"])], gap=0.14
     )

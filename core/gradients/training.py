@@ -33,12 +33,23 @@ from core.gradients.net import Net
 from core.training import chunked, first_nonfinite
 
 TRAIN_BATCH = 64
-WORK_BUDGET = 6e8  # steps · depth · width² allowed per run (about ten seconds on one CPU core)
+# CPU seconds on one torch thread per step · depth · width² (two nets, batch 64, test evaluations included):
+# measured 2.4e-8 … 3.0e-8 with time.process_time() over steps 100–300 at 30 × 128, 50 at 100 × 256, 20 at
+# 100 × 512, 200 at 10 × 512 (bench/link_budget.py --page gradients checks the costliest link).
+STEP_COST_S = 3e-8
+LIMIT_S = 18.0  # tighter than core.budget.CPU_S: a class's trainings on this page stay short (as before the model)
 
 
-def max_steps(depth: int, width: int) -> int:
-    """Most steps (a multiple of 50, at least 50) that keep steps · depth · width² within the budget."""
-    return max(50, int(WORK_BUDGET / (depth * width * width)) // 50 * 50)
+def megabytes(v: dict) -> float:
+    """Peak memory of one training above the idle process (MB): digits and workspace, two nets' weights and
+    gradients, the test set's activations at every layer during an evaluation — fitted to peak RSS
+    (/usr/bin/time) at 100 × 256, 50 × 512 and 100 × 512 (441, 590, 945 MB)."""
+    return 235 + 22.7e-6 * v["depth"] * v["width"] ** 2 + 2.3e-3 * v["depth"] * v["width"]
+
+
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one training run (core.budget: its rule cuts `steps` to fit)."""
+    return 0.5 + STEP_COST_S * v["steps"] * v["depth"] * v["width"] ** 2
 
 
 digits = data.digits_flat  # train/test digits as (N, 64) float32, standardized per pixel (core.data)

@@ -1,17 +1,19 @@
-"""The interview notes' claims (seed 004) checked against this server's measurements: the page's last section.
+"""The interview notes' claims (seed 004) checked against this server's measurements: the cards beside the sections.
 
     extras()              three small comparisons of their own, each timed in turns by one thread's CPU clock
-                          (timing.in_turns: a busy machine cannot tilt them; ~0.5 CPU s): torch.mm against the same
-                          product written as broadcast-multiply-sum; one optimizer update (SGD, SGD with weight
+                          (timing.in_turns: a busy machine cannot tilt them; ≤ EXTRAS_S CPU s): torch.mm against the
+                          same product written as broadcast-multiply-sum; one optimizer update (SGD, SGD with weight
                           decay, Adam) of the MLP's weights; a forward + backward pass of the CNN with and without
                           batch norm
     numbers(mm, mem, st, par, ex)   plain numbers from the four sections' results and the extras
-    verdicts(numbers)     the catalogue keys (`claims.<key>`) that say what the numbers show: a claim whose check
-                          could not run (no GPU, a point skipped by the budget) gets its "not measured" wording
+    verdicts(numbers)     each claim's verdict as the numbers decide it (None where they cannot: no GPU, a point
+                          skipped by the budget); the cards declare theirs and tests check the two agree
+    shown(numbers)        the numbers as the cards quote them: text for the sentences, floats for the charts
 
 The notes claim: GPUs win by parallelism and memory bandwidth and through libraries tuned to the hardware;
-transfers between CPU and GPU are worth optimizing; Adam/RMSprop "reduce computational complexity"; L1/L2
-regularization and batch norm "reduce the number of parameters and the computation".
+deep learning needs massive parallel computation; transfers between CPU and GPU are worth optimizing;
+Adam/RMSprop "reduce computational complexity"; L1/L2 regularization and batch norm "reduce the number of
+parameters and the computation".
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from core.hardware.parallel import ParallelResult
 from core.hardware.timing import Timing, gated, in_turns
 
 LIB_N = 128  # the naive product materialises n³ numbers: 8 MiB at this size
+EXTRAS_S = 0.5  # CPU seconds of extras() on one thread: measured 0.3–0.4 (bench/hardware_cost.py)
 BN_BATCH = 32
 
 
@@ -175,12 +178,15 @@ def _step_numbers(st: step.StepResult) -> dict:
             shares = pt.shares()
             out[f"{p.where}_b_small"], out[f"{p.where}_b_big"] = int(p.steps.x[ok[0]]), int(p.steps.x[last])
             out[f"{p.where}_sps_small"], out[f"{p.where}_sps_big"] = rate[ok[0]], rate[last]
-            out[f"{p.where}_batch_gain"] = _ratio(rate[last], rate[ok[0]])
+            out[f"{p.where}_batch_gain"] = _ratio(rate[last], rate[ok[0]]) if last != ok[0] else math.nan
             out[f"{p.where}_fb_pct"] = 100 * (shares["forward"] + shares["backward"])
             out[f"{p.where}_copy_pct"] = 100 * shares["copy"]
             if pt.copy is not None:
                 nbytes = p.steps.x[last] * (28 * 28 * 4 + 8)
                 out["copy_ms"], out["h2d_gbs"] = pt.copy.median * 1e3, nbytes / pt.copy.median / 1e9
+    at = "gpu" if "gpu_copy_pct" in out else "cpu1"  # the transfer card: the GPU's copy, else the CPU's no-op
+    out |= {"copy_ms": out.get("copy_ms", math.nan), "copy_b": out.get(f"{at}_b_big", math.nan)}
+    out |= {"copy_pct": out.get(f"{at}_copy_pct", math.nan), "fb_pct": out.get(f"{at}_fb_pct", math.nan)}
     return out
 
 
@@ -207,10 +213,13 @@ def _extras_numbers(ex: Extras) -> dict:
         "lib_ratio": _ratio(ex.lib["naive"].median, ex.lib["mm"].median),
         "params": ex.params,
         "sgd_ms": u["sgd"].median * 1e3,
+        "sgd_wd_ms": u["sgd_wd"].median * 1e3,
         "adam_ms": u["adam"].median * 1e3,
         "adam_ratio": _ratio(u["adam"].median, u["sgd"].median),
         "wd_ratio": _ratio(u["sgd_wd"].median, u["sgd"].median),
         "bn_batch": BN_BATCH,
+        "plain_ms": p["plain"].median * 1e3,
+        "bn_ms": p["bn"].median * 1e3,
         "bn_ratio": _ratio(p["bn"].median, p["plain"].median),
         "bn_extra": ex.bn_params["bn"] - ex.bn_params["plain"],
         "bn_buffers": ex.bn_buffers,
@@ -229,27 +238,42 @@ def _known(n: dict, *names: str) -> bool:
 NOISE = 1.03  # a time ratio within 3 % of 1 is called even: the machine's noise is larger than that
 
 
-def verdicts(n: dict) -> list[str]:
-    """The claims.* keys that describe these numbers, in the page's order."""
-    gpu = "gpu_ratio" in n
-    keys = []
-    if n.get("cores", 1) < 2:
-        keys.append("parallel_one_core")
-    elif _known(n, "mt_big", "mt_small"):
-        keys.append("parallel" if n["mt_big"] > NOISE else "parallel_busy")
-    else:
-        keys.append("parallel_na")
-    keys.append("bandwidth" if _known(n, "bw", "add_gflops", "mm_gflops", "ridge") else "bandwidth_na")
-    keys.append("libraries")
-    keys.append("latency" if _known(n, "small_gflops", "best_gflops", "t0_us") else "latency_na")
-    if gpu:
-        keys.append("latency_gpu" if _known(n, "gpu_cross") else "latency_gpu_na")
-    keys.append("transfer_gpu" if _known(n, "copy_ms", "gpu_copy_pct") else "transfer_cpu")
-    keys.append("batch" if _known(n, "cpu1_batch_gain") and n["cpu1_b_big"] > n["cpu1_b_small"] else "batch_na")
-    keys.append("adam" if n["adam_ratio"] > NOISE else "adam_even")
-    keys.append("weight_decay" if n["wd_ratio"] > NOISE else "weight_decay_even")
-    keys.append("bn" if n["bn_ratio"] > NOISE else "bn_even")
-    return keys
+def _verdict(n: dict, names: tuple[str, ...], holds, yes: str, no: str) -> str | None:
+    """`yes` when the named numbers are measured and `holds(n)`, `no` when measured and not, None when not measured."""
+    return (yes if holds(n) else no) if _known(n, *names) else None
+
+
+def verdicts(n: dict) -> dict[str, str | None]:
+    """Each claim's verdict as these numbers decide it (None: not measured here, e.g. no GPU or a skipped point).
+    The cards declare their verdict (core.hardware.concept.CLAIMS); tests check that the measurement agrees."""
+    dearer = 1 / NOISE  # "saves computation" is refuted by an update or a pass that is no cheaper
+    memory_bound = lambda n: n["add_pct"] < 20 and n["add_ai"] < n["ridge"]  # left of the ridge, far below P
+    bn_costs = lambda n: n["bn_extra"] > 0 or n["bn_ratio"] > dearer  # more parameters, or a dearer pass
+    return {
+        # parallel hardware pays for big work only: a small matmul runs far below a big one's rate on the same core
+        "parallel": _verdict(n, ("small_ratio",), lambda n: n["small_ratio"] > 3, "partly", "true"),
+        "bandwidth": _verdict(n, ("add_pct", "add_ai", "ridge"), memory_bound, "true", "partly"),
+        "libraries": _verdict(n, ("lib_ratio",), lambda n: n["lib_ratio"] > 3, "true", "partly"),
+        # the same network on the same core processes far more samples per second on a bigger batch
+        "batch": _verdict(n, ("cpu1_batch_gain",), lambda n: n["cpu1_batch_gain"] > 1.5, "depends", "partly"),
+        "transfer": _verdict(n, ("copy_ms",), lambda n: True, "depends", "depends"),  # a GPU's copy only
+        "adam": _verdict(n, ("adam_ratio",), lambda n: n["adam_ratio"] > dearer, "false", "partly"),
+        "weight_decay": _verdict(n, ("wd_ratio",), lambda n: n["wd_ratio"] > dearer, "false", "partly"),
+        "bn": _verdict(n, ("bn_extra", "bn_ratio"), bn_costs, "false", "partly"),
+    }
+
+
+def shown(n: dict) -> dict:
+    """What the claim cards quote: every number as text (`text_numbers`) for the sentences, and as a float under
+    `raw.<name>` for the evidence charts."""
+    raw = {
+        f"raw.{k}": float(v)
+        for k, v in n.items()
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+    }
+    text = text_numbers(n)
+    text["copy_time"] = f"{text['copy_ms']} ms" if _known(n, "copy_ms") else "n/a"  # no "n/a ms" without a GPU
+    return text | raw
 
 
 def text_numbers(n: dict) -> dict[str, str]:

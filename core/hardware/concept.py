@@ -10,7 +10,13 @@ one, the GPU beside it.
     parallel   one operation on 1…N threads against Amdahl's law                                   (parallel.py)
     claims     the interview notes' claims against the four sections' numbers                     (claims.py)
 Each section spends at most its `*_budget` CPU-seconds (one thread: its CPU time; several: wall × cores), and
-as many GPU-seconds on a GPU.
+as many GPU-seconds on a GPU: its cost model (`cost=`) is that budget plus what a run does outside it, so the
+bounds (≤ 5 CPU-s a section) keep every link within core.budget.CPU_S without a cut: the claims, which read all
+four sections, cost at most 4 × 5 + 3 + 0.5 = 23.5 CPU-s.
+
+CLAIMS are the cards beside the sections (core.experiment.Claim): their numbers are the claims experiment at the
+page's defaults (`card_numbers`, measured once per process and shared through the store with the sections at
+their defaults); `claims.verdicts` decides each verdict from the numbers, and tests check it against the card's.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import device
-from core.experiment import Concept, Experiment
+from core.experiment import Claim, Concept, Experiment
 from core.hardware import claims, matmul, memory, parallel, specs, step
 from core.hardware.cache import AGAIN_S, Entry, store
 from core.hardware.timing import cores
@@ -119,8 +125,9 @@ def wait_s(experiment: Experiment, values: dict[str, Any]) -> float:
     return store().wait_s(key(experiment.key, values))
 
 
-def _experiment(name: str, params: ParamSet, summary) -> Experiment:
-    return Experiment(name, params, lambda v: measured(CONCEPT.experiment(name), v).result, summary, heavy=True)
+def _experiment(name: str, params: ParamSet, summary, cost) -> Experiment:
+    run = lambda v: measured(CONCEPT.experiment(name), v).result
+    return Experiment(name, params, run, summary, heavy=True, cost=cost)
 
 
 def machine() -> dict[str, Any]:
@@ -149,11 +156,16 @@ def matmul_summary(r: matmul.MatmulResult) -> dict:
     return {"machine": {k: v for k, v in m.items() if k != "gpu"}, **matmul.summary(r)}
 
 
-MATMUL = _experiment("matmul", MATMUL_PARAMS, matmul_summary)
-MEMORY = _experiment("memory", MEMORY_PARAMS, memory.summary)
-STEP = _experiment("step", STEP_PARAMS, step.summary)
-PARALLEL = _experiment("parallel", PARALLEL_PARAMS, parallel.summary)
-CLAIMS = _experiment("claims", CLAIMS_PARAMS, lambda r: r)
+def notes_cost(values: dict) -> float:
+    """The claims read the four sections (each at most its cost) and time their own extras."""
+    return sum(m.cost(values) for m in (matmul, memory, step, parallel)) + claims.EXTRAS_S
+
+
+MATMUL = _experiment("matmul", MATMUL_PARAMS, matmul_summary, matmul.cost)
+MEMORY = _experiment("memory", MEMORY_PARAMS, memory.summary, memory.cost)
+STEP = _experiment("step", STEP_PARAMS, step.summary, step.cost)
+PARALLEL = _experiment("parallel", PARALLEL_PARAMS, parallel.summary, parallel.cost)
+NOTES = _experiment("claims", CLAIMS_PARAMS, lambda r: r, notes_cost)  # the CLI's view of the cards' numbers
 
 PRESETS = {
     "low_precision": {"dtypes": ("float32", "bfloat16", "float16"), "sizes": ("16", "64", "256", "512")},
@@ -161,8 +173,36 @@ PRESETS = {
     "half_the_bytes": {"mem_dtype": "bfloat16", "mem_n": 2048},
     "cnn_adam": {"model": "cnn", "opt": "adam", "batches": ("1", "16", "64", "256")},
     "big_batches": {"batches": ("16", "64", "256", "1024"), "step_budget": 3.0},
+    "mlp_adam": {"opt": "adam"},
+    "beyond_the_caches": {"mem_n": 4096, "mem_budget": 2.0},
     "memory_bound_threads": {"par_op": "add", "par_n": 2048},
     "tiny_threads": {"par_n": 64, "par_over": True},
 }
 
-CONCEPT = Concept("hardware", "🖥️", (MATMUL, MEMORY, STEP, PARALLEL, CLAIMS), PRESETS)
+
+def card_numbers() -> dict:
+    """What the claim cards quote: the claims experiment at the page's defaults, as text and as floats."""
+    return claims.shown(NOTES.run(NOTES.params.defaults())["numbers"])
+
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number it shows (a float of `card_numbers`)."""
+    return tuple((label, f"raw.{name}") for label, name in numbers.items())
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). The verdict
+# is the one claims.verdicts reaches from this server's numbers (tests/hardware/test_claims.py checks it).
+CLAIMS = (
+    Claim("libraries", "true", "matmul", None, bars(naive="lib_naive", mm="lib_mm")),
+    Claim("bandwidth", "true", "memory", "beyond_the_caches", bars(add="add_gflops", mm="mm_gflops")),
+    Claim("batch", "depends", "step", "big_batches", bars(small="cpu1_sps_small", big="cpu1_sps_big")),
+    Claim("transfer", "depends", "step", None, bars(copy="copy_pct", compute="fb_pct")),
+    Claim("adam", "false", "step", "mlp_adam", bars(sgd="sgd_ms", adam="adam_ms")),
+    Claim("weight_decay", "false", "step", None, bars(plain="sgd_ms", wd="sgd_wd_ms")),
+    Claim("bn", "false", "step", None, bars(plain="plain_ms", bn="bn_ms")),
+    Claim("parallel", "partly", "parallel", "tiny_threads", bars(small="small_gflops", big="best_gflops")),
+)
+
+CONCEPT = Concept(
+    "hardware", "🖥️", (MATMUL, MEMORY, STEP, PARALLEL, NOTES), PRESETS, claims=CLAIMS, numbers=card_numbers
+)

@@ -2,7 +2,9 @@
 and speed-up against threads. Built from the sections' results (numpy arrays; no torch here) with core.style.
 
 Where a curve lives: one thread (blue), every core (orange), the GPU (green); dtype by line dash. Error bars are
-the interquartile range of the repeats; skipped points are simply absent (the page lists why).
+the interquartile range of the repeats; skipped points are simply absent (the page lists why). Log axes are
+labelled where a label reads as its value and legends sit in rows under the title (core.hardware.axes): the
+figures stand in a narrow column beside their controls.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from core.hardware import laws
+from core.hardware.axes import log_axis, titled
 from core.style import figure
 
 COLORS = {"cpu1": "#1f77b4", "cpun": "#ff7f0e", "gpu": "#2ca02c"}
@@ -73,6 +76,17 @@ def _points(x, y, text: list[str], name: str, symbol: str, color: str, where: st
     )
 
 
+def _ys(data: list[dict], axis: str = "y") -> np.ndarray:
+    """Every y value drawn on `axis` (a log axis' labels span them)."""
+    ys = [np.asarray(d["y"], dtype=np.float64) for d in data if d.get("yaxis", "y") == axis and d.get("type") != "bar"]
+    return np.concatenate(ys) if ys else np.zeros(0)
+
+
+def _xs(data: list[dict]) -> np.ndarray:
+    xs = [np.asarray(d["x"], dtype=np.float64) for d in data if d.get("xaxis", "x") == "x" and d.get("type") != "bar"]
+    return np.concatenate(xs) if xs else np.zeros(0)
+
+
 def _note(x: float, text: str) -> dict:
     """A label at the foot of a vertical marker line (clear of the legend above the plot)."""
     return dict(x=x, y=0.01, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom")
@@ -111,14 +125,17 @@ def matmul(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         shapes.append(dict(type="line", x0=n, x1=n, y0=0, y1=1, yref="paper", line=dict(color="#555", dash="dot")))
         text = lab["crossing"].format(fast=where[fast], slow=where[slow], n=f"{n:.0f}", dtype=dtype)
         notes.append(_note(float(np.log10(n)), text))  # a log axis places annotations by log10(x)
+    measured = [c.series.x[c.series.ok] for c in res.curves if c.series.ok.any()]
+    at = np.concatenate(measured) if measured else None  # the sizes measured: labelled as themselves
     layout = dict(
-        xaxis=dict(type="log", title=dict(text=lab["mm_x"])),
-        yaxis=dict(type="log", title=dict(text=lab["mm_y"])),
+        xaxis=log_axis(lab["mm_x"], at=at),
+        yaxis=log_axis(lab["mm_y"], _ys(data)),
         shapes=shapes,
         annotations=notes,
         hovermode="closest",
+        **titled(lab["mm_title"], data, 460),
     )
-    return figure(data, layout, height=460, title=lab["mm_title"])
+    return figure(data, layout, height=layout.pop("height"))
 
 
 def roofline(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
@@ -148,11 +165,12 @@ def roofline(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         label = f"{lab['matmuls']} ({name})"
         data.append(_points(mm["intensity"][ok], mm["flop_s"][ok] / 1e9, text, label, "diamond", color, "bottom right"))
     layout = dict(
-        xaxis=dict(type="log", title=dict(text=lab["roof_x"])),
-        yaxis=dict(type="log", title=dict(text=lab["roof_y"])),
+        xaxis=log_axis(lab["roof_x"], xs),
+        yaxis=log_axis(lab["roof_y"], _ys(data)),
         hovermode="closest",
+        **titled(lab["roof_title"], data, 460),
     )
-    return figure(data, layout, height=460, title=lab["roof_title"])
+    return figure(data, layout, height=layout.pop("height"))
 
 
 def bandwidth(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
@@ -171,13 +189,14 @@ def bandwidth(res, lab: Mapping[str, str], where: Mapping[str, str]) -> object:
         shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color="#888", dash="dot")))
         notes.append(_note(float(np.log10(x)), level))
     layout = dict(
-        xaxis=dict(type="log", title=dict(text=lab["bw_x"])),
+        xaxis=log_axis(lab["bw_x"], _xs(data)),
         yaxis=dict(title=dict(text=lab["bw_y"]), rangemode="tozero"),
         shapes=shapes,
         annotations=notes,
         hovermode="closest",
+        **titled(lab["bw_title"], data, 360),
     )
-    return figure(data, layout, height=360, title=lab["bw_title"])
+    return figure(data, layout, height=layout.pop("height"))
 
 
 def step(res, lab: Mapping[str, str], where: Mapping[str, str], phases: Mapping[str, str]) -> object:
@@ -211,15 +230,17 @@ def step(res, lab: Mapping[str, str], where: Mapping[str, str], phases: Mapping[
                 hovertemplate=f"{phases[k]}: %{{y:.1f}} %<extra></extra>",
             )
         )
+    batches = [p.steps.x[p.steps.ok] for p in res.places if p.steps.ok.any()]
     layout = dict(
-        xaxis=dict(type="log", title=dict(text=lab["step_x"]), domain=[0, 0.45]),
-        yaxis=dict(type="log", title=dict(text=lab["step_y"])),
-        xaxis2=dict(domain=[0.55, 1], anchor="y2", type="category", tickangle=-30),
+        xaxis=log_axis(lab["step_x"], at=np.concatenate(batches) if batches else None) | dict(domain=[0, 0.4]),
+        yaxis=log_axis(lab["step_y"], _ys(data)),
+        xaxis2=dict(domain=[0.6, 1], anchor="y2", type="category", tickangle=-30),
         yaxis2=dict(anchor="x2", title=dict(text=lab["split_y"]), range=[0, 100]),
         barmode="stack",
         hovermode="closest",
+        **titled(lab["step_title"], data, 440),
     )
-    return figure(data, layout, height=440, title=lab["step_title"])
+    return figure(data, layout, height=layout.pop("height"))
 
 
 def parallel(res, lab: Mapping[str, str], op_name: str) -> object:
@@ -243,5 +264,6 @@ def parallel(res, lab: Mapping[str, str], op_name: str) -> object:
         shapes=shapes,
         annotations=notes,
         hovermode="closest",
+        **titled(lab["par_title"].format(op=op_name, n=res.n), data, 400),
     )
-    return figure(data, layout, height=400, title=lab["par_title"].format(op=op_name, n=res.n))
+    return figure(data, layout, height=layout.pop("height"))

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from core.hardware import laws, specs
-from core.hardware.timing import Budget, Series, cores, gated, measure, sweep
+from core.hardware.timing import Budget, Series, cores, gated, measure, section_cost, sweep
 
 SIZES = ("8", "16", "32", "64", "128", "256", "512", "1024", "2048", "4096")
 WHERE = ("cpu1", "cpun", "gpu")
@@ -155,3 +155,6 @@ def summary(r: MatmulResult) -> dict:
             "knee_n": c.knee(),
         }
     return {"cores": r.cores, "gpu": r.gpu, "curves": curves, "crossings": r.crossings}
+
+
+cost = section_cost("mm_budget", 0.5)  # outside the budget: random operands and the fits; measured < 0.2 CPU s

@@ -163,6 +163,17 @@ class Budget:
         return min(SHARE_MAX_S, max(0.0, self.left / max(1, points_left) / threads / 2))
 
 
+def section_cost(budget: str, fixed_s: float) -> Callable[[dict], float]:
+    """A section's cost model (Experiment.cost, core.budget): estimated CPU seconds of one run on one torch thread.
+    Every timed point is charged to the section's budget (`values[budget]` CPU-seconds, see Budget.charge) and a
+    point that would not fit is skipped, so a run costs at most its budget plus `fixed_s`, what it does outside
+    the timed points. Calibrated once on the 2-core box: bench/hardware_cost.py prints each section's CPU time
+    (0.1–1.2 s at budgets of 1–5 CPU-s on a busy machine; a quiet one comes closer to the budget) and
+    bench/link_budget.py runs every section at its top budget in a fresh process. On a GPU server the GPU curves
+    get as many GPU-seconds besides (Budget per device), which this CPU model does not count."""
+    return lambda values: float(values[budget]) + fixed_s
+
+
 @contextmanager
 def cpu_threads(n: int):
     """torch's intra-op thread count set to n for the block and restored after (inside device.exclusive())."""

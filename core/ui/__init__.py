@@ -25,7 +25,7 @@ from core import boot
 from core.experiment import Concept, Experiment
 from core.params import Notice, ParamError, ParamSet
 from core.text import Text
-from core.ui import chrome, state
+from core.ui import chrome, lazy, state
 from core.ui.live import StepAside
 from core.ui.runner import run_cached
 from core.ui.widgets import draw, wkey
@@ -35,13 +35,27 @@ class PageView:
     def __init__(self, concept: Concept):
         self.concept = concept
         self.t = Text(concept.key, state.lang())
+        fresh = state.fresh()
+        self._lazy = fresh and lazy.enabled()  # sections below the first wait for the first screen
+        self._first: str | None = None
+        held = None if fresh else lazy.release(concept.key, state.visit())
+        if held is not None:  # the marker's rerun: the link's values for the widgets the first run did not draw
+            state.seed(concept.key, ParamSet(tuple(p for p in concept.params if p.name not in held.drawn)), held.values)
         self.values, notices = state.page_values(concept)
+        if self._lazy:
+            lazy.hold(concept.key, state.visit(), self.values, notices)
+        elif held is not None:  # … and the link's notices, shown again on the page it redraws
+            notices = [n for n in held.notices if n not in notices] + notices
         chrome.notices(self.t, concept.params, self.values, [n for n in notices if n.code != "conflict"])
         self._conflicts = [n for n in notices if n.code == "conflict"]
         self._link_conflicts = list(self._conflicts)  # from a shared link: its widgets hold the fixed values,
         # so a section's refresh() no longer sees them; view.conflicts shows each once, in its section
         self._share = chrome.sidebar(self.t, concept)
-        chrome.share_box(self._share, concept, self.values)
+        if self._lazy:  # the share box (a code block: its highlighter costs the browser ~0.5 s) comes later too
+            with self._share:
+                lazy.wait(concept.key, state.visit())
+        else:
+            chrome.share_box(self._share, concept, self.values)
 
     def header(self) -> None:
         st.title(f"{self.concept.icon} {self.t('title')}")
@@ -66,12 +80,20 @@ class PageView:
                 except StepAside:  # a training with no chunk yet stepped aside for another rerun
                     pass
 
-        return run_section
+        @functools.wraps(body)
+        def call():
+            self._first = self._first or body.__name__
+            if self._lazy and body.__name__ != self._first:
+                return  # the page's marker reruns the page once the first screen is drawn
+            run_section()
+
+        return call
 
     def refresh(self) -> None:
         self.values, notices = state.page_values(self.concept)
         self._conflicts = [n for n in notices if n.code == "conflict"]
-        chrome.share_box(self._share, self.concept, self.values)
+        if not self._lazy:
+            chrome.share_box(self._share, self.concept, self.values)
 
     def conflicts(self, experiment: Experiment) -> None:
         """Explain the combinations of `experiment`'s values that were adjusted (e.g. a probe outside the range)."""
@@ -104,6 +126,8 @@ class PageView:
         `on_change(*args)` runs when the user moves one of these widgets, before the rerun."""
         names = list(only) if only is not None else list(experiment.params.names)
         page = self.concept.key
+        if self._lazy:
+            lazy.drawn(page, names)
         for name in names:
             param = experiment.params[name]
             on = param.active(self.values) and (active or {}).get(name, True)

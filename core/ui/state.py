@@ -36,6 +36,7 @@ from core.ui.widgets import from_widget, to_widget, wkey
 LANG = GLOBALS["lang"]
 _PAGE = "_dlp.page"  # page key of the previous run in this session
 _FRESH = "_dlp.fresh"  # True while the current run is the first one of this page visit
+_VISIT = "_dlp.visit"  # counts the page visits of this session
 _EXACT = "_dlp.exact"  # widget key -> (exact declared value, the widget position that stands for it)
 _LAST = "_dlp.last"  # page key -> its query (page keys only) at the end of its last run in this session
 _RELABEL = "_dlp.relabel"  # set by the language switch: the next page run seeds its widgets again
@@ -70,8 +71,20 @@ def enter_page(page_key: str) -> bool:
     mark = (page_key, _lesson_mark())
     fresh = st.session_state.get(_PAGE) != mark
     st.session_state[_PAGE] = mark
+    if fresh:
+        st.session_state[_VISIT] = st.session_state.get(_VISIT, 0) + 1
     st.session_state[_FRESH] = fresh
     return fresh
+
+
+def visit() -> int:
+    """A number that changes with every page visit of this session."""
+    return st.session_state.get(_VISIT, 0)
+
+
+def fresh() -> bool:
+    """Whether this run is the first one of a page visit (before the page has read its values)."""
+    return st.session_state.get(_FRESH, True)
 
 
 def read_shell() -> list[Notice]:

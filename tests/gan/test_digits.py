@@ -1,6 +1,7 @@
 """The digits GAN: the digit-likeness classifier (real digits score high, noise low), a short seeded
 training that is deterministic and starts to draw digits, latent interpolation, and the CLI."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -12,13 +13,14 @@ from core.data import digits
 from core.experiment import drain
 from core.gan import concept as gan
 from core.gan import digits as gd
+from core.gan import judges
 
 
 def test_the_classifier_scores_real_test_digits_high_and_noise_low():
-    clf = gd.classifier()
+    clf = judges.classifier()
     assert clf.test_acc >= 0.95
     x_test = digits(0)[2]
-    share, classes, counts = gd.digit_scores(clf, x_test)
+    share, classes, counts = judges.digit_scores(clf, x_test)
     assert float(share) >= 0.8 and int(classes) == 10
     g = torch.Generator().manual_seed(123)
     for noise in (
@@ -26,15 +28,15 @@ def test_the_classifier_scores_real_test_digits_high_and_noise_low():
         (0.3 + 0.3 * torch.randn(500, 1, 8, 8, generator=g)).clamp(0, 1),  # Gaussian pixels
         x_test.flatten(1)[:, torch.randperm(64, generator=g)].view(-1, 1, 8, 8),
     ):  # shuffled digits
-        noise_share, noise_classes, _ = gd.digit_scores(clf, noise)
+        noise_share, noise_classes, _ = judges.digit_scores(clf, noise)
         assert float(noise_share) <= 0.05 and int(noise_classes) <= 1
-    blank_share, _, _ = gd.digit_scores(clf, torch.zeros(50, 1, 8, 8))
+    blank_share, _, _ = judges.digit_scores(clf, torch.zeros(50, 1, 8, 8))
     assert float(blank_share) == 0.0
 
 
 def test_negatives_are_images_in_range():
     g = torch.Generator().manual_seed(0)
-    neg = gd.negatives(48, digits(0)[0], g)
+    neg = judges.negatives(48, digits(0)[0], g)
     assert neg.shape == (48, 1, 8, 8) and neg.min() >= 0 and neg.max() <= 1
 
 
@@ -92,7 +94,7 @@ def test_interpolation_uses_the_trained_generator(short_run):
         end = gd.to_uint8(G(gd.latent(9, short_run.config.dg_z)[None]))
     np.testing.assert_array_equal(images[-1], end[0])
     with pytest.raises(ValueError):
-        gd.interpolate(gd.replace(short_run, g_state=None), 1, 2)
+        gd.interpolate(dataclasses.replace(short_run, g_state=None), 1, 2)
 
 
 def test_the_cli_prints_classifier_scores_per_snapshot(capsys):

@@ -64,6 +64,49 @@ def test_a_mode_needs_a_quarter_of_its_fair_share_to_count():
     assert counts[0] > 0 and covered == 2
 
 
+# ---- the published protocol (VEEGAN / PacGAN) ---------------------------------------------------------
+
+
+def test_the_protocol_targets_have_the_published_geometry_whatever_the_width():
+    ring, grid = gt.make("ring_pacgan", 0.3), gt.make("grid_pacgan", 0.01)
+    angles = 2 * np.pi * np.arange(8) / 8
+    np.testing.assert_allclose(ring.anchors, np.stack([np.cos(angles), np.sin(angles)], 1), atol=1e-12)
+    assert ring.std == 0.01 and ring.regions == 8 and ring.is_protocol  # σ = 0.01 · radius 1
+    centres = {(float(x), float(y)) for x, y in grid.anchors}
+    assert centres == {(x, y) for x in (-4.0, -2.0, 0.0, 2.0, 4.0) for y in (-4.0, -2.0, 0.0, 2.0, 4.0)}
+    assert grid.std == 0.05 and grid.regions == 25 and grid.is_protocol
+    assert not gt.make("ring", 0.005).is_protocol and gt.make("ring", 0.005).std == pytest.approx(0.01)
+    assert grid.scale == pytest.approx(math.sqrt(8 + 0.05**2)) and ring.scale == pytest.approx(math.sqrt(0.5 + 1e-4))
+    for t in (ring, grid):
+        assert np.abs(t.anchors).max() + 3 * t.std <= t.extent
+
+
+@pytest.mark.parametrize("key", list(gt.PROTOCOL))
+def test_both_coverage_definitions_on_a_perfect_sampler(key):
+    t = gt.make(key, 0.05)
+    samples = sampler(t, gt.PROTOCOL_SAMPLES, 11)
+    covered, hq, counts = cover(t, samples)
+    assert covered == int(gm.published(counts)) == t.regions
+    assert hq == pytest.approx(gm.expected_hq_share(), abs=0.01)  # 2,500 samples: sd ≈ 0.002
+
+
+def test_one_lucky_sample_covers_a_mode_as_published_but_not_on_this_page():
+    t = gt.make("ring_pacgan", 0.05)
+    seven = sampler(t, gt.PROTOCOL_SAMPLES - 1, 12, modes=list(range(7)))
+    lucky = torch.as_tensor(t.anchors[7:8]) + 2.5 * t.std  # one sample of mode 7, 2.5σ·√2 ≈ 3.5σ away: not HQ
+    covered, _, counts = cover(t, torch.cat([seven, lucky]))
+    assert covered == int(gm.published(counts)) == 7
+    near = torch.as_tensor(t.anchors[7:8]) + 2.0 * t.std / math.sqrt(2)  # 2σ away: one high-quality sample
+    covered, hq, counts = cover(t, torch.cat([seven, near]))
+    assert counts[7] == 1 and int(gm.published(counts)) == 8  # the published count: a mode with one sample
+    assert covered == 7  # this page: a quarter of a fair share (78 of 2,500 / 8) is needed
+
+
+def test_the_published_count_reads_snapshots_row_by_row():
+    counts = np.array([[0, 0, 5], [1, 2, 0], [3, 4, 5]])
+    np.testing.assert_array_equal(gm.published(counts), [1, 2, 3])
+
+
 def test_curves_count_pieces_and_the_across_curve_quality():
     t = gt.make("circle", 0.05)
     covered, hq, _ = cover(t, sampler(t, 20_000, 5).float())
@@ -95,7 +138,7 @@ def test_class_scores_count_confident_samples_and_classes():
 @pytest.mark.parametrize("key", gt.TARGETS)
 def test_targets_are_inside_their_plot_and_have_regions(key):
     t = gt.make(key, 0.05)
-    assert t.std == pytest.approx(0.1)
+    assert t.std == pytest.approx(gt.PROTOCOL.get(key, 0.1))  # σ = width · radius 2, or the protocol's own
     assert np.abs(t.anchors).max() + 3 * t.std <= t.extent
     assert set(np.unique(t.region)) == set(range(t.regions))
     assert len(t.modes) == t.regions
@@ -153,3 +196,25 @@ def test_repeated_user_points_are_one_mode_that_a_perfect_sampler_covers():
     np.testing.assert_array_equal(t.anchors, [[1.0, 1.0], [-1.0, 0.5]])  # first occurrences, in order
     covered, _, _ = cover(t, sampler(t, 4000, 7))
     assert t.regions == 2 and covered == 2
+
+
+@pytest.mark.parametrize("rows", [[(1e308, 1e308), (1.7e308, 1.7e308)], [(1e-320, 1e-320), (2e-320, -1e-320)]])
+def test_points_at_the_edges_of_floating_point_are_scaled_or_refused_never_nan(rows):
+    """fit_points itself copes (it scales to |x| ≤ 1 before centring); the upload refuses such sizes earlier."""
+    try:
+        flat = gt.fit_points(np.array(rows))
+    except gt.PointsError as err:
+        assert err.code == "scale"
+    else:
+        assert np.isfinite(flat).all() and max(map(abs, flat)) == pytest.approx(gt.RADIUS, abs=0.01)
+
+
+EXTREME = [b"1e308,1e308\n1.7e308,1.7e308\n", b"1e-320,1e-320\n2e-320,-1e-320\n", b"0,0\n1e13,1\n"]
+
+
+@pytest.mark.parametrize("csv", EXTREME)
+def test_an_upload_with_coordinates_of_extreme_size_is_refused(csv):
+    with pytest.raises(gt.PointsError) as err:
+        gt.parse_points(csv)
+    assert err.value.code == "magnitude"
+    assert gt.parse_points(b"0,0\n1e-3,2e5\n").shape == (2, 2)

@@ -58,7 +58,7 @@ def test_the_digits_gan_trains_on_demand_then_interpolates():
     assert at.slider(key="gan.dg_a").disabled
     at.button(key="_gan.digits_train").click().run()
     assert not at.exception and not at.error
-    assert "confident digits" in text(at)
+    assert "independent 10-class MLP" in text(at)  # the digits verdict
     assert not at.slider(key="gan.dg_a").disabled
     n = len(charts(at))
     at.slider(key="gan.dg_a").set_value(7).run()  # replays the finished run, redraws the path
@@ -139,3 +139,17 @@ def test_values_off_the_slider_grid_run_exactly_as_the_link_says(capsys):
     at = open_page("gan", query={"width": "0.0125", **SHORT})
     assert not at.exception and at.query_params["width"] == "0.0125"
     assert "0.0125" in widget(at, wkey("gan", "width")).label
+
+
+@pytest.mark.parametrize("csv", [b"1e308,1e308\n1.7e308,1.7e308\n", b"1e-320,1e-320\n2e-320,-1e-320\n3e-320,0\n"])
+def test_points_no_float_can_scale_are_refused_and_the_message_survives_a_rerun(csv):
+    """Huge values overflow when centred, subnormal ones when scaled: the page refuses them (it used to say
+    '✓ Read 2 points' and silently keep the defaults), and the message stays through the section's reruns."""
+    at = open_page("gan", query=SHORT)
+    at.file_uploader(key="_gan.upload").set_value(("big.csv", csv, "text/csv")).run()
+    assert not at.exception and not at.success
+    assert at.query_params.get("target", "ring") != "points"
+    message = Text("gan", "en")("upload.magnitude", line=1, lo="1e-12", hi="1e+12")
+    assert [e.value for e in at.error] == [message]
+    at.run()
+    assert [e.value for e in at.error] == [message]

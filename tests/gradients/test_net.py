@@ -9,9 +9,10 @@ import pytest
 import torch
 from torch import nn
 
+from core import budget
 from core.__main__ import _jsonable
 from core.gradients import concept as gr
-from core.gradients import inits
+from core.gradients import inits, training
 from core.gradients import net as grad_net
 from core.gradients.net import Net
 from core.params import Int, ParamSet, merge
@@ -283,10 +284,22 @@ def test_shared_knobs_appear_once_and_different_declarations_clash():
 
 def test_training_work_is_capped_with_a_notice():
     values, notices = gr.CONCEPT.params.decode({"depth": "100", "width": "512", "steps": "2000"})
-    assert values["steps"] == 50 and values["steps"] * 100 * 512**2 < 2e9
-    assert [(n.param, n.info["why"]) for n in notices] == [("steps", "train_budget")]
+    assert values["steps"] == 30 and training.cost(values) <= training.LIMIT_S <= budget.CPU_S
+    assert values["width"] == 400 and training.megabytes(values) <= budget.MEMORY_MB  # two 100 × 512 nets: 945 MB
+    assert [(n.param, n.info["why"]) for n in notices] == [
+        ("batch", "memory"),
+        ("width", "memory"),
+        ("steps", "train_budget"),
+    ]
     values, notices = gr.CONCEPT.params.decode({"steps": "1000"})  # the default net may train 1000 steps
     assert values["steps"] == 1000 and notices == []
+
+
+def test_the_probe_batch_is_cut_to_the_memory_budget():
+    values, notices = gr.CONCEPT.params.decode({"depth": "100", "width": "512", "batch": "512"})
+    assert values["batch"] == 224 and gr.net_megabytes(values) <= budget.MEMORY_MB
+    assert [(n.param, n.raw, n.info["why"]) for n in notices if n.param == "batch"] == [("batch", "512", "memory")]
+    assert gr.CONCEPT.params.decode({"batch": "512"}) == (gr.CONCEPT.params.defaults() | {"batch": 512}, [])
 
 
 def test_claims_are_computed_and_say_what_the_page_says():

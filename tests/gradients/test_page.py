@@ -57,7 +57,7 @@ def test_an_exploding_link_is_explained_and_keeps_the_page_working():
 def test_too_much_training_work_is_capped_with_a_message():
     at = open_page("gradients", query={"depth": "40", "width": "256", "steps": "2000", "seq_len": "20", "batch": "16"})
     clean(at)
-    assert at.query_params["steps"] == "200"
+    assert at.query_params["steps"] == "220"
     assert any("2000" in i.value for i in at.info)
 
 
@@ -136,7 +136,7 @@ def test_a_training_budget_does_not_touch_the_network_experiment_from_the_cli(ca
     assert "adjusted" not in out and out["query"] == {"depth": "50", "width": "256"}
     assert (out["experiments"]["net"]["depth"], out["experiments"]["net"]["width"]) == (50, 256)
     whole = cli.run("gradients", "depth=50&width=256&seq_len=20")  # the training runs too: its budget applies
-    assert whole["query"]["steps"] == "150" and len(whole["adjusted"]) == 1
+    assert whole["query"]["steps"] == "170" and len(whole["adjusted"]) == 1
     assert whole["experiments"]["net"]["configs"] == out["experiments"]["net"]["configs"]
 
 
@@ -146,7 +146,7 @@ def test_the_cli_prints_the_numbers_the_page_shows_for_a_capped_link():
     out = cli.run("gradients", "depth=50&width=256", "net")
     at = open_page("gradients", query={"depth": "50", "width": "256", "seq_len": "20"})
     clean(at)
-    assert at.query_params["steps"] == "150"  # the page caps the training, and says so
+    assert at.query_params["steps"] == "170"  # the page caps the training, and says so
     table = next(m.value for m in at.markdown if m.value.startswith("| "))
     configs = out["experiments"]["net"]["configs"]
     assert f"| {factor(configs['b']['act_grad_norm']):.3f} |" in table  # (A's gradient underflows: no factor)

@@ -1,11 +1,13 @@
 """Every figure builds and validates from real results, and from results whose points were all skipped."""
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 import torch
 
-from core.hardware import figures, matmul, memory, parallel, step, words
+from core.hardware import axes, figures, matmul, memory, parallel, step, words
 from core.hardware.timing import Series
 from core.text import Text
 
@@ -102,3 +104,27 @@ def test_points_name_every_skipped_point():
         ("skipped.budget", {"items": "CPU, 1 thread · float32 n=4096"}),
         ("skipped.busy", {"items": "p=2"}),
     ]
+
+
+def test_log_axes_are_labelled_where_a_label_reads_as_its_value():
+    sizes = axes.log_axis("n", at=[16, 64, 1024, 64])
+    assert sizes["tickvals"] == [16, 64, 1024] and sizes["ticktext"] == ["16", "64", "1,024"]
+    near = axes.log_axis("samples/s", [900, 3600])  # within two decades: 1-2-5 steps
+    assert near["ticktext"] == ["100", "200", "500", "1,000", "2,000", "5,000", "10,000"]
+    far = axes.log_axis("I", [0.02, 2000])  # beyond: decades only
+    assert far["ticktext"] == ["0.01", "0.1", "1", "10", "100", "1,000", "10,000"]
+    assert "tickvals" not in axes.log_axis("empty", [math.nan]) and axes.log_axis("no sizes", [1.0, 10.0], at=[])
+    assert axes.log_axis("no sizes", [1.0, 10.0], at=[])["ticktext"][:3] == ["1", "2", "5"]
+
+
+def test_a_long_legend_gets_rows_under_the_title_not_over_it():
+    row = axes.ROW_PX
+    short = axes.titled("t", [dict(name="CPU, 1 thread")], 400)
+    grid = axes.titled("t", [dict(name=n) for n in ("copy", "forward", "backward", "optimizer", "other", "CPU")], 400)
+    long = axes.titled("t", [dict(name=f"roof with cache bandwidth (CPU, 1 thread) {i}") for i in range(4)], 400)
+    hidden = axes.titled("t", [dict(name="x" * 400, showlegend=False)], 400)
+    assert short["margin"]["t"] == axes.TITLE_PX + row and hidden["margin"]["t"] == axes.TITLE_PX
+    assert grid["margin"]["t"] == axes.TITLE_PX + 2 * row  # six short entries: two rows of four columns at most
+    assert long["margin"]["t"] == axes.TITLE_PX + 4 * row  # entries wider than half the plot: one a row
+    assert short["height"] == grid["height"] - row == long["height"] - 3 * row == 400  # the plot keeps its size
+    assert short["title"]["yref"] == "container"

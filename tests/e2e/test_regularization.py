@@ -1,0 +1,79 @@
+"""Regularization page in a real browser: a key press on the degree slider refits the polynomial and rewrites
+the URL; the link reproduces the view (slider and chart) in a fresh context; a training section trains live to
+its numbers after its button is pressed."""
+
+import re
+
+import pytest
+
+from tests.e2e.helpers import POLL_MS, query, wait_idle
+
+pytestmark = pytest.mark.browser
+
+FIT = "document.querySelectorAll('.js-plotly-plot')[0]"  # the first chart: the fitted polynomial
+
+
+def slider(page, label: str):
+    box = page.locator('[data-testid="stSlider"]').filter(has=page.get_by_text(label, exact=True))
+    return box.get_by_role("slider")
+
+
+def wait_for_degree(page, d: int, timeout=90_000, name="degree-{d} polynomial", polling: float | str = POLL_MS) -> None:
+    """Until the fit chart draws the degree-d polynomial (its trace name in the page's language)."""
+    page.wait_for_function(
+        f"(name) => {{ const gd = {FIT}; return !!gd && !!gd.data && gd.data.some(t => t.name === name); }}",
+        arg=name.format(d=d),
+        timeout=timeout,
+        polling=polling,
+    )
+
+
+def open_page(browser, url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = ctx.new_page()
+    page.goto(url)
+    return ctx, page
+
+
+def test_the_degree_slider_refits_and_the_link_reproduces_it(server, browser, artifacts):
+    ctx, page = open_page(browser, f"{server}/regularization?n=10")
+    wait_for_degree(page, 9)
+    wait_idle(page)
+    assert "Degree **9**" not in page.inner_text("body")  # markdown is rendered, not shown raw
+    assert "Degree 9: training MSE" in page.inner_text("body")
+
+    thumb = slider(page, "Polynomial degree d")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_for_degree(page, 8)
+    page.wait_for_url(re.compile(r"degree=8"))
+    assert query(page.url) == {"n": "10", "degree": "8"}
+    page.get_by_text("Degree 8: training MSE").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(artifacts / "regularization-after-keypress.png"))
+    shared = page.url
+    ctx.close()
+
+    fresh, page2 = open_page(browser, shared)
+    wait_for_degree(page2, 8)
+    assert slider(page2, "Polynomial degree d").get_attribute("aria-valuetext") == "8"
+    assert slider(page2, "Training points n").get_attribute("aria-valuetext") == "10"
+    assert query(page2.url) == {"n": "10", "degree": "8"}
+    fresh.close()
+
+
+def test_the_mlp_trains_live_after_its_button(server, browser, artifacts):
+    ctx, page = open_page(browser, f"{server}/regularization?steps=200&width=16&lang=zh")
+    wait_for_degree(page, 9, name="{d} 次多项式")
+    page.get_by_text("检验面试笔记中的说法").first.wait_for(timeout=90_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=POLL_MS
+    )
+    button = page.get_by_role("button", name="▶ 开始训练").first
+    button.scroll_into_view_if_needed()
+    button.click()
+    try:
+        page.get_by_text("训练 200 步").first.wait_for(timeout=90_000)
+    finally:
+        page.screenshot(path=str(artifacts / "regularization-mlp-trained.png"), full_page=True)
+    assert query(page.url) == {"steps": "200", "width": "16", "lang": "zh"}
+    ctx.close()
