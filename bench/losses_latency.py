@@ -16,8 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from common import ROOT, app_server, fmt, section_times
-from explorer_latency import measure, wait_bare
+from common import ROOT, app_server, fmt, section_times, slider_presses, wait_bare
 
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, wait_idle
 from tests.e2e.test_losses import wait_for_probe
@@ -49,10 +48,10 @@ def main():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         bare_waits = (wait_bare(1.5), wait_bare(1.6))
         warm(browser, app + URL)
-        results["bare page"] = measure(browser, bare + "/?", "a", bare_waits, args.presses)
+        results["bare page"] = slider_presses(browser, bare + "/?", "a", bare_waits, args.presses)
         probe_waits = (wait_probe(1.5), wait_probe(1.6))
-        results["losses"] = measure(browser, app + URL, "Probe residual r₀", probe_waits, args.presses)
-        results["bare page, again"] = measure(browser, bare + "/?", "a", bare_waits, args.presses)
+        results["losses"] = slider_presses(browser, app + URL, "Probe residual r₀", probe_waits, args.presses)
+        results["bare page, again"] = slider_presses(browser, bare + "/?", "a", bare_waits, args.presses)
         browser.close()
         section_ms = section_times(log)[-args.presses :]
     print(f"server time per slider rerun (regression curves section, st.fragment): {fmt(section_ms)}")

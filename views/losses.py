@@ -83,7 +83,7 @@ def live(experiment, render, button: bool = False):
     idle = finished(view, experiment) is None and not experiment.params.encode(view.values_for(experiment))
     if button and idle and not st.session_state.get(flag):
         if not st.button(t("train"), key=f"_losses.btn.{experiment.key}", type="primary"):
-            st.caption(t(f"{experiment.key}.cost"))
+            st.caption(t(f"{experiment.key}.cost", s=f"{experiment.cost(view.values_for(experiment)):.1f}"))
             return None
         st.session_state[flag] = True
     return run_live(view, experiment, draw)

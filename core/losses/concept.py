@@ -10,7 +10,11 @@
     claims                    the seed notes' claims, measured (core.losses.claims)
 
 The training sections are streams (core.training.chunked); every one finishes its default run in under a
-second or two of one CPU thread (bench/losses_speed.py).
+second or two of one CPU thread (bench/losses_speed.py). Each declares `cost=` (estimated CPU seconds on one
+torch thread, the formula and its calibration in the section's module), and its rules cut the steps with
+core.budget.cut when a link would cost more than core.budget.CPU_S; at today's bounds the costliest legal link
+of every section stays well under it (bench/link_budget.py), so the cut is a guard that the tests exercise
+with a lower budget.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 import torch.nn.functional as F
 
+from core import budget
 from core.experiment import Concept, Experiment, finished_run, streaming
 from core.losses import calibration, claims, curves, digits, imbalance, kl, outliers, points
 from core.losses.functions import CLASSIFICATION, REGRESSION
@@ -27,6 +32,13 @@ from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, No
 
 REG_KEYS, CLS_KEYS = tuple(REGRESSION), tuple(CLASSIFICATION)
 THRESH = 0.05  # |dL/dx| below this counts as "the gradient vanishes here"
+
+
+def steps_cut(cost, knob: str, lo: int, step: int):
+    """A rule that cuts `knob` (the training steps) onto its grid when the link would exceed the budget (read
+    when the rule runs)."""
+    return lambda v: budget.cut(v, cost, knob, lo, step, limit=budget.CPU_S)
+
 
 # ---- 1. curves ---------------------------------------------------------------------------------------
 
@@ -72,6 +84,18 @@ def _points_rule(v: dict) -> list[Notice]:
     return []
 
 
+def outliers_cost(v: dict) -> float:
+    n = len(v["o_pts"]) // 2 if v["o_data"] == "points" else v["o_n"]
+    return outliers.cost(v["o_steps"], len(v["o_losses"]), n)
+
+
+_outliers_cut = steps_cut(outliers_cost, "o_steps", 100, 100)
+
+
+def _outliers_rules(v: dict) -> list[Notice]:
+    return _points_rule(v) + _outliers_cut(v)
+
+
 OUT_PARAMS = ParamSet(
     (
         Choice("o_data", "synthetic", choices=("synthetic", "points")),
@@ -94,7 +118,7 @@ OUT_PARAMS = ParamSet(
         Int("o_steps", 1000, lo=100, hi=5000, step=100),
         Int("o_seed", 0, lo=0, hi=999),
     ),
-    rules=_points_rule,
+    rules=_outliers_rules,
 )
 
 
@@ -132,7 +156,7 @@ def outliers_summary(r: outliers.OutlierFits) -> dict:
     return out
 
 
-OUTLIERS = streaming("outliers", OUT_PARAMS, outliers_stream, outliers_summary)
+OUTLIERS = streaming("outliers", OUT_PARAMS, outliers_stream, outliers_summary, cost=outliers_cost)
 
 # ---- 3. cross-entropy vs MSE on the softmax --------------------------------------------------------------
 
@@ -145,6 +169,10 @@ def mse_softmax(z, y):
     return ((z.softmax(-1) - F.one_hot(y, digits.CLASSES)) ** 2).sum(-1).mean()
 
 
+def cemse_cost(v: dict) -> float:
+    return digits.cost(v["cm_steps"], v["cm_batch"], v["cm_width"], v["cm_opt"])
+
+
 CM_PARAMS = ParamSet(
     (
         Float("cm_bias", 12.0, lo=0.0, hi=20.0, step=0.5),
@@ -155,7 +183,8 @@ CM_PARAMS = ParamSet(
         Int("cm_batch", 64, lo=8, hi=256, step=8),
         Int("cm_width", 32, lo=16, hi=128, step=16),
         Int("cm_seed", 0, lo=0, hi=999),
-    )
+    ),
+    rules=steps_cut(cemse_cost, "cm_steps", 100, 100),
 )
 
 
@@ -199,9 +228,14 @@ def digits_summary(r: digits.DigitsRun) -> dict:
     }
 
 
-CEMSE = streaming("cemse", CM_PARAMS, cemse_stream, digits_summary)
+CEMSE = streaming("cemse", CM_PARAMS, cemse_stream, digits_summary, cost=cemse_cost)
 
 # ---- 4. imbalance ---------------------------------------------------------------------------------------------
+
+
+def imbalance_cost(v: dict) -> float:
+    return imbalance.cost(v["im_steps"], v["im_ratio"])
+
 
 IM_PARAMS = ParamSet(
     (
@@ -212,7 +246,8 @@ IM_PARAMS = ParamSet(
         Bool("im_alpha", False),
         Int("im_steps", 500, lo=100, hi=3000, step=100),
         Int("im_seed", 0, lo=0, hi=999),
-    )
+    ),
+    rules=steps_cut(imbalance_cost, "im_steps", 100, 100),
 )
 
 
@@ -242,10 +277,11 @@ def imbalance_summary(r: imbalance.Imbalance) -> dict:
     }
 
 
-IMBALANCE = streaming("imbalance", IM_PARAMS, imbalance_stream, imbalance_summary)
+IMBALANCE = streaming("imbalance", IM_PARAMS, imbalance_stream, imbalance_summary, cost=imbalance_cost)
 
 # ---- 5. calibration ---------------------------------------------------------------------------------------------
 
+CA_BATCH = 64
 CA_TRAIN = (
     Float("ca_eps", 0.1, lo=0.0, hi=0.3, step=0.01),
     Int("ca_n", 300, lo=100, hi=1300, step=100),
@@ -253,8 +289,17 @@ CA_TRAIN = (
     Int("ca_width", 64, lo=16, hi=128, step=16),
     Int("ca_seed", 0, lo=0, hi=999),
 )
-CA_PARAMS = ParamSet(CA_TRAIN)
-TEMP_PARAMS = ParamSet((*CA_TRAIN, LogFloat("ca_temp", 1.5, lo=0.25, hi=5.0, mantissas=(1.0, 1.5, 2.0, 3.0, 5.0))))
+
+
+def calibration_cost(v: dict) -> float:
+    return digits.cost(v["ca_steps"], CA_BATCH, v["ca_width"], "adam")
+
+
+_ca_cut = steps_cut(calibration_cost, "ca_steps", 200, 100)  # one function: the merged page runs it once
+CA_PARAMS = ParamSet(CA_TRAIN, rules=_ca_cut)
+TEMP_PARAMS = ParamSet(
+    (*CA_TRAIN, LogFloat("ca_temp", 1.5, lo=0.25, hi=5.0, mantissas=(1.0, 1.5, 2.0, 3.0, 5.0))), rules=_ca_cut
+)
 
 
 def calibration_stream(v: dict):
@@ -263,7 +308,7 @@ def calibration_stream(v: dict):
         ("ce", "smoothed"),
         [ce, lambda z, y: F.cross_entropy(z, y, label_smoothing=eps)],
         v["ca_steps"],
-        batch=64,
+        batch=CA_BATCH,
         width=v["ca_width"],
         opt="adam",
         lr=0.01,
@@ -274,7 +319,13 @@ def calibration_stream(v: dict):
 
 calibration_run = finished_run(calibration_stream, CA_PARAMS.names, maxsize=4)  # the temperature reuses it
 CALIBRATION = Experiment(
-    "calibration", CA_PARAMS, calibration_run, digits_summary, heavy=True, stream=calibration_stream
+    "calibration",
+    CA_PARAMS,
+    calibration_run,
+    digits_summary,
+    heavy=True,
+    stream=calibration_stream,
+    cost=calibration_cost,
 )
 
 
@@ -307,9 +358,16 @@ def temperature_summary(rep: dict[str, calibration.Reliability]) -> dict:
     }
 
 
-TEMPERATURE = Experiment("temperature", TEMP_PARAMS, temperature_run, temperature_summary, heavy=True)
+TEMPERATURE = Experiment(  # trains the calibration run (cached when the page has it), then reads it at any T
+    "temperature", TEMP_PARAMS, temperature_run, temperature_summary, heavy=True, cost=calibration_cost
+)
 
 # ---- 6. KL -------------------------------------------------------------------------------------------------------
+
+
+def kl_cost(v: dict) -> float:
+    return kl.cost(v["kl_steps"])
+
 
 KL_PARAMS = ParamSet(
     (
@@ -318,7 +376,8 @@ KL_PARAMS = ParamSet(
         Float("kl_mu0", 0.5, lo=-5.0, hi=5.0, step=0.1),
         Float("kl_sigma0", 1.0, lo=0.2, hi=5.0, step=0.1),
         Int("kl_steps", 300, lo=50, hi=2000, step=50),
-    )
+    ),
+    rules=steps_cut(kl_cost, "kl_steps", 50, 50),
 )
 
 
@@ -339,7 +398,7 @@ def kl_summary(r: kl.KlFit) -> dict:
     }
 
 
-KL = streaming("kl", KL_PARAMS, kl_stream, kl_summary)
+KL = streaming("kl", KL_PARAMS, kl_stream, kl_summary, cost=kl_cost)
 
 # ---- 7. claims ------------------------------------------------------------------------------------------------------
 
@@ -350,11 +409,14 @@ def claim_numbers() -> dict:
         outliers_stream(OUT_PARAMS.defaults()),
         cemse_stream,
         CM_PARAMS.defaults(),
+        PRESETS["cemse_adam"],
         imbalance_stream(IM_PARAMS.defaults()),
     )
 
 
-CLAIMS = Experiment("claims", ParamSet(()), lambda v: claim_numbers(), claims.summary, heavy=True)
+CLAIMS = Experiment(
+    "claims", ParamSet(()), lambda v: claim_numbers(), claims.summary, heavy=True, cost=lambda v: claims.COST
+)
 
 # ---- presets, grouped by section (the sidebar lists them in this order) --------------------------------------------
 

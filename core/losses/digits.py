@@ -11,6 +11,13 @@ from them with any temperature, without training again).
 
 `bias` starts the models confidently wrong: it is added to the output bias of class WRONG, so at step 0
 every digit is called a WRONG with probability ≈ e^bias / (e^bias + 9).
+
+Work (core.budget): `cost` = steps · (5.3e-4 + 1.3e-6·B + 1.5e-8·B·H + 6e-7·H) CPU seconds on one torch thread
+for two models, batch B and width H (the evaluation on the test digits every 20 steps included), times MARGIN,
+times ADAM with Adam, plus LOAD, the first load of the digits in a process (1.2 s measured; cached afterwards).
+Calibrated once by a least-squares fit to 300-step runs (time.process_time, one thread) at (B, H) ∈ {(8, 16),
+(64, 32), (256, 32), (64, 128), (256, 128)}: within 2 % of each; the costliest legal link (3,000 steps,
+B = 256, H = 128) measured 5.6 s on a busy machine (7.4 s in a fresh process, bench/link_budget.py).
 """
 
 from __future__ import annotations
@@ -27,6 +34,16 @@ from core.losses.nets import mlp
 
 CLASSES = 10
 WRONG = 0  # the class a confidently wrong start believes in
+LOAD = 1.2  # CPU s: scikit-learn's digits loaded and split, once per process
+ADAM = 1.25  # Adam's steps cost this much more than SGD's (measured at B = 64, H ∈ {16, 64, 128})
+MARGIN = 1.5  # the model errs high: CPU time on a busy 2-core machine varies ~30 % run to run; no-AVX2 CPUs
+
+
+def cost(steps: int, batch: int, width: int, opt: str = "sgd") -> float:
+    """Estimated CPU seconds of one two-model run on one torch thread (calibration: the module docstring)."""
+    per_step = 5.3e-4 + 1.3e-6 * batch + 1.5e-8 * batch * width + 6e-7 * width
+    return LOAD + MARGIN * (ADAM if opt == "adam" else 1.0) * steps * per_step
+
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (logits (B, 10), labels (B,)) -> mean loss
 

@@ -14,6 +14,11 @@ Read-outs on the test set, class 1 the positive (rare) class:
     recall_c = TP_c / n_c per class; precision and recall of class 1 at the 0.5 threshold; the
     precision–recall curve as the threshold on p(class 1) moves, and the average precision
     AP = Σ_k (R_k − R_{k−1}) P_k (scikit-learn's definition; tests compare).
+
+Work (core.budget): `cost` = 0.6 + steps · (4.2e-4 + 6e-7 · N) CPU seconds on one torch thread, N = N_MAJOR ·
+(1 + 1/ratio) training points, times MARGIN. Calibrated once by timing 300-step runs (time.process_time, one
+thread) at ratios 1, 10 and 100; 0.6 s is a fresh process's first run (the data set, torch's first kernels).
+The costliest legal link (3,000 steps, ratio 1) measured 4.4 s in a fresh process (bench/link_budget.py).
 """
 
 from __future__ import annotations
@@ -32,6 +37,12 @@ N_MAJOR, N_MAJOR_TEST = 400, 1000
 N_MINOR_MIN = 4  # at least this many rare points in each set
 WIDTH, LR = 32, 0.02
 GRID = 61  # decision-map resolution
+MARGIN = 1.5  # the model errs high: CPU time on a busy 2-core machine varies ~30 % run to run; no-AVX2 CPUs
+
+
+def cost(steps: int, ratio: float) -> float:
+    """Estimated CPU seconds of one run on one torch thread (calibration: the module docstring)."""
+    return MARGIN * (0.6 + steps * (4.2e-4 + 6e-7 * N_MAJOR * (1 + 1 / ratio)))
 
 
 def thin(x: torch.Tensor, y: torch.Tensor, n_major: int, ratio: float) -> tuple[torch.Tensor, torch.Tensor]:

@@ -14,6 +14,11 @@ The reverse-KL optimum has no closed form; for separated modes it sits on one mo
 which one depends on the start; tests compare it with a brute-force grid search of KL(q‖p).
 Also shown: the Jensen–Shannon divergence JS = ½KL(p‖m) + ½KL(q‖m), m = (p + q)/2 (the original GAN's
 loss at the optimal discriminator), and the Wasserstein-1 distance W₁ = ∫|F_p − F_q| dx (WGAN's).
+
+Work (core.budget): `cost` = 0.6 + 7e-4 · steps CPU seconds on one torch thread (the maps once, then one
+quadrature of both fits per step), times MARGIN. Calibrated once by timing 100- and 400-step runs
+(time.process_time, one thread), 0.6 s for a fresh process's first run; the costliest legal link (2,000 steps)
+measured 2.7 s in a fresh process (bench/link_budget.py).
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ LR = 0.05
 MAP_MU = np.linspace(-6, 6, 73)
 MAP_LOG_SIGMA = np.linspace(math.log(0.1), math.log(6.0), 49)
 KEYS = ("forward", "reverse")
+MARGIN = 1.5  # the model errs high: CPU time on a busy 2-core machine varies ~30 % run to run; no-AVX2 CPUs
+
+
+def cost(steps: int) -> float:
+    """Estimated CPU seconds of one run on one torch thread (calibration: the module docstring)."""
+    return MARGIN * (0.6 + 7e-4 * steps)
 
 
 def _grid() -> torch.Tensor:

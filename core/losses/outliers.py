@@ -14,6 +14,11 @@ instead of circling it. What the optimum is, without outliers in the way (Koenke
     quantile τ → the τ-quantile of y; the line leaves a share τ of the points below it
     Huber / log-cosh / smooth L1: in between — squared near 0, absolute (bounded influence) far out
 "Pull" = mean over x of (fit(x) − f(x)): how far the outliers moved the fit away from the clean truth.
+
+Work (core.budget): `cost` = steps · (5.2e-4 + L · (6.9e-5 + 3.2e-7 · n)) CPU seconds on one torch thread, for L
+losses and n points, times MARGIN. Calibrated once by timing 500-step runs (time.process_time, one thread) at
+L ∈ {1, 3, 6} and n ∈ {60, 400}: the fit is within 3 % of each; the costliest legal link (5,000 steps, 6 losses,
+400 points) measured 10.2 s in a fresh process (bench/link_budget.py).
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ WIDTH = 32  # hidden units of the MLP
 LR = 0.05  # Adam's initial rate (decayed linearly to 0)
 PLOT = 161  # points of the plotted fits over [−1, 1]
 KINDS = ("const", "line", "mlp")
+MARGIN = 1.5  # the model errs high: CPU time on a busy 2-core machine varies ~30 % run to run; no-AVX2 CPUs
+
+
+def cost(steps: int, n_losses: int, n_points: int) -> float:
+    """Estimated CPU seconds of one run on one torch thread (the calibration is in the module docstring)."""
+    return MARGIN * steps * (5.2e-4 + n_losses * (6.9e-5 + 3.2e-7 * n_points))
 
 
 @dataclass(frozen=True)

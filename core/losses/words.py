@@ -1,7 +1,7 @@
 """The numbers the page's sentences are filled with (formatted strings), its tables, and its formulas.
 
 `*_numbers(result)` returns a dict for a catalogue sentence (`cemse.verdict`, `calibration.verdict`,
-`kl.verdict`, `claims.<key>`); `*_text(t, …, result)` returns a section's Markdown (sentence + table) in the
+`kl.verdict`, `claims.<key>.<verdict>`); `*_text(t, …, result)` returns a section's Markdown (sentence + table) in the
 page's language `t`. The words are in text.toml, the numbers come from the results; nothing a user typed
 goes into these tables.
 """
@@ -112,7 +112,17 @@ def _fmt(v) -> str:
     return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.1e}"
 
 
-PERCENT = {"acc_ce", "acc_mse", "acc_ce_fair", "acc_mse_fair", "recall_ce", "recall_wce", "precision_ce"}
+PERCENT = {
+    "acc_ce",
+    "acc_mse",
+    "acc_ce_fair",
+    "acc_mse_fair",
+    "acc_ce_adam",
+    "acc_mse_adam",
+    "recall_ce",
+    "recall_wce",
+    "precision_ce",
+}
 PERCENT |= {"precision_wce", "hinge_silent", "share"}
 
 
@@ -171,5 +181,13 @@ def kl_text(t: Text, models: dict, r) -> str:
     return t("kl.verdict", **nums) + "\n\n" + table(head, rows)
 
 
+def claim_sentence(t: Text, key: str, verdict: str, nums: dict) -> str:
+    """The claim's sentence for its measured verdict (`claims.<key>.<verdict>`): an inconclusive run gets a
+    neutral sentence, never the wording of the expected verdict. Presets it names are filled from the catalogue."""
+    presets = {"preset_fair": t("presets.cemse_fair"), "preset_adam": t("presets.cemse_adam")}
+    return t(f"claims.{key}.{verdict}", **presets, **nums)
+
+
 def claims_text(t: Text, numbers: dict) -> str:
-    return "\n".join(f"- **{t('verdict.' + v)}** — {t('claims.' + k, **nums)}" for k, v, nums in claim_lines(numbers))
+    lines = (f"- **{t('verdict.' + v)}** — {claim_sentence(t, k, v, nums)}" for k, v, nums in claim_lines(numbers))
+    return "\n".join(lines)

@@ -115,3 +115,16 @@ def test_the_interpolation_reuses_the_finished_run_instead_of_training_again():
     expected, expected_probs = gd.interpolate(finished, v["dg_a"], v["dg_b"])
     np.testing.assert_array_equal(images, expected)
     np.testing.assert_allclose(probs, expected_probs)
+
+
+def test_the_costliest_digits_link_is_cut_to_the_work_budget_with_its_own_sentence():
+    from core import budget
+    from core.gan import concept as gan
+    from core.notices import notice_text
+    from core.text import Text
+
+    values, notices = gan.CONCEPT.params.decode({"dg_steps": "4000", "dg_z": "64", "dg_batch": "256"})
+    assert values["dg_steps"] == 1100 and gan.digits_cost(values) <= budget.CPU_S  # asked: ≈ 94 CPU s
+    assert [(n.param, n.raw, n.info["why"]) for n in notices] == [("dg_steps", "4000", "digits_budget")]
+    assert "4000" in notice_text(Text("gan", "en"), gan.CONCEPT.params, values, notices[0])
+    assert gan.CONCEPT.params.decode({})[1] == []  # the defaults (≈ 14 s) are not cut

@@ -47,3 +47,20 @@ def test_with_balanced_classes_the_three_losses_agree():
     rec = r.recall()
     assert np.ptp(rec[:2], axis=0).max() <= 0.01  # weights are all 1: weighted CE is CE (up to rounding)
     assert np.abs(rec[2] - rec[0]).max() < 0.1
+
+
+def test_the_alpha_balanced_focal_preset_recovers_the_rare_class_like_class_weights():
+    """Preset imbalance_focal_alpha (α-balanced focal loss at 1 : 20): the α weights raise the focal loss's
+    rare-class recall above plain focal (measured +0.22…+0.28 over seeds 0–3) and plain CE, to about weighted
+    CE's; without α, focal's recall stays near CE's."""
+    preset = {**lc.IM_PARAMS.defaults(), **lc.PRESETS["imbalance_focal_alpha"]}
+    assert preset["im_alpha"]
+    with_alpha, without = [], []
+    for seed in (0, 1, 2):
+        for out, alpha in ((with_alpha, True), (without, False)):
+            r = drain(lc.imbalance_stream({**preset, "im_seed": seed, "im_alpha": alpha}))
+            out.append(dict(zip(r.keys, r.recall()[:, 1])))  # rare-class recall per loss
+    for a, b in zip(with_alpha, without):
+        assert a["focal"] > b["focal"] + 0.1 and a["focal"] > a["ce"] + 0.1
+        assert abs(a["focal"] - a["wce"]) < 0.15
+    assert np.mean([a["focal"] - b["focal"] for a, b in zip(with_alpha, without)]) > 0.15

@@ -55,3 +55,17 @@ def test_the_reverse_fit_sits_on_the_mode_it_starts_near_at_the_brute_force_opti
 def test_a_symmetric_start_leaves_the_reverse_fit_on_the_saddle():
     r = drain(kl.stream(2.5, 0.5, 0.0, 3.0, 300))
     assert abs(r.end[1, 0]) < 1e-6 and r.end[1, 1] > 1.5  # centred and wide: not on either mode
+
+
+@pytest.mark.parametrize("mu0", [-3.0, 0.5, 2.0])
+def test_the_overlap_preset_both_ways_agree_and_the_default_separates_them(mu0):
+    """Preset kl_overlap ("both ways agree"): with the modes closer than about their width, the forward and
+    the reverse fit end at one Gaussian (measured Δσ ≈ 0.04) from any start; at the default separation they
+    differ by a whole mode (σ 2.6 vs 0.6)."""
+    from core.losses import concept as lc
+
+    base = {**lc.KL_PARAMS.defaults(), "kl_mu0": mu0}
+    fwd, rev = drain(lc.kl_stream({**base, **lc.PRESETS["kl_overlap"]})).end  # (μ, σ) each
+    assert abs(fwd[0] - rev[0]) < 0.1 and abs(fwd[1] - rev[1]) < 0.1 * fwd[1]
+    fwd, rev = drain(lc.kl_stream(base)).end
+    assert fwd[1] - rev[1] > 1.0 and abs(abs(rev[0]) - base["kl_d"]) < 0.1

@@ -18,6 +18,10 @@ def test_a_training_section_waits_for_its_button_then_trains_and_explains():
     at = open_page("losses")
     clean(at)
     assert "After 600 steps" not in text(at)
+    captions = " ".join(c.value for c in at.caption)
+    defaults = lc.CONCEPT.params.defaults()
+    for exp in (lc.CEMSE, lc.IMBALANCE, lc.CALIBRATION):  # the cost captions come from the cost models
+        assert f"at most about {exp.cost(defaults):.1f} s of one CPU thread" in captions
     at.button(key="_losses.btn.cemse").click().run()
     clean(at)
     assert "After 600 steps" in text(at) and "cross-entropy" in text(at)
