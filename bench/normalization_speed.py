@@ -3,10 +3,11 @@
     python bench/normalization_speed.py [--skip-worst]
 
 Prints, on this machine, for each training experiment (drained as the CLI does, no cache): the CPU time of one
-torch thread (time.process_time, torch.set_num_threads(1)), the wall time, and the process's peak resident memory
-after it. Defaults (target: each ≤ 10 s of CPU) and the most expensive links the parameter bounds and the budget
-rules allow (target: each ≤ 30 s of CPU, ≤ 700 MB). Also the light experiments (step-through, counts) and the
-claims' numbers that need no training (computed when the page opens).
+torch thread (time.process_time, torch.set_num_threads(1)), the cost model's estimate (Experiment.cost), the wall
+time, and the process's peak resident memory after it. Defaults (target: each ≤ 10 s of CPU) and the most
+expensive links the parameter bounds and the budget rules allow (target: each ≤ 30 s of CPU, ≤ 700 MB). Also the
+light experiments (step-through, counts) and the claims' numbers that need no training (computed when the page
+opens).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def measure(name: str, experiment, query: dict) -> None:
     cpu, wall = time.process_time(), time.perf_counter()
     experiment.run(values) if experiment.stream is None else _drain(experiment, values)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    print(f"{name:58s} CPU {cpu:6.2f} s   wall {wall:6.2f} s   peak RSS {peak_mb():6.0f} MB{cut}")
+    model = f"   model {experiment.cost(values):5.1f} s" if experiment.cost else ""
+    print(f"{name:58s} CPU {cpu:6.2f} s{model}   wall {wall:6.2f} s   peak RSS {peak_mb():6.0f} MB{cut}")
 
 
 def _drain(experiment, values):
@@ -70,7 +72,7 @@ def main() -> None:
     measure("small batches, defaults (B = 4, 600 steps)", batch.BATCH, {})
     measure("small batches, B = 2, 600 steps", batch.BATCH, {"bs": 2})
     measure("plain vs residual, defaults (10/30/60 layers, 300 steps)", depth.DEPTH, {})
-    measure("claims (default sweep + default depth run)", claims.CLAIMS, {})
+    measure("claims (default sweep, 4 more seeds' pairs, default depth)", claims.CLAIMS, {})
     if args.skip_worst:
         return
     print()

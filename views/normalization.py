@@ -37,7 +37,8 @@ def wanted(experiment, key: str) -> bool:
     if st.button(t(f"{key}.button"), key=f"norm_{key}_go", type="primary"):
         st.session_state[mark] = values
         return True
-    st.caption(t(f"{key}.cost"))
+    seconds = experiment.cost(view.values_for(experiment))  # the cost model, after the budget cut
+    st.caption(t(f"{key}.cost", s=f"{max(1, round(seconds)):.0f}", seeds=len(claims.SEEDS)))
     return False
 
 
@@ -140,6 +141,9 @@ def lr_section():
     ]
     table([t(f"lr.col_{k}") for k in ("lr", "test_plain", "test_bn", "train_plain", "train_bn")], rows)
     st.markdown(t("lr.reading", plain=f"{r.params[0]:,}", bn=f"{r.params[1]:,}", norms=r.depth - 1))
+    j = int(r.lrs.argmax())  # the largest learning rate: where the two nets differ most
+    top = [pct(r.test_acc[-1, i, j]) + (" ✕" if r.diverged[i, j] >= 0 else "") for i in (0, 1)]
+    st.markdown(t("lr.top", lr=f"{r.lrs[j]:g}", plain=top[0], bn=top[1]))
 
 
 @view.section
@@ -151,6 +155,7 @@ def batch_section():
     for col, name in zip(st.columns(4), batch.PARAMS.names):
         with col:
             view.controls(batch.BATCH, only=(name,))
+    view.conflicts(batch.BATCH)
     if not wanted(batch.BATCH, "batch"):
         return
     left, right = st.columns(2)
@@ -173,6 +178,7 @@ def batch_section():
             gn=pct(r.acc_eval[-1, batch.KINDS.index("gn")]),
             std=f"{r.xhat_std[-1]:.2f}",
             layers=len(r.xhat_std),
+            differ=pct(r.disagree[bn]),
         )
     )
 
@@ -203,12 +209,22 @@ def depth_section():
     ]
     head = ("depth", "params", "loss_plain", "loss_res", "test_plain", "test_res", "grad_plain", "grad_res")
     table([t(f"depth.col_{k}") for k in head], rows)
-    st.markdown(t("depth.reading"))
+    st.markdown(" ".join(t(f"depth.{key}", **numbers) for key, numbers in depth.reading(r)))
+
+
+def verdict_list(numbers: dict, verdicts: dict[str, str]) -> str:
+    """The claims as a list, each with the verdict its numbers decided (core.normalization.claims)."""
+    return "\n".join(
+        f"- **{t('verdict.' + v)}** — {t('claims.' + claims.text_key(k, v), **numbers)}" for k, v in verdicts.items()
+    )
 
 
 @view.section
 def claims_section():
-    view.claims(claims.quick(), claims.QUICK_KEYS)
+    st.header(t("claims.heading"))
+    st.markdown(t("claims.intro"))
+    quick = claims.quick()
+    st.markdown(verdict_list(quick, claims.quick_verdicts(quick)))
     st.markdown(t("claims.trained_intro"))
     if not wanted(claims.CLAIMS, "claims"):
         return
@@ -217,7 +233,7 @@ def claims_section():
     def render(r, done):
         if done and r is not None:
             numbers = claims.trained(r)
-            slot.markdown("\n".join(f"- {t('claims.' + k, **numbers)}" for k in claims.trained_keys(numbers)))
+            slot.markdown(verdict_list(numbers, claims.trained_verdicts(numbers)))
 
     run_live(view, claims.CLAIMS, render)
 

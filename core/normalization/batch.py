@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core import training
+from core import budget, training
 from core.experiment import Experiment, finished_run
 from core.normalization import nets, runs
-from core.params import Int, LogFloat, ParamSet
+from core.params import Int, LogFloat, Notice, ParamSet
 
 KINDS = ("none", "bn", "ln", "gn")
 DEPTH, WIDTH, GROUPS = 6, 64, 8
@@ -39,13 +39,29 @@ TWO = (
 )
 BINS = np.linspace(-4.0, 4.0, 81, dtype=np.float32)  # histogram edges of normalized values (clipped to ±4)
 
+# CPU seconds on one torch thread: FIXED + steps × (PER_STEP + PER_EXAMPLE·B) µs — four 6-layer width-64 models
+# as one stack, a step's matmuls grow with the batch B. Calibrated with time.process_time() around
+# drain(stream(v)) under torch.set_num_threads(1) for B = 2, 16, 64, 256 at 300 and 1,000 steps (1.0 … 7.5 s).
+FIXED, PER_STEP, PER_EXAMPLE = 0.3, 3500.0, 17.0  # B = 256 × 2,000 steps: about 16 s
+
+
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run."""
+    return FIXED + v["b_steps"] * (PER_STEP + PER_EXAMPLE * v["bs"]) * 1e-6
+
+
+def _budget(v: dict) -> list[Notice]:
+    return budget.cut(v, cost, "b_steps", 100, 100)
+
+
 PARAMS = ParamSet(
     (
         Int("bs", 4, lo=2, hi=256),
         Int("b_steps", 600, lo=100, hi=2000, step=100),
         LogFloat("b_lr", 0.05, lo=1e-3, hi=1.0),
         Int("b_seed", 0, lo=0, hi=999),
-    )
+    ),
+    rules=_budget,
 )
 
 
@@ -64,6 +80,7 @@ class BatchResult:
     xhat_std: np.ndarray  # (L−1,) its std (1 if matched)
     diverged: np.ndarray  # (4,) first step with NaN/inf loss, −1 if never
     finite: bool
+    disagree: np.ndarray  # (4,) share of test digits whose predicted class differs between the two modes
 
     @property
     def done(self) -> int:
@@ -101,6 +118,14 @@ def _eval_statistics(stack: nets.Stack, x: torch.Tensor) -> tuple[np.ndarray, np
     return means.cpu().numpy().astype(np.float32), stds.cpu().numpy().astype(np.float32)
 
 
+def disagreement(stack: nets.Stack, x: torch.Tensor, b: int) -> np.ndarray:
+    """(M,) share of the examples x whose predicted class differs between eval mode (running statistics) and
+    training mode on batches of b (batch statistics): 0 for every model without BN."""
+    with torch.no_grad():
+        differ = stack.forward(x, "running").argmax(-1) != stack.forward(x, b).argmax(-1)  # (M, N)
+    return differ.float().mean(1).cpu().numpy().astype(np.float32)
+
+
 def stream(v: dict) -> Iterator[tuple[float, BatchResult]]:
     spec = nets.Spec(KINDS, (False,) * len(KINDS), DEPTH, WIDTH, GROUPS)
     stack = nets.Stack(spec, v["b_seed"])  # a private generator: no global RNG
@@ -127,6 +152,7 @@ def stream(v: dict) -> Iterator[tuple[float, BatchResult]]:
             xhat_std=std,
             diverged=fit.diverged[0].copy(),
             finite=finite,
+            disagree=disagreement(stack, d.x_test, b),
         )
 
     yield from training.chunked(v["b_steps"], fit.chunk, snapshot)
@@ -138,6 +164,7 @@ def summary(r: BatchResult) -> dict:
         "steps": r.done,
         "test_accuracy_eval_mode": {k: round(float(r.acc_eval[-1, i]), 4) for i, k in enumerate(KINDS)},
         "test_accuracy_train_mode": {k: round(float(r.acc_train[-1, i]), 4) for i, k in enumerate(KINDS)},
+        "test_predictions_differing_between_modes": {k: round(float(r.disagree[i]), 4) for i, k in enumerate(KINDS)},
         "bn_eval_xhat_std_per_layer": [round(float(s), 4) for s in r.xhat_std],
         "bn_eval_xhat_mean_per_layer": [round(float(m), 4) for m in r.xhat_mean],
         "final_loss": {k: runs.last(r.loss[:, i]) for i, k in enumerate(KINDS)},
@@ -147,4 +174,4 @@ def summary(r: BatchResult) -> dict:
 
 
 trained = finished_run(stream, PARAMS.names)  # the CLI and the claims train a configuration once per process
-BATCH = Experiment("batch", PARAMS, trained, summary, heavy=True, stream=stream)
+BATCH = Experiment("batch", PARAMS, trained, summary, heavy=True, stream=stream, cost=cost)

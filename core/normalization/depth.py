@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core import training
+from core import budget, training
 from core.experiment import Experiment, finished_run
 from core.normalization import nets, runs
 from core.params import Choice, Int, LogFloat, Multi, Notice, ParamSet
@@ -32,11 +32,19 @@ FORMULA = (
     r"h_l = F_l(h_{l-1}) \quad\text{vs}\quad h_l = h_{l-1} + F_l(h_{l-1}),"
     r"\qquad F_l(h) = \mathrm{ReLU}(N(h))\,W_l + b_l"
 )
-BUDGET = 120_000  # steps × layers (summed over the chosen depths; two models each) ≈ 25 s on one CPU thread
+# CPU seconds on one torch thread: FIXED + steps × (Σ depths) × PER_LAYER µs (each depth is one stack of two
+# width-32 models). Calibrated with time.process_time() around drain(stream(v)) under torch.set_num_threads(1) for
+# depths (10), (10, 30), (10, 30, 60), (30, 45, 60) at 300 steps.
+FIXED, PER_LAYER = 0.2, 190.0
+
+
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one run."""
+    return FIXED + v["r_steps"] * sum(int(d) for d in v["depths"]) * PER_LAYER * 1e-6
 
 
 def _budget(v: dict) -> list[Notice]:
-    return runs.cap_steps(v, "r_steps", sum(int(d) for d in v["depths"]), BUDGET)  # layers per step (× 2 nets)
+    return budget.cut(v, cost, "r_steps", 100, 100)
 
 
 PARAMS = ParamSet(
@@ -120,4 +128,51 @@ def summary(r: DepthResult) -> dict:
 
 
 trained = finished_run(stream, PARAMS.names)  # the CLI and the claims train a configuration once per process
-DEPTH = Experiment("depth", PARAMS, trained, summary, heavy=True, stream=stream)
+DEPTH = Experiment("depth", PARAMS, trained, summary, heavy=True, stream=stream, cost=cost)
+
+
+# ---- the section's reading, from the run's numbers ---------------------------------------------------------------
+
+CHANCE = float(np.log(10))  # cross-entropy of a uniform guess over 10 digits
+
+
+def _num(x: float, fmt: str = ".3f") -> str:
+    return format(x, fmt) if np.isfinite(x) else "NaN"
+
+
+def reading(r: DepthResult) -> list[tuple[str, dict[str, str]]]:
+    """The sentences under the table, as (catalogue key under depth., numbers): each one is chosen by what this run
+    measured (deepest and shallowest depth, first-layer gradients at step 1, final losses, divergence), so the
+    text never states what the run did not show."""
+    deep, low = int(np.argmax(r.depths)), int(np.argmin(r.depths))
+    g_plain, g_res = (float(g) for g in r.grad0[deep])
+    loss = r.loss[-1] if len(r.loss) else np.full((len(r.depths), 2), np.nan)
+    n = {"deep": str(r.depths[deep]), "low": str(r.depths[low]), "g_plain": _num(g_plain, ".3g")}
+    n |= {"g_res": _num(g_res, ".3g"), "steps": str(r.done)}
+    for k, j in (("plain", 0), ("res", 1)):
+        n |= {f"{k}_deep": _num(float(loss[deep, j])), f"{k}_low": _num(float(loss[low, j]))}
+    out = []
+    ratio = g_plain / g_res if g_res > 0 else float("inf")
+    if np.isfinite(g_plain) and np.isfinite(g_res) and np.isfinite(ratio) and ratio > 0:
+        if ratio > 10:
+            key = "reading_grad_big" if r.norm == "bn" else "reading_grad_big_none"
+            out.append((key, {**n, "ratio": f"{ratio:,.0f}"}))
+        elif ratio < 0.1:
+            out.append(("reading_grad_small", {**n, "ratio": f"{1 / ratio:,.0f}"}))
+        else:
+            out.append(("reading_grad_close", n))
+    for j, net in ((0, "plain"), (1, "res")):
+        if r.diverged[deep, j] >= 0:
+            key = f"reading_{net}_diverged" + ("_none" if net == "res" and r.norm == "none" else "")
+            out.append((key, {**n, "step": str(int(r.diverged[deep, j]))}))
+        elif deep == low:
+            out.append((f"reading_{net}_one", n))
+        elif loss[deep, j] > loss[low, j] + 0.3:
+            out.append((f"reading_{net}_worse", n))
+        else:
+            out.append((f"reading_{net}_flat", n))
+    if r.diverged[deep, 0] < 0 and loss[deep, 0] > CHANCE - 0.3:
+        out.append(("reading_chance", n))
+    if r.norm == "bn":
+        out.append(("reading_try", n))
+    return out

@@ -20,7 +20,6 @@ import torch
 
 from core import data, device
 from core.normalization import nets
-from core.params import Notice
 
 SPLIT_SEED = 0  # one train/test split for every seed: a seed changes weights and batch order only
 
@@ -138,13 +137,3 @@ def thin(values: np.ndarray, points: int = 100) -> tuple[np.ndarray, np.ndarray]
         means = np.concatenate([means, values[full:].mean(0, keepdims=True)])
         ends = np.append(ends, n)
     return ends.astype(np.int64), means.astype(np.float32)
-
-
-def cap_steps(v: dict, name: str, per_step: int, budget: int) -> list[Notice]:
-    """A budget rule: at most budget / per_step steps (rounded down to a hundred, at least 100); a link asking for
-    more runs that many, with a notice that says so (the page's info line, the CLI's "adjusted")."""
-    cap = max(100, budget // per_step // 100 * 100)
-    if v[name] <= cap:
-        return []
-    raw, v[name] = v[name], cap
-    return [Notice(name, "conflict", str(raw), {"why": "budget", "used": str(cap)})]

@@ -19,18 +19,36 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core import training
+from core import budget, training
 from core.experiment import Experiment, finished_run
 from core.normalization import nets, runs
 from core.params import Int, Multi, Notice, ParamSet
 
 WIDTH, BATCH = 64, 64
 LR_CHOICES = ("0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "2", "5")
-BUDGET = 250_000  # steps × models × layers per run (≈ 20 s on one CPU thread; a default run is 60,000)
+# CPU seconds on one torch thread of a run of M models: FIXED + steps × depth × (PER_LAYER + PER_MODEL·M) µs.
+# Calibrated with time.process_time() around drain(stream(v)) under torch.set_num_threads(1), for M = 2, 6, 12, 16
+# and depth 10, 30 at 300 steps (0.9 … 11.5 s; bench/link_budget.py measures the costliest link). Per step a
+# model's layer is one batched (64 × 64) matmul forward and backward: linear in steps × depth and in M.
+FIXED, PER_LAYER, PER_MODEL = 0.2, 130.0, 72.0  # fits depth 30 (10 % lower per layer at depth 10)
+
+
+def _seconds(steps: int, depth: int, models: int) -> float:
+    return FIXED + steps * depth * (PER_LAYER + PER_MODEL * models) * 1e-6
+
+
+def cost(v: dict) -> float:
+    """Estimated CPU seconds of one sweep (2 models per learning rate)."""
+    return _seconds(v["steps"], v["depth"], 2 * len(v["lrs"]))
+
+
+def pair_cost(v: dict) -> float:
+    """Estimated CPU seconds of one plain/BN pair at the sweep's depth and steps (the claims' extra seeds)."""
+    return _seconds(v["steps"], v["depth"], 2)
 
 
 def _budget(v: dict) -> list[Notice]:
-    return runs.cap_steps(v, "steps", 2 * len(v["lrs"]) * v["depth"], BUDGET)  # models × layers per step
+    return budget.cut(v, cost, "steps", 100, 100)
 
 
 PARAMS = ParamSet(
@@ -116,4 +134,4 @@ def summary(r: SweepResult) -> dict:
 
 
 trained = finished_run(stream, PARAMS.names)  # the CLI and the claims train a configuration once per process
-SWEEP = Experiment("lr", PARAMS, trained, summary, heavy=True, stream=stream)
+SWEEP = Experiment("lr", PARAMS, trained, summary, heavy=True, stream=stream, cost=cost)

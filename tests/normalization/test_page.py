@@ -3,9 +3,15 @@ explained, each training runs on its button and the same link replays it in anot
 trained claims are drawn from a finished run."""
 
 import json
+import re
 
+import numpy as np
+
+from core import __main__ as cli
+from core import budget
 from core.experiment import drain
-from core.normalization import claims, depth, sweep
+from core.normalization import batch, claims, depth, sweep
+from core.text import Text
 from core.ui import live
 from tests.conftest import clean, open_page
 
@@ -39,9 +45,33 @@ def test_impossible_groups_and_too_much_work_are_explained():
     clean(at)
     assert not at.warning  # every value is valid on its own
     infos = " ".join(i.value for i in at.info)
-    assert "G = 6" in infos and "using" in infos and "steps" in infos
+    assert "G = 6" in infos and "steps reduced to" in infos
     assert at.query_params["c_groups"] == "6"
-    assert int(at.query_params["steps"]) * 2 * 6 * 30 <= sweep.BUDGET
+    values = {**sweep.PARAMS.defaults(), "depth": 30, "steps": int(at.query_params["steps"])}
+    assert sweep.cost(values) <= budget.CPU_S < sweep.cost({**values, "steps": values["steps"] + 100})
+    assert f"steps reduced to {at.query_params['steps']}" in infos
+
+
+def test_the_page_and_the_cli_cut_a_link_to_the_same_steps(monkeypatch):
+    monkeypatch.setattr(batch, "PER_STEP", 100_000.0)  # a 40× slower machine: the cut link trains in a second
+    link = {"bs": "256", "b_steps": "2000"}
+    at = open_page("normalization", query=link)
+    clean(at)
+    steps = at.query_params["b_steps"]
+    assert int(steps) < 2000 and f"steps reduced to {steps}" in " ".join(i.value for i in at.info)
+    out = cli.run("normalization", "bs=256&b_steps=2000", "batch")
+    assert out["query"]["b_steps"] == steps and any(f"steps reduced to {steps}" in a for a in out["adjusted"])
+    assert out["experiments"]["batch"]["steps"] == int(steps)
+
+
+def test_the_cost_captions_come_from_the_cost_model():
+    at = open_page("normalization", query={"bs": "256", "b_steps": "2000"})
+    clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    for exp, values in ((sweep, {}), (batch, {"bs": 256, "b_steps": 2000}), (depth, {})):
+        seconds = max(1, round(exp.cost({**exp.PARAMS.defaults(), **values})))
+        assert f"about {seconds} s" in captions, exp
+    assert f"about {max(1, round(claims.cost({})))} s" in captions
 
 
 def test_the_sweep_trains_on_its_button_and_the_same_link_replays_it():
@@ -63,7 +93,7 @@ def test_small_batch_and_depth_sections_train_and_report():
     at = open_page("normalization", query={"bs": "2", "b_steps": "100", "depths": "6", "r_steps": "100"})
     at.button(key="norm_batch_go").click().run()
     clean(at)
-    assert "At B = 2" in markdown(at)
+    assert "At B = 2" in markdown(at) and "of the test digits get a different class" in markdown(at)
     at.button(key="norm_depth_go").click().run()
     clean(at)
     text = markdown(at)
@@ -71,6 +101,9 @@ def test_small_batch_and_depth_sections_train_and_report():
     row = next(line for line in text.splitlines() if line.startswith("| 6 |"))
     plain, res = row.split("|")[2].split("=")
     assert plain.strip() == res.strip()  # identical parameter counts
+    assert "At 6 layers" in text and "After 100 steps the plain net's training loss is" in text  # from this run
+    reading = next(m.value for m in at.markdown if "At 6 layers" in m.value)
+    assert not re.search(r"\b60\b", reading)  # nothing of the default run's 60 layers
 
 
 def test_the_trained_claims_are_drawn_from_a_finished_run():
@@ -78,9 +111,13 @@ def test_the_trained_claims_are_drawn_from_a_finished_run():
     deep = drain(depth.stream({"depths": ("10", "60"), "r_steps": 100, "r_lr": 0.05, "r_norm": "bn", "r_seed": 0}))
     at = open_page("normalization")
     assert at.button(key="norm_claims_go")  # not trained yet: a button
-    live.finished_runs().put(("normalization", "claims", ()), claims.ClaimsResult(swept, deep))
+    gaps = np.array([[0.05, 0.03], [0.04, 0.045], [0.06, 0.03]], np.float32)  # within the spread: "depends"
+    live.finished_runs().put(("normalization", "claims", ()), claims.ClaimsResult(swept, deep, gaps))
     at = open_page("normalization", lang="zh")
     clean(at)
     text = markdown(at)
-    assert "只是通过允许更大的学习率" in text and "退化问题" in text
+    numbers = claims.trained(claims.ClaimsResult(swept, deep, gaps))
+    assert claims.trained_verdicts(numbers)["regularize"] == "depends" and "这里在噪声范围之内" in text
+    for verdict in claims.trained_verdicts(numbers).values():
+        assert f"**{Text('normalization', 'zh')('verdict.' + verdict)}**" in text
     assert not any(b.key == "norm_claims_go" for b in at.button)
