@@ -1,5 +1,12 @@
 """Sections below the first one wait until the browser has drawn the first screen.
 
+Status: OFF by default, on with `DLP_LAZY=1`. It fixes the first screen (tests/e2e/test_first_screen.py runs
+its own server with it on), but in the full browser suite two tests fail with it on and pass with it off:
+a slider pressed while a section trains (tests/e2e/test_live_sections.py: the training chart is gone when the
+probe answers) and a sidebar round trip (tests/e2e/test_navigation.py: the click on "Activations" never
+navigates) — both after earlier tests on the same server, not alone. Until that interaction is understood
+(suspect: the marker's full-page rerun arriving after the student's own change), it stays opt-in.
+
     view = PageView(concept)     # on a fresh visit in a browser: the share box slot holds the marker
     @view.section                # only the page's first section runs; the others return at once
     def explorer(): ...
@@ -71,7 +78,7 @@ def _component():
 def enabled() -> bool:
     """Whether sections may wait for the browser: a browser session (every browser's User-Agent starts with
     "Mozilla/"; AppTest sends no headers, a Python websocket client names itself)."""
-    if os.environ.get("DLP_LAZY", "1") == "0":
+    if os.environ.get("DLP_LAZY", "0") != "1":  # opt-in: see "Status" in the module docstring
         return False
     try:
         return (st.context.headers.get("User-Agent") or "").startswith("Mozilla/")

@@ -21,8 +21,9 @@ TRAIN_CHART = """(needle) => Array.from(document.querySelectorAll('.js-plotly-pl
 
 def chart_title(page, needle: str, timeout: float = 120_000) -> str:
     """Wait for the chart whose title contains `needle`; return its whole title."""
-    page.wait_for_function(f"(needle) => !!({TRAIN_CHART})(needle)", arg=needle, timeout=timeout, polling=POLL_MS)
-    return page.evaluate(f"(needle) => ({TRAIN_CHART})(needle).layout.title.text", needle)
+    found = f"(needle) => {{ const gd = ({TRAIN_CHART})(needle); return gd ? String(gd.layout.title.text) : null; }}"
+    # one evaluation finds and reads the chart: a rerun may replace the chart between two evaluations
+    return page.wait_for_function(found, arg=needle, timeout=timeout, polling=POLL_MS).json_value()
 
 
 def test_training_runs_to_the_end_shows_final_accuracy_and_replays(server, browser, artifacts):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from core.text import Text
 from tests.e2e.helpers import query, slider_thumb
 
 pytestmark = pytest.mark.browser
@@ -46,7 +47,7 @@ def test_training_streams_to_the_end_and_a_seed_change_restarts_it(server, brows
     assert "modes covered" in first["title"]
     page.screenshot(path=str(artifacts / "gan-lab-finished.png"), full_page=True)
 
-    page.get_by_text("Networks, optimizers, batch, steps, seed").click()
+    page.get_by_text(Text("gan", "en")("lab.more_heading")).click()
     thumb = slider_thumb(page, "Seed").first  # the lab's seed comes before the digits GAN's
     thumb.focus()
     page.keyboard.press("ArrowRight")
