@@ -250,6 +250,11 @@ def finished(view, experiment: Experiment) -> Any:
     return finished_runs().get(_key(view, experiment))
 
 
+# Tests that check only a page's controls and link (tests/test_pages.py) set this: a section draws its first chunk
+# and stops watching (the run pauses once nobody watches), so opening a 25-CPU-second preset costs one chunk.
+FIRST_CHUNK_ONLY = False
+
+
 def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) -> Any:
     """Train `experiment` for the view's current values in the background and draw every chunk. Returns the
     finished result; when a newer rerun of this section supersedes it, or another section's rerun is
@@ -280,6 +285,9 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
             elapsed = time.perf_counter() - start
             bar.progress(min(1.0, fraction), text=view.t("live.progress", pct=f"{fraction:.0%}", s=f"{elapsed:.1f}"))
             render(result, False)
+            if FIRST_CHUNK_ONLY:
+                runs.detach(key, run)
+                return result
         if (latest is not None or _in_section()) and (superseded() or step_aside()):  # the queued rerun draws on
             if latest is None:  # nothing to hand back yet: the section ends here (PageView.section catches it)
                 raise StepAside
