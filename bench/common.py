@@ -108,7 +108,38 @@ def slider_presses(browser, url: str, label: str, waits, presses: int) -> list[f
     return times
 
 
+def versus_bare(url: str, label: str, waits, presses: int, name: str, section: str) -> None:
+    """A page's slider against the bare one-slider page in the same run, printed: the server's time per rerun of
+    `section` (from the timing log), the browser's key press -> chart for the bare page, the page (opened once
+    first until idle, so what it computes once is cached) and the bare page again, and the ratio of medians."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, wait_idle
+
+    results = {}
+    with app_server() as (app, log), app_server(ROOT / "bench/bare_app.py") as (bare, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        bare_waits = (wait_bare(1.5), wait_bare(1.6))
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        warm = ctx.new_page()
+        warm.goto(app + url)
+        wait_idle(warm, timeout=240_000)
+        ctx.close()
+        results["bare page"] = slider_presses(browser, bare + "/?", "a", bare_waits, presses)
+        results[name] = slider_presses(browser, app + url, label, waits, presses)
+        results["bare page, again"] = slider_presses(browser, bare + "/?", "a", bare_waits, presses)
+        browser.close()
+        section_ms = section_times(log)[-presses:]
+    print(f"server time per slider rerun ({section}, st.fragment): {fmt(section_ms)}")
+    for key, xs in results.items():
+        print(f"browser key press -> chart updated, {key:17s}: {fmt(xs)}")
+    bare_ms = statistics.median(results["bare page"] + results["bare page, again"])
+    ratio = statistics.median(results[name]) / bare_ms
+    print(f"ratio {name} / bare page (medians): {ratio:.2f}x   (target <= 1.5x)")
+
+
 __all__ = [
+    "versus_bare",
     "ROOT",
     "pct",
     "fmt",

@@ -13,51 +13,23 @@ Prints, on this machine:
 from __future__ import annotations
 
 import argparse
-import statistics
 
-from common import ROOT, app_server, fmt, section_times, slider_presses, wait_bare
+from common import versus_bare
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, wait_idle
 from tests.e2e.test_regularization import wait_for_degree
-
-URL = "/regularization?degree=8"
 
 
 def wait_degree(d: int):
     return lambda page: wait_for_degree(page, d, polling="raf")  # the measured page is visible: raf is exact
 
 
-def warm(browser, url: str) -> None:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    page.goto(url)
-    wait_idle(page, timeout=240_000)
-    ctx.close()
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--presses", type=int, default=30)
     args = ap.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    results = {}
-    with app_server() as (app, log), app_server(ROOT / "bench/bare_app.py") as (bare, _), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        bare_waits = (wait_bare(1.5), wait_bare(1.6))
-        warm(browser, app + URL)
-        results["bare page"] = slider_presses(browser, bare + "/?", "a", bare_waits, args.presses)
-        waits = (wait_degree(8), wait_degree(9))
-        results["regularization"] = slider_presses(browser, app + URL, "Polynomial degree d", waits, args.presses)
-        results["bare page, again"] = slider_presses(browser, bare + "/?", "a", bare_waits, args.presses)
-        browser.close()
-        section_ms = section_times(log)[-args.presses :]
-    print(f"server time per slider rerun (overfitting section, st.fragment): {fmt(section_ms)}")
-    for name, xs in results.items():
-        print(f"browser key press -> chart updated, {name:17s}: {fmt(xs)}")
-    bare_ms = statistics.median(results["bare page"] + results["bare page, again"])
-    ratio = statistics.median(results["regularization"]) / bare_ms
-    print(f"ratio regularization / bare page (medians): {ratio:.2f}x   (target <= 1.5x)")
+    waits = (wait_degree(8), wait_degree(9))
+    url, label = "/regularization?degree=8", "Polynomial degree d"
+    versus_bare(url, label, waits, args.presses, "regularization", "overfitting section")
 
 
 if __name__ == "__main__":
