@@ -95,7 +95,8 @@ def slider_param(concept) -> str:
         return SLIDERS[concept.key]
     first = concept.experiments[0]
     defaults = first.params.defaults()
-    return next(p.name for p in first.params if isinstance(p, (Float, Int)) and p.active(defaults))
+    # a server-side slider: scrub knobs move in the browser (bench/losses_latency.py & co. time those)
+    return next(p.name for p in first.params if isinstance(p, (Float, Int)) and p.active(defaults) and not p.scrub)
 
 
 def label_of(concept, name: str) -> str:

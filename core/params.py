@@ -134,6 +134,9 @@ class Param:
     default: Any
     when: When | None = field(default=None, kw_only=True, compare=False)  # None: always active
     within: Span | None = field(default=None, kw_only=True, compare=False)  # None: the whole declared range
+    # True: moves in the browser among views computed for each of its positions (a probe, a degree): drawn by
+    # `view.scrub` as a Plotly slider under its chart, not by `view.controls` (core/scrub.py)
+    scrub: bool = field(default=False, kw_only=True, compare=False)
 
     def parse(self, raw: str) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError

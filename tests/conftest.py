@@ -45,6 +45,15 @@ def open_page(key: str, query: dict | None = None, lang: str | None = None, time
     return at
 
 
+def pick(at, page: str, name: str, value) -> None:
+    """What a scrub knob's component does when the user lets go of its chart's slider at `value`
+    (core/ui/scrub_chart.py: the knob's state takes the value), then the rerun it asks for."""
+    from core.ui.widgets import wkey
+
+    at.session_state[wkey(page, name)] = value
+    at.run()
+
+
 def clean(at) -> None:
     """The page ran without an exception or an error message (both listed on failure)."""
     assert not at.exception, [e.value for e in at.exception]

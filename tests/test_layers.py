@@ -42,7 +42,7 @@ def concepts_imported(path: Path) -> set[str]:
 
 
 def is_figure_module(path: Path) -> bool:
-    return path == ROOT / "core/style.py" or (
+    return path in (ROOT / "core/style.py", ROOT / "core/scrub.py") or (  # the base's figure helpers
         path.parent.name in CONCEPT_PACKAGES and (path.stem == "figures" or path.stem.endswith("_figures"))
     )
 

@@ -1,13 +1,15 @@
 """Every registered page under Streamlit's AppTest: defaults, shared links (presets as URLs), both
 languages, bad links, widget interaction rewriting the URL, preset buttons and reset."""
 
+import json
+
 import pytest
 
 from core import registry
 from core.params import to_query_string
 from core.text import LANGS
 from core.ui import live
-from core.ui.widgets import to_widget, wkey
+from core.ui.widgets import from_widget, to_widget, wkey
 from tests.conftest import open_page
 
 KEYS = [c.key for c in registry.CONCEPTS]
@@ -21,6 +23,27 @@ def widget(at, key):
         except KeyError:
             continue
     raise KeyError(key)
+
+
+def scrub_labels(at) -> list[str]:
+    """The label of the active position of every scrub chart's slider on the page (core/scrub.py)."""
+    out = []
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec).get("layout", {})
+        if (layout.get("meta") or {}).get("dlp_scrub"):
+            slider = layout["sliders"][0]
+            out.append(slider["steps"][slider["active"]]["label"])
+    return out
+
+
+def shown(at, key: str, p) -> object:
+    """What the page shows for knob `p`: its widget's value; a scrub knob's value is its state, and a scrub chart's
+    slider stands at it."""
+    k = wkey(key, p.name)
+    if p.scrub:
+        assert p.encode(p.nearest(from_widget(p, at.session_state[k]))) in scrub_labels(at), p.name
+        return at.session_state[k]
+    return widget(at, k).value
 
 
 def assert_clean(at):
@@ -49,7 +72,7 @@ def test_page_renders_with_defaults(key, lang):
     assert len(at.get("plotly_chart")) >= 1
     concept = registry.get(key)
     for p in concept.params:
-        assert widget(at, wkey(key, p.name)).value == to_widget(p, p.default), p.name
+        assert shown(at, key, p) == to_widget(p, p.default), p.name
     assert at.query_params == ({"lang": lang} if lang != "en" else {})
 
 
@@ -66,7 +89,7 @@ def test_a_shared_link_sets_every_widget(key, preset, monkeypatch):
     assert_clean(at)
     assert not at.warning
     for p in concept.params:
-        assert widget(at, wkey(key, p.name)).value == to_widget(p, values[p.name]), p.name
+        assert shown(at, key, p) == to_widget(p, values[p.name]), p.name
     assert at.query_params == {**query, "lang": "zh"}  # the URL still says exactly this view
 
 
@@ -78,7 +101,7 @@ def test_a_bad_link_shows_a_specific_notice_and_still_renders(key):
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)
     assert first.name in warning and "no_such_knob" in warning
-    assert widget(at, wkey(key, first.name)).value == to_widget(first, first.default)
+    assert shown(at, key, first) == to_widget(first, first.default)
     assert len(at.get("plotly_chart")) >= 1
     assert "no_such_knob" not in at.query_params  # the bad entries are dropped from the URL
 

@@ -96,25 +96,27 @@ st.markdown(t("curves.intro"))
 presets("curves")
 
 
-def curves_part(experiment, keys: tuple[str, ...], heading: str) -> None:
+def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> None:
+    """The curves of one family; the probe moves in the browser along curves computed once (a scrub knob)."""
     st.subheader(t(heading))
     left, right = st.columns([1, 2.8], gap="medium")
     with left:
         view.controls(experiment)
     c = view.run(experiment)
     with right:
-        st.plotly_chart(figures.curves(c, fig, names, keys), key=f"_losses.{experiment.key}")
+        at = lambda x: figures.curves(view.run_with(experiment, **{probe: x}), fig, names, keys)
+        view.scrub(experiment, probe, at, chart=f"losses.{experiment.key}")
     st.markdown(words.curve_text(t, names, c))
 
 
 @view.section
 def reg_curves():
-    curves_part(lc.REG_CURVES, lc.REG_KEYS, "reg.heading")
+    curves_part(lc.REG_CURVES, lc.REG_KEYS, "reg.heading", "r0")
 
 
 @view.section
 def cls_curves():
-    curves_part(lc.CLS_CURVES, lc.CLS_KEYS, "cls.heading")
+    curves_part(lc.CLS_CURVES, lc.CLS_KEYS, "cls.heading", "m0")
 
 
 reg_curves()

@@ -59,7 +59,7 @@ def steps_section():
     st.header(t("steps.heading"))
     st.markdown(t("steps.intro"))
     batch_knobs, layer_knobs = ("x_mean", "x_std", "gamma", "beta"), ("eps", "momentum", "batches", "s_seed")
-    for names, widths in zip((("n", "feat", "layout", "dist"), batch_knobs, layer_knobs), ([1, 1, 1.5, 1.5], 4, 4)):
+    for names, widths in zip((("feat", "layout", "dist"), batch_knobs, layer_knobs), ([1, 1.5, 1.5], 4, 4)):
         for col, name in zip(st.columns(widths), names):
             with col:
                 view.controls(steps.STEPS, only=(name,))
@@ -67,7 +67,8 @@ def steps_section():
     left, right = st.columns(2)
     left.latex(steps.FORMULAS["stats"])
     right.latex(steps.FORMULAS["normalize"])
-    st.plotly_chart(figures.steps(r, fig), key="norm_steps_chart")
+    # the batch size moves in the browser among batches computed once (a scrub knob, core/scrub.py)
+    view.scrub(steps.STEPS, "n", lambda n: figures.steps(view.run_with(steps.STEPS, n=n), fig), chart="norm.steps")
     rows = [
         [t("fig.feature", c=c + 1), *(f"{v:.4f}" for v in (r.mean[c], r.var[c], r.std[c], r.out_std[c]))]
         + [f"{r.skew_in[c]:.3f} → {r.skew_out[c]:.3f}"]

@@ -52,11 +52,12 @@ def overfitting():
     st.markdown(t("fit.intro"))
     left, right = st.columns([1, 2], gap="medium")
     with left:
-        view.controls(reg.FIT, only=("n", "noise", "degree", "basis", "ridge_on", "ridge"))
+        view.controls(reg.FIT, only=("n", "noise", "basis", "ridge_on", "ridge"))
     res = view.run(reg.FIT)
     numbers = words.fit(res)
-    with right:
-        st.plotly_chart(figures.fit(res, fig), key="reg_fit")
+    with right:  # the degree moves in the browser among the fits of every degree (a scrub knob, core/scrub.py)
+        every, degrees = reg.fit_curves(view.values), tuple(int(d) for d in poly.sweep_degrees(res.n, 0))
+        view.scrub(reg.FIT, "degree", lambda d: figures.fit(res, fig, d, every[d]), chart="reg.fit", grid=degrees)
         st.markdown(t("fit.numbers", **numbers))
     st.plotly_chart(figures.sweep(res, poly.double_descent(res), fig), key="reg_sweep")
     st.markdown(t(words.fit_verdict(res), **numbers))

@@ -47,14 +47,14 @@ REG_PARAMS = ParamSet(
         Multi("reg", ("mse", "mae", "huber"), choices=REG_KEYS, lo=1, hi=len(REG_KEYS)),
         Float("delta", 1.0, lo=0.1, hi=3.0, step=0.1, when=when("reg", "huber", "smoothl1")),
         Float("tau", 0.9, lo=0.05, hi=0.95, step=0.05, when=when("reg", "quantile")),
-        Float("r0", 2.0, lo=-curves.X_MAX, hi=curves.X_MAX, step=0.1),
+        Float("r0", 2.0, lo=-curves.X_MAX, hi=curves.X_MAX, step=0.1, scrub=True),
     )
 )
 CLS_PARAMS = ParamSet(
     (
         Multi("cls", ("zero_one", "logistic", "hinge", "mse_prob"), choices=CLS_KEYS, lo=1, hi=len(CLS_KEYS)),
         Float("gamma", 2.0, lo=0.0, hi=5.0, step=0.5, when=when("cls", "focal")),
-        Float("m0", -2.0, lo=-curves.X_MAX, hi=curves.X_MAX, step=0.1),
+        Float("m0", -2.0, lo=-curves.X_MAX, hi=curves.X_MAX, step=0.1, scrub=True),
     )
 )
 

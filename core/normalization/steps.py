@@ -33,7 +33,7 @@ SPATIAL = 2  # BatchNorm2d view: H = W = 2
 
 PARAMS = ParamSet(
     (
-        Int("n", 8, lo=2, hi=32),
+        Int("n", 8, lo=2, hi=32, scrub=True),
         Int("feat", 3, lo=1, hi=4),
         Choice("layout", "1d", choices=("1d", "2d")),
         Choice("dist", "skewed", choices=DISTS),

@@ -78,7 +78,7 @@ _DATA = (
 FIT_PARAMS = ParamSet(
     (
         *_DATA,
-        Int("degree", 9, lo=0, hi=poly.DEG_MAX),
+        Int("degree", 9, lo=0, hi=poly.DEG_MAX, scrub=True),
         Choice("basis", "smooth", choices=poly.BASES),
         Bool("ridge_on", False),
         LogFloat("ridge", 1e-3, lo=1e-6, hi=10.0, when=when("ridge_on", True)),
@@ -88,6 +88,11 @@ FIT_PARAMS = ParamSet(
 
 def run_fit(v: dict) -> poly.Fit:
     return poly.fit(v["n"], v["noise"], v["degree"], v["ridge"] if v["ridge_on"] else 0.0, v["seed"], v["basis"])
+
+
+def fit_curves(v: dict):
+    """The fitted polynomial of every degree for the page's other values (row d = run_fit with degree d's curve)."""
+    return poly.curves(v["n"], v["noise"], v["ridge"] if v["ridge_on"] else 0.0, v["seed"], v["basis"])
 
 
 def fit_summary(r: poly.Fit) -> dict:

@@ -62,11 +62,13 @@ def _points(x, y, name: str, **more) -> dict:
     return marker(x, y, name, "black", size=8, **more)
 
 
-def fit(r, labels: Mapping[str, str]) -> go.Figure:
-    """The training points, the true function and the fitted polynomial."""
+def fit(r, labels: Mapping[str, str], degree: int | None = None, curve: np.ndarray | None = None) -> go.Figure:
+    """The training points, the true function and the fitted polynomial (the run's, or `curve` of `degree` on the
+    same points: poly.curves, for the degree scrub)."""
+    degree, curve = (r.degree, r.curve) if curve is None else (degree, curve)
     traces = [
         line(r.grid, r.truth, labels["truth"], TRUTH, dash="dash"),
-        line(r.grid, np.clip(r.curve, -50, 50), labels["fitted"].format(d=r.degree), FIT, width=3),
+        line(r.grid, np.clip(curve, -50, 50), labels["fitted"].format(d=degree), FIT, width=3),
         _points(r.x_train, r.y_train, labels["train_points"].format(n=r.n)),
     ]
     layout = dict(

@@ -21,6 +21,7 @@ Vandermonde matrix is too ill-conditioned in float64 for the sweep's numbers to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial import legendre
@@ -139,6 +140,18 @@ def fit(n: int, noise: float, degree: int, lam: float, seed: int, basis: str = "
         sweep_norm=np.asarray(norms),
         noise=noise,
     )
+
+
+@lru_cache(maxsize=16)
+def curves(n: int, noise: float, lam: float, seed: int, basis: str = "smooth") -> np.ndarray:
+    """(DEG_MAX + 1, N_GRID) float32: the fitted polynomial of every degree on the grid (row d is `fit(..., d,
+    ...).curve`), for the page's degree scrub: one task, one feature matrix, one solve per degree."""
+    t = task(n, noise, seed)
+    phi_tr, phi_grid = features(t.x_train, DEG_MAX, basis), features(np.linspace(-1, 1, N_GRID), DEG_MAX, basis)
+    rows = [phi_grid[:, : d + 1] @ ridge(phi_tr[:, : d + 1], t.y_train, lam) for d in range(DEG_MAX + 1)]
+    out = np.asarray(rows, dtype=np.float32)
+    out.setflags(write=False)  # shared by every caller of the cache
+    return out
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from typing import Any
 
 import streamlit as st
 
-from core import boot
+from core import boot, scrub
 from core.experiment import Concept, Experiment
 from core.params import Notice, ParamError, ParamSet
 from core.text import Text
-from core.ui import chrome, lazy, state
+from core.ui import chrome, lazy, scrub_chart, state
 from core.ui.live import StepAside
 from core.ui.runner import run_cached
 from core.ui.widgets import draw, wkey
@@ -123,8 +123,9 @@ class PageView:
 
         A knob is greyed out when its declared `when` does not hold for the current values; `active` can
         grey out more for what only the page knows (e.g. a probe that needs a finished run).
-        `on_change(*args)` runs when the user moves one of these widgets, before the rerun."""
-        names = list(only) if only is not None else list(experiment.params.names)
+        `on_change(*args)` runs when the user moves one of these widgets, before the rerun. A scrub knob is left
+        out: `scrub` draws it under its chart."""
+        names = [n for n in (only if only is not None else experiment.params.names) if not experiment.params[n].scrub]
         page = self.concept.key
         if self._lazy:
             lazy.drawn(page, names)
@@ -144,6 +145,24 @@ class PageView:
                 args=args,
                 span=span,
             )
+
+    def scrub(
+        self, experiment: Experiment, name: str, figure_at: Callable[[Any], Any], chart: str, grid: tuple | None = None
+    ) -> None:
+        """The chart of `experiment` with knob `name` as a scrub slider under it (core/scrub.py): the figure at
+        every position of the knob is sent once, the browser moves among them, and Streamlit hears the
+        position when the user lets go (then the link and everything else in the section follow).
+        `figure_at(value)` builds the section's figure for the knob at `value`, the other values as they are;
+        `grid`: the positions offered, when not every value of the knob (a value off them is drawn exactly, the
+        slider at the nearest position)."""
+        param, value = experiment.params[name], self.values[name]
+        others = {k: v for k, v in self.values_for(experiment).items() if k != name}
+        grid = grid or scrub.positions(param)
+        on_grid = param.encode(grid[scrub.index_of(grid, value)]) == param.encode(value)
+        label = self.t.label(name)
+        prefix = f"{label} = " if on_grid else f"{label} ({param.encode(value)}) ≈ "
+        pick = lambda v: self.set({name: v})
+        scrub_chart.draw(self.concept.key, param, grid, value, others, state.lang(), prefix, figure_at, chart, pick)
 
     def set(self, values: dict[str, Any]) -> None:
         """For a button or widget callback: put declared values into their widgets, as a link would (exact
@@ -170,6 +189,10 @@ class PageView:
 
     def values_for(self, experiment: Experiment) -> dict[str, Any]:
         return {n: self.values[n] for n in experiment.params.names}
+
+    def run_with(self, experiment: Experiment, **changes: Any) -> Any:
+        """The run of `experiment` at the page's values with `changes` (a scrub knob's other positions)."""
+        return run_cached(self.concept.key, experiment.key, {**self.values_for(experiment), **changes})
 
     def run(self, experiment: Experiment) -> Any:
         values = self.values_for(experiment)

@@ -109,3 +109,34 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=POLL_MS
     )
+
+
+SCRUB_TICK = """([chart, i]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+    .find((g) => g.layout && g.layout.meta && g.layout.meta.dlp_scrub === chart);
+  if (!gd || !gd.querySelector('.slider-rail-rect')) return null;
+  const rail = gd.querySelector('.slider-rail-rect'); rail.scrollIntoView({block: 'center'});
+  const tick = gd.querySelectorAll('.slider-tick-rect')[i].getBoundingClientRect(), r = rail.getBoundingClientRect();
+  return {x: tick.x + tick.width / 2, y: r.y + r.height / 2}; }"""
+
+
+def scrub_point(page, chart: str, index: int, timeout: float = 60_000) -> dict:
+    """Where to click on scrub chart `chart`'s slider (core/scrub.py) to pick position `index` (scrolled into view,
+    once the chart and its slider are drawn)."""
+    handle = page.wait_for_function(SCRUB_TICK, arg=[chart, index], timeout=timeout, polling=POLL_MS)
+    return handle.json_value()
+
+
+def scrub_click(page, chart: str, index: int) -> None:
+    """Click position `index` of scrub chart `chart`'s slider, as a person would."""
+    point = scrub_point(page, chart, index)
+    page.mouse.click(point["x"], point["y"])
+
+
+def scrub_label(page, chart: str) -> str:
+    """The label of the active position of scrub chart `chart`'s slider."""
+    return page.evaluate(
+        """(chart) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+             .find((g) => g.layout && g.layout.meta && g.layout.meta.dlp_scrub === chart);
+           const s = gd.layout.sliders[0]; return s.steps[s.active].label; }""",
+        chart,
+    )

@@ -1,6 +1,6 @@
-"""The Losses page in a real browser: a key press on the probe slider redraws the curves and rewrites the URL,
-which reproduces the view in a fresh context; the KL fit streams to its end by itself; a training section
-trains from its button and explains the result.
+"""The Losses page in a real browser: dragging the probe's scrub slider moves it along the curves in the browser
+(nothing sent to the server) and the release rewrites the URL, which reproduces the view in a fresh context;
+the KL fit streams to its end by itself; a training section trains from its button and explains the result.
 
 Waits poll on a timer (POLL_MS), never on requestAnimationFrame (a hidden page runs no animation frames)."""
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, slider_thumb, wait_idle
+from tests.e2e.helpers import POLL_MS, query, scrub_label, scrub_point, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +32,26 @@ def wait_for_text(page, needle: str, timeout: float = 120_000) -> None:
     )
 
 
-def test_the_probe_slider_redraws_the_curves_and_the_link_reproduces_them(server, browser, artifacts):
+def test_the_probe_scrubs_in_the_browser_and_the_link_reproduces_it(server, browser, artifacts):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = ctx.new_page()
+    sent = []
     page.goto(f"{server}/losses?r0=1.5")
     wait_for_probe(page, 1.5, timeout=120_000)  # the first chart is the regression curves chart
-    slider_thumb(page, "Probe residual r₀").focus()
-    page.keyboard.press("ArrowRight")
-    wait_for_probe(page, 1.6, timeout=90_000)  # a shared box can be slow: the wait is generous, not the claim
+    wait_idle(page)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))  # a new socket would be caught too
+    point = scrub_point(page, "losses.reg_curves", 55 - 6)  # r0 = 1.5 is position 55 of −4…4: 0.9 is 49
+    page.mouse.move(point["x"], point["y"])
+    sent.clear()
+    page.mouse.down()  # dragging: the probe moves along the curves, nothing goes to the server until release
+    wait_for_probe(page, 0.9, timeout=30_000)
+    later = scrub_point(page, "losses.reg_curves", 56)
+    page.mouse.move(later["x"], later["y"], steps=8)
+    wait_for_probe(page, 1.6, timeout=30_000)
+    assert sent == [] and query(page.url) == {"r0": "1.5"}  # no rerun while dragging: the link waits for the release
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"r0=1\.6"), timeout=90_000)
+    assert query(page.url) == {"r0": "1.6"}
     page.wait_for_url(re.compile(r"r0=1\.6"), timeout=90_000)
     assert query(page.url) == {"r0": "1.6"}
     wait_for_text(page, "At r₀ = 1.6")  # the probe table follows the chart
@@ -51,7 +63,7 @@ def test_the_probe_slider_redraws_the_curves_and_the_link_reproduces_them(server
     page2 = fresh.new_page()
     page2.goto(shared)
     wait_for_probe(page2, 1.6, timeout=120_000)
-    assert slider_thumb(page2, "Probe residual r₀").get_attribute("aria-valuetext") == "1.60"
+    assert scrub_label(page2, "losses.reg_curves") == "1.6"  # the chart's slider stands at the link's value
     fresh.close()
 
 

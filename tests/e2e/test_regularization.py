@@ -1,12 +1,12 @@
-"""Regularization page in a real browser: a key press on the degree slider refits the polynomial and rewrites
-the URL; the link reproduces the view (slider and chart) in a fresh context; a training section trains live to
-its numbers after its button is pressed."""
+"""Regularization page in a real browser: a click on the degree's scrub slider shows that degree's fit and, on
+release, rewrites the URL; the link reproduces the view (slider and chart) in a fresh context; a training section
+trains live to its numbers after its button is pressed."""
 
 import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, wait_idle
+from tests.e2e.helpers import POLL_MS, query, scrub_click, scrub_label, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -42,9 +42,7 @@ def test_the_degree_slider_refits_and_the_link_reproduces_it(server, browser, ar
     assert "Degree **9**" not in page.inner_text("body")  # markdown is rendered, not shown raw
     assert "Degree 9: training MSE" in page.inner_text("body")
 
-    thumb = slider(page, "Polynomial degree d")
-    thumb.focus()
-    page.keyboard.press("ArrowLeft")
+    scrub_click(page, "reg.fit", 8)  # the degree's scrub slider under the fit (degrees 0…30 are positions 0…30)
     wait_for_degree(page, 8)
     page.wait_for_url(re.compile(r"degree=8"))
     assert query(page.url) == {"n": "10", "degree": "8"}
@@ -55,7 +53,7 @@ def test_the_degree_slider_refits_and_the_link_reproduces_it(server, browser, ar
 
     fresh, page2 = open_page(browser, shared)
     wait_for_degree(page2, 8)
-    assert slider(page2, "Polynomial degree d").get_attribute("aria-valuetext") == "8"
+    assert scrub_label(page2, "reg.fit") == "8"
     assert slider(page2, "Training points n").get_attribute("aria-valuetext") == "10"
     assert query(page2.url) == {"n": "10", "degree": "8"}
     fresh.close()

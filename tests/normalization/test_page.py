@@ -13,7 +13,7 @@ from core.experiment import drain
 from core.normalization import batch, claims, depth, sweep
 from core.text import Text
 from core.ui import live
-from tests.conftest import clean, open_page
+from tests.conftest import clean, open_page, pick
 
 
 def chart(at, key):
@@ -27,11 +27,11 @@ def markdown(at) -> str:
 def test_the_step_through_follows_its_sliders_and_the_link():
     at = open_page("normalization")
     clean(at)
-    before = json.loads(chart(at, "norm_steps_chart").proto.spec)
-    at.slider(key="normalization.n").set_value(2).run()
+    before = json.loads(chart(at, "_dlp.scrub.chart.norm.steps").proto.spec)
+    pick(at, "normalization", "n", 2)
     clean(at)
     assert at.query_params["n"] == "2"
-    after = json.loads(chart(at, "norm_steps_chart").proto.spec)
+    after = json.loads(chart(at, "_dlp.scrub.chart.norm.steps").proto.spec)
     assert after != before and "2 values per feature" in after["layout"]["title"]["text"]
     assert "nn.BatchNorm1d" in markdown(at) and "√(n/(n − 1)) = 1.4142" in markdown(at)
     at.selectbox(key="normalization.layout").set_value("2d").run()  # long labels: a select box

@@ -6,7 +6,7 @@ from core import __main__ as cli
 from core.regularization import claims
 from core.regularization import concept as reg
 from core.ui.widgets import wkey
-from tests.conftest import clean, open_page
+from tests.conftest import clean, open_page, pick
 
 KEY = "regularization"
 
@@ -31,7 +31,7 @@ def test_defaults_draw_the_light_sections_and_wait_with_every_training():
 def test_moving_the_degree_rewrites_the_url_and_the_fit():
     at = open_page(KEY)
     before = at.get("plotly_chart")[0].proto.spec
-    at.slider(key=wkey(KEY, "degree")).set_value(3).run()
+    pick(at, KEY, "degree", 3)
     clean(at)
     assert at.query_params["degree"] == "3"
     assert at.get("plotly_chart")[0].proto.spec != before

@@ -1,0 +1,151 @@
+"""Scrub knobs (core/scrub.py): the positions a knob offers, slider steps that turn the drawn figure into the figure
+of every other position, and the pages' scrub charts under AppTest (the browser side: tests/e2e)."""
+
+import copy
+import json
+
+import pytest
+
+from core import scrub
+from core.losses import concept as lc
+from core.losses import figures as loss_figures
+from core.normalization import figures as norm_figures
+from core.normalization import steps as norm_steps
+from core.params import Float, Int, LogFloat
+from core.regularization import concept as reg
+from core.regularization import figures as reg_figures
+from core.text import Text
+from core.ui import scrub_chart
+from tests.conftest import clean, open_page
+
+
+def test_positions_are_the_sliders_grid_built_from_integers():
+    r0 = scrub.positions(lc.REG_PARAMS["r0"])
+    assert len(r0) == 81 and r0[0] == -4.0 and r0[40] == 0.0 and r0[-1] == 4.0 and 1.6 in r0
+    assert all(lc.REG_PARAMS["r0"].encode(v) == f"{v:g}" for v in r0)
+    assert scrub.positions(Int("d", 3, lo=2, hi=10, step=2)) == (2, 4, 6, 8, 10)
+    assert scrub.positions(LogFloat("lr", 0.1, lo=0.01, hi=1.0)) == LogFloat("lr", 0.1, lo=0.01, hi=1.0).grid()
+    assert scrub.index_of(r0, 1.55) in (r0.index(1.5), r0.index(1.6)) and scrub.index_of(r0, 9) == 80
+    assert scrub.scrubbable(Float("x", 0.0, lo=0, hi=1, step=0.01)) and not scrub.scrubbable(
+        Float("x", 0.0, lo=0, hi=10, step=0.01)
+    )
+
+
+def apply(fig: dict, step: dict) -> dict:
+    """What plotly.js does with an "update" step (Plotly.update: restyle the listed traces, relayout the layout)."""
+    out = copy.deepcopy(fig)
+    traces, layout, idx = step["args"]
+    for k, values in traces.items():
+        for i, v in zip(idx, values):
+            if v is None:
+                out["data"][i].pop(k, None)
+            else:
+                out["data"][i][k] = v
+    for k, v in layout.items():
+        if v is None:
+            out["layout"].pop(k, None)
+        else:
+            out["layout"][k] = v
+    return out
+
+
+def unbold(fig: dict) -> dict:
+    title = fig["layout"].get("title")
+    if isinstance(title, dict) and isinstance(title.get("text"), str):
+        title["text"] = title["text"].removeprefix("<b>").removesuffix("</b>")
+    return fig
+
+
+def families():
+    """Three real families: a probe on fixed curves (shapes move), fits of every degree (a trace and its name
+    change), a batch size (traces and the title change)."""
+    v = lc.REG_PARAMS.defaults()
+    fig = Text("losses", "en").section("fig")
+    names = {k: k for k in lc.REG_KEYS}
+    grid = scrub.positions(lc.REG_PARAMS["r0"])[::8]
+    yield "losses", [loss_figures.curves(lc.run_reg({**v, "r0": x}), fig, names, lc.REG_KEYS) for x in grid]
+    v = reg.FIT.params.defaults()
+    res, every = reg.FIT.run(v), reg.fit_curves(v)
+    fig = Text("regularization", "en").section("fig")
+    yield "degree", [reg_figures.fit(res, fig, d, every[d]) for d in (0, 3, 9, 11, 40)]
+    v = norm_steps.STEPS.params.defaults()
+    fig = Text("normalization", "en").section("fig")
+    yield "batch", [norm_figures.steps(norm_steps.STEPS.run({**v, "n": n}), fig) for n in (2, 5, 8, 32)]
+
+
+@pytest.mark.parametrize("name,figs", list(families()), ids=lambda x: x if isinstance(x, str) else "")
+def test_each_step_turns_whichever_figure_is_drawn_into_its_own(name, figs):
+    family = [scrub.plain(f) for f in figs]
+    steps = scrub.steps(family[0], family, [str(i) for i in range(len(family))])
+    assert len(steps) == len(family) and all(s["method"] == "update" for s in steps)
+    for drawn in family:  # the steps are computed once, against the first member, and work from any of them
+        for step, want in zip(steps, family):
+            assert json.dumps(unbold(apply(drawn, step)), sort_keys=True) == json.dumps(want, sort_keys=True)
+    carried = len(json.dumps(steps))
+    assert carried < len(json.dumps(family))  # only what changes travels
+
+
+def test_steps_carry_only_what_changes_and_refuse_a_family_with_other_traces():
+    figs = [scrub.plain(f) for f in next(iter(families()))[1][:3]]
+    steps = scrub.steps(figs[0], figs, ["a", "b", "c"])
+    traces, layout, idx = steps[1]["args"]
+    assert traces == {} and idx == [] and set(layout) == {"shapes"}  # the probe is shapes: the curves stay
+    broken = copy.deepcopy(figs[1])
+    broken["data"].pop()
+    with pytest.raises(ValueError):
+        scrub.steps(figs[0], [figs[0], broken], ["a", "b"])
+
+
+def test_the_slider_stands_at_the_drawn_position_and_names_the_chart():
+    figs = [scrub.plain(f) for f in next(iter(families()))[1][:3]]
+    fig = scrub.with_slider(figs[1], scrub.steps(figs[0], figs, ["a", "b", "c"]), active=1, chart="c", prefix="r = ")
+    layout = fig.to_plotly_json()["layout"]
+    slider = layout["sliders"][0]
+    assert slider["active"] == 1 and [s["label"] for s in slider["steps"]] == ["a", "b", "c"]
+    assert layout["meta"] == {"dlp_scrub": "c"} and slider["currentvalue"]["prefix"] == "r = "
+    assert layout["height"] == figs[1]["layout"]["height"] + scrub.ROOM
+
+
+def test_a_family_is_built_once_per_set_of_other_values():
+    calls = []
+    built = lambda x: calls.append(x) or next(iter(families()))[1][0]
+    key = ("test", "c", "en", "{}", (1, 2, 3))
+    scrub_chart._FAMILIES.pop(key, None)
+    first = scrub_chart.family(key, (1, 2, 3), ["1", "2", "3"], built)
+    again = scrub_chart.family(key, (1, 2, 3), ["1", "2", "3"], built)
+    assert calls == [1, 2, 3] and again is first
+
+
+def scrub_layouts(at) -> dict:
+    out = {}
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec)["layout"]
+        if (layout.get("meta") or {}).get("dlp_scrub"):
+            out[layout["meta"]["dlp_scrub"]] = layout
+    return out
+
+
+def test_a_link_off_the_grid_is_drawn_exactly_with_the_slider_at_the_nearest_position():
+    at = open_page("losses", query={"r0": "1.55"})
+    clean(at)
+    layout = scrub_layouts(at)["losses.reg_curves"]
+    probe = [s for s in layout["shapes"] if s["type"] == "line"][0]
+    slider = layout["sliders"][0]
+    assert probe["x0"] == pytest.approx(1.55)  # the link's value, not the slider's nearest position
+    assert slider["steps"][slider["active"]]["label"] in ("1.5", "1.6")
+    assert "(1.55) ≈" in slider["currentvalue"]["prefix"]
+    assert at.query_params["r0"] == "1.55"
+
+
+@pytest.mark.parametrize(
+    "page,name,chart,value", [("losses", "m0", "losses.cls_curves", 1.2), ("normalization", "n", "norm.steps", 13)]
+)
+def test_a_pick_moves_the_chart_and_the_link(page, name, chart, value):
+    from tests.conftest import pick
+
+    at = open_page(page)
+    pick(at, page, name, value)
+    clean(at)
+    slider = scrub_layouts(at)[chart]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == f"{value:g}"
+    assert at.query_params[name] == f"{value:g}"
