@@ -91,7 +91,8 @@ def run(page: str, query: str, experiment: str | None = None) -> dict:
 
 
 def _describe(p) -> str:
-    return f"{p.name} [when {p.when.text}]" if p.when is not None else p.name
+    marks = ([f"when {p.when.text}"] if p.when is not None else []) + (["scrub"] if p.scrub else [])
+    return f"{p.name} [{', '.join(marks)}]" if marks else p.name
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,3 +149,12 @@ def test_a_pick_moves_the_chart_and_the_link(page, name, chart, value):
     slider = scrub_layouts(at)[chart]["sliders"][0]
     assert slider["steps"][slider["active"]]["label"] == f"{value:g}"
     assert at.query_params[name] == f"{value:g}"
+
+
+def test_the_cli_lists_which_knobs_scrub(capsys):
+    from core import __main__ as cli
+
+    assert cli.main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert "r0 [scrub]" in out and "degree [scrub]" in out and "steps(n [scrub]" in out
+    assert "x0 [scrub]" not in out
