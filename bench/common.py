@@ -108,30 +108,24 @@ def slider_presses(browser, url: str, label: str, waits, presses: int) -> list[f
     return times
 
 
-def scrub_presses(browser, url: str, chart: str, positions: tuple[int, int], waits, presses: int) -> list[float]:
-    """Like slider_presses for a scrub slider: clicks on its positions in turn (a press moves it in the browser; the
-    section reruns once after each, to write the link); milliseconds from the click to the chart drawn."""
+def scrub_presses(browser, url: str, label: str, waits, presses: int) -> list[float]:
+    """Like slider_presses for a scrub slider (core/scrub.py: Plotly's slider under a chart, made a keyboard slider
+    labelled `label`): key presses move it in the browser, and the section reruns once after each pause to write
+    the link; milliseconds from the key press to the chart drawn."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     waits[0](page)
-    from tests.e2e.helpers import scrub_point
-
-    times = []
-    for i in range(6 + presses):
-        point = scrub_point(page, chart, positions[(i + 1) % 2])
-        t = time.perf_counter()
-        page.mouse.click(point["x"], point["y"])
-        waits[(i + 1) % 2](page)
-        if i >= 6:
-            times.append((time.perf_counter() - t) * 1000)
-        page.wait_for_timeout(600)
+    thumb = page.get_by_role("slider", name=label, exact=True)
+    thumb.wait_for(timeout=60_000)
+    steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
+    times = press_times(page, thumb, steps, presses, pause_ms=600)
     ctx.close()
     return times
 
 
-def versus_bare(url: str, label: str, waits, presses: int, name: str, section: str, scrub=None) -> None:
+def versus_bare(url: str, label: str, waits, presses: int, name: str, section: str, scrub: bool = False) -> None:
     """A page's slider against the bare one-slider page in the same run, printed: the server's time per rerun of
     `section` (from the timing log), the browser's key press -> chart for the bare page, the page (opened once
     first until idle, so what it computes once is cached) and the bare page again, and the ratio of medians."""
@@ -149,10 +143,8 @@ def versus_bare(url: str, label: str, waits, presses: int, name: str, section: s
         wait_idle(warm, timeout=240_000)
         ctx.close()
         results["bare page"] = slider_presses(browser, bare + "/?", "a", bare_waits, presses)
-        if scrub is None:
-            results[name] = slider_presses(browser, app + url, label, waits, presses)
-        else:  # label names the scrub chart, scrub = its two positions
-            results[name] = scrub_presses(browser, app + url, label, scrub, waits, presses)
+        press = scrub_presses if scrub else slider_presses
+        results[name] = press(browser, app + url, label, waits, presses)
         results["bare page, again"] = slider_presses(browser, bare + "/?", "a", bare_waits, presses)
         browser.close()
         section_ms = section_times(log)[-presses:]

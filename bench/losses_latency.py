@@ -4,8 +4,8 @@
 
 Prints, on this machine:
   - server-side script time per rerun of the regression-curves section (st.fragment), from the timing log;
-  - in headless Debian chromium: a click on the probe-residual scrub slider (a Plotly slider under the chart: the
-    probe moves in the browser, core/scrub.py) -> the chart's probe (a layout shape) at the new value, median
+  - in headless Debian chromium: a key press on the probe-residual scrub slider (a Plotly slider under the chart:
+    the probe moves in the browser, core/scrub.py) -> the chart's probe (a layout shape) at the new value, median
     and p90, for /losses (opened once beforehand until idle, so the fits it trains
     on open and the claims are cached: the measured tab replays them) and for bench/bare_app.py, measured
     before and after the page in the same run;
@@ -30,8 +30,8 @@ def main():
     ap.add_argument("--presses", type=int, default=30)
     args = ap.parse_args()
     waits = (wait_probe(1.5), wait_probe(1.6))
-    url, chart = "/losses?r0=1.5", "losses.reg_curves"  # r0 = 1.5 and 1.6 are positions 55 and 56 of -4…4
-    versus_bare(url, chart, waits, args.presses, "losses", "regression curves section", scrub=(55, 56))
+    url, label = "/losses?r0=1.5", "Probe residual r₀"
+    versus_bare(url, label, waits, args.presses, "losses", "regression curves section", scrub=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 Prints, on this machine:
   - server-side script time per rerun of the overfitting section (st.fragment), from the timing log;
-  - in headless Debian chromium: a click on the degree's scrub slider (a Plotly slider under the fit chart: the fits
+  - in headless Debian chromium: a key press on the degree's scrub slider (a Plotly slider under the fit chart: the fits
     of every degree were sent once, core/scrub.py) -> the fit chart draws the new degree, median
     and p90, for /regularization (opened once beforehand until idle, so the light claims are cached) and for
     bench/bare_app.py, measured before and after the page in the same run;
@@ -29,8 +29,8 @@ def main():
     ap.add_argument("--presses", type=int, default=30)
     args = ap.parse_args()
     waits = (wait_degree(8), wait_degree(9))
-    url, chart = "/regularization?degree=8", "reg.fit"  # degrees 8 and 9: positions 8 and 9 (0…2n+10 one by one)
-    versus_bare(url, chart, waits, args.presses, "regularization", "overfitting section", scrub=(8, 9))
+    url, label = "/regularization?degree=8", "Polynomial degree d"
+    versus_bare(url, label, waits, args.presses, "regularization", "overfitting section", scrub=True)
 
 
 if __name__ == "__main__":

@@ -23,21 +23,63 @@ import streamlit as st
 from core import scrub
 
 PICK_JS = """
+const KEYS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -10, PageUp: 10 };
+const slider = (gd) => gd.layout && gd.layout.sliders && gd.layout.sliders[0];
+const focusable = (gd, label) => {  // Plotly's slider takes no keys: the page makes it a keyboard slider
+  const g = gd.querySelector('.slider-group'), s = slider(gd);
+  if (!g || !s) return;
+  g.setAttribute('tabindex', '0');
+  g.setAttribute('role', 'slider');
+  g.setAttribute('aria-label', label);
+  g.setAttribute('aria-valuemin', '0');
+  g.setAttribute('aria-valuemax', String(s.steps.length - 1));
+  g.setAttribute('aria-valuenow', String(s.active || 0));
+  g.setAttribute('aria-valuetext', s.steps[s.active || 0].label);
+};
+let keyedAt = -1e9;  // when a scrub slider last took a key: a redraw within RETAIN_MS gives it the focus back
+const RETAIN_MS = 3000;
+const refocus = (gd) => {
+  const g = gd.querySelector('.slider-group'), a = document.activeElement;
+  if (g && a !== g && (!a || a === document.body) && performance.now() - keyedAt < RETAIN_MS) g.focus();
+};
 const bind = (chart, ctl) => {
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
     const meta = gd.layout && gd.layout.meta;
-    if (!meta || meta.dlp_scrub !== chart || !gd.on || gd.__dlpScrub === ctl) continue;
-    gd.__dlpScrub = ctl;  // a chart redrawn in a new node is bound again on the next tick
-    gd.on('plotly_sliderend', (e) => {
-      const i = e && e.step ? e.step._index : undefined;
-      if (gd.__dlpScrub !== ctl || i === undefined || i === ctl.data.index) return;
-      ctl.data = Object.assign({}, ctl.data, { index: i });  // until the rerun draws it
-      ctl.pick('pick', i);
+    if (!meta || meta.dlp_scrub !== chart || !gd.on) continue;
+    focusable(gd, ctl.data.label);
+    refocus(gd);
+    if (gd.__dlpScrub === ctl) continue;
+    const fresh = !gd.__dlpScrub;
+    gd.__dlpScrub = ctl;  // the newest component instance answers for this chart
+    if (!fresh) continue;  // listeners below read gd.__dlpScrub, so they are added once per chart node
+    const report = (i) => {  // after the user lets go (mouse) or stops pressing keys
+      const c = gd.__dlpScrub;
+      clearTimeout(c.timer);
+      c.timer = setTimeout(() => {
+        if (i === c.data.index) return;
+        c.data = Object.assign({}, c.data, { index: i });  // until the rerun draws it
+        c.pick('pick', i);
+      }, c.wait);
+    };
+    gd.on('plotly_sliderend', (e) => { if (e && e.step) report(e.step._index); });
+    gd.on('plotly_afterplot', () => { focusable(gd, gd.__dlpScrub.data.label); refocus(gd); });  // the rerun's redraw
+    gd.addEventListener('keydown', (e) => {
+      const s = slider(gd), move = KEYS[e.key];
+      if (!s || !e.target.classList.contains('slider-group')) return;
+      const last = s.steps.length - 1, now = s.active || 0;
+      const i = e.key === 'Home' ? 0 : e.key === 'End' ? last : move ? Math.min(last, Math.max(0, now + move)) : null;
+      if (i === null) return;
+      e.preventDefault();
+      keyedAt = performance.now();
+      if (i === now) return;
+      const [traces, layout, idx] = s.steps[i].args;
+      window.Plotly.update(gd, traces, Object.assign({}, layout, { 'sliders[0].active': i }), idx);
+      report(i);
     });
   }
 };
 export default function ({ data, setTriggerValue }) {
-  const ctl = { data, pick: setTriggerValue };
+  const ctl = { data, pick: setTriggerValue, timer: null, wait: data.wait };
   bind(data.chart, ctl);
   const timer = setInterval(() => bind(data.chart, ctl), 300);
   return () => clearInterval(timer);
@@ -47,6 +89,7 @@ export default function ({ data, setTriggerValue }) {
 _component = None
 _FAMILIES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
 _LOCK = threading.Lock()
+REPORT_MS = 350  # after the last key press (or a release) the position goes to the server: one rerun per pause
 KEEP = 48  # families kept (a family is a few hundred kB at most)
 
 
@@ -105,7 +148,8 @@ def draw(
         if isinstance(i, int) and 0 <= i < len(grid):
             on_pick(grid[i])
 
-    _pick()(key=ckey, data={"chart": chart, "index": active}, on_pick_change=picked, height=0)
+    data = {"chart": chart, "index": active, "label": prefix.rstrip(" =≈"), "wait": REPORT_MS}
+    _pick()(key=ckey, data=data, on_pick_change=picked, height=0)
 
 
 __all__ = ["draw", "family", "PICK_JS"]

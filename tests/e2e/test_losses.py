@@ -55,6 +55,15 @@ def test_the_probe_scrubs_in_the_browser_and_the_link_reproduces_it(server, brow
     page.wait_for_url(re.compile(r"r0=1\.6"), timeout=90_000)
     assert query(page.url) == {"r0": "1.6"}
     wait_for_text(page, "At r₀ = 1.6")  # the probe table follows the chart
+    probe = page.get_by_role("slider", name="Probe residual r₀", exact=True)  # the scrub is a keyboard slider too
+    assert probe.get_attribute("aria-valuetext") == "1.6"
+    probe.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_probe(page, 1.7, timeout=30_000)
+    page.wait_for_url(re.compile(r"r0=1\.7"), timeout=90_000)  # a pause after the keys: the link follows
+    page.keyboard.press("ArrowLeft")  # the focus stayed on the slider through the section's rerun
+    wait_for_probe(page, 1.6, timeout=30_000)
+    page.wait_for_url(re.compile(r"r0=1\.6"), timeout=90_000)
     page.screenshot(path=str(artifacts / "losses-probe.png"))
     shared = page.url
     ctx.close()
@@ -64,6 +73,7 @@ def test_the_probe_scrubs_in_the_browser_and_the_link_reproduces_it(server, brow
     page2.goto(shared)
     wait_for_probe(page2, 1.6, timeout=120_000)
     assert scrub_label(page2, "losses.reg_curves") == "1.6"  # the chart's slider stands at the link's value
+    assert page2.get_by_role("slider", name="Probe residual r₀", exact=True).get_attribute("aria-valuetext") == "1.6"
     fresh.close()
 
 
