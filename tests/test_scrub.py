@@ -158,3 +158,14 @@ def test_the_cli_lists_which_knobs_scrub(capsys):
     out = capsys.readouterr().out
     assert "r0 [scrub]" in out and "degree [scrub]" in out and "steps(n [scrub]" in out
     assert "x0 [scrub]" not in out
+
+
+def test_every_declared_scrub_knob_can_be_one():
+    """A scrub knob is a numeric slider with few enough positions to send them all, over its whole range (the
+    browser's slider offers every position: a knob whose range depends on other values cannot scrub)."""
+    from core import registry
+
+    knobs = [p for c in registry.CONCEPTS for p in c.params if p.scrub]
+    assert {p.name for p in knobs} >= {"r0", "m0", "degree", "n"}
+    for p in knobs:
+        assert scrub.scrubbable(p) and p.within is None and p.when is None, p.name
