@@ -99,6 +99,24 @@ def steps(base: dict, variants: Sequence[dict], labels: Sequence[str]) -> list[d
     return out
 
 
+def apply(fig: dict, step: dict) -> dict:
+    """What plotly.js does with an "update" step (Plotly.update: restyle the listed traces, relayout the layout):
+    the figure of that step's position from any member of its family (a new dict; `fig` is left as it is)."""
+    traces, layout, idx = step["args"]
+    data = list(fig["data"])
+    for i in idx:
+        data[i] = dict(data[i])
+    for k, values in traces.items():
+        for i, v in zip(idx, values):
+            if v is None:
+                data[i].pop(k, None)
+            else:
+                data[i][k] = v
+    out_layout = {k: v for k, v in fig["layout"].items() if layout.get(k, v) is not None}
+    out_layout.update({k: v for k, v in layout.items() if v is not None})
+    return {"data": data, "layout": out_layout}
+
+
 def with_slider(base: dict, steps: list[dict], *, active: int, chart: str, prefix: str) -> go.Figure:
     """`base` (a plain figure, see `plain`) with a Plotly slider under it whose `steps` (see `steps`) show the other
     positions; `chart` names the figure for the browser side (layout.meta.dlp_scrub)."""
@@ -127,4 +145,14 @@ def labels_for(param: Param, grid: Sequence[Any]) -> list[str]:
     return [param.encode(v) for v in grid]
 
 
-__all__ = ["plain", "positions", "scrubbable", "index_of", "steps", "with_slider", "labels_for", "MAX_POSITIONS"]
+__all__ = [
+    "apply",
+    "plain",
+    "positions",
+    "scrubbable",
+    "index_of",
+    "steps",
+    "with_slider",
+    "labels_for",
+    "MAX_POSITIONS",
+]

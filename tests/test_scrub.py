@@ -31,24 +31,6 @@ def test_positions_are_the_sliders_grid_built_from_integers():
     )
 
 
-def apply(fig: dict, step: dict) -> dict:
-    """What plotly.js does with an "update" step (Plotly.update: restyle the listed traces, relayout the layout)."""
-    out = copy.deepcopy(fig)
-    traces, layout, idx = step["args"]
-    for k, values in traces.items():
-        for i, v in zip(idx, values):
-            if v is None:
-                out["data"][i].pop(k, None)
-            else:
-                out["data"][i][k] = v
-    for k, v in layout.items():
-        if v is None:
-            out["layout"].pop(k, None)
-        else:
-            out["layout"][k] = v
-    return out
-
-
 def unbold(fig: dict) -> dict:
     title = fig["layout"].get("title")
     if isinstance(title, dict) and isinstance(title.get("text"), str):
@@ -80,7 +62,7 @@ def test_each_step_turns_whichever_figure_is_drawn_into_its_own(name, figs):
     assert len(steps) == len(family) and all(s["method"] == "update" for s in steps)
     for drawn in family:  # the steps are computed once, against the first member, and work from any of them
         for step, want in zip(steps, family):
-            assert json.dumps(unbold(apply(drawn, step)), sort_keys=True) == json.dumps(want, sort_keys=True)
+            assert json.dumps(unbold(scrub.apply(drawn, step)), sort_keys=True) == json.dumps(want, sort_keys=True)
     carried = len(json.dumps(steps))
     assert carried < len(json.dumps(family))  # only what changes travels
 

@@ -87,7 +87,7 @@ export default function ({ data, setTriggerValue }) {
 """
 
 _component = None
-_FAMILIES: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
+_FAMILIES: OrderedDict[tuple, tuple[dict, list]] = OrderedDict()
 _LOCK = threading.Lock()
 REPORT_MS = 350  # after the last key press (or a release) the position goes to the server: one rerun per pause
 KEEP = 48  # families kept (a family is a few hundred kB at most)
@@ -100,15 +100,16 @@ def _pick():
     return _component
 
 
-def family(key: tuple, grid: tuple, labels: list[str], figure_at: Callable[[Any], go.Figure]) -> tuple[list, list]:
-    """The figure at every position of `grid` (plain dicts) and the slider's steps among them, built once per `key`."""
+def family(key: tuple, grid: tuple, labels: list[str], figure_at: Callable[[Any], go.Figure]) -> tuple[dict, list]:
+    """The figure at the first position of `grid` (plain dicts) and the slider's steps to every position, built once
+    per `key` (the other positions' figures are not kept: `scrub.apply(first, steps[k])` is position k's)."""
     with _LOCK:
         hit = _FAMILIES.get(key)
         if hit is not None:
             _FAMILIES.move_to_end(key)
             return hit
     figs = [scrub.plain(figure_at(v)) for v in grid]
-    built = (figs, scrub.steps(figs[0], figs, labels))  # diffs against one member cover every key that varies
+    built = (figs[0], scrub.steps(figs[0], figs, labels))  # diffs against one member cover every key that varies
     with _LOCK:
         _FAMILIES[key] = built
         while len(_FAMILIES) > KEEP:
@@ -132,13 +133,12 @@ def draw(
     let go."""
     labels = scrub.labels_for(param, grid)
     key = (page, chart, lang, json.dumps(others, sort_keys=True, default=str), grid)
-    figs, steps = family(key, grid, labels, figure_at)
+    first, steps = family(key, grid, labels, figure_at)
     active = scrub.index_of(grid, value)
     if param.encode(grid[active]) == param.encode(value):
-        base = figs[active]
-    else:  # a link's value off the grid: its own figure, and steps that reset whatever it alone shows
-        base = scrub.plain(figure_at(value))
-        steps = scrub.steps(base, figs, labels)
+        base = scrub.apply(first, steps[active])
+    else:  # a link's value off the grid: its own figure (what it shows differently varies with the knob, and
+        base = scrub.plain(figure_at(value))  # every step sets all that varies)
     fig = scrub.with_slider(base, steps, active=active, chart=chart, prefix=prefix)
     st.plotly_chart(fig, key=f"_dlp.scrub.chart.{chart}")
     ckey = f"_dlp.scrub.{chart}"
