@@ -36,11 +36,12 @@ const focusable = (gd, label) => {  // Plotly's slider takes no keys: the page m
   g.setAttribute('aria-valuenow', String(s.active || 0));
   g.setAttribute('aria-valuetext', s.steps[s.active || 0].label);
 };
-let keyedAt = -1e9;  // when a scrub slider last took a key: a redraw within RETAIN_MS gives it the focus back
-const RETAIN_MS = 3000;
+let keyed = { chart: null, at: -1e9 };  // the scrub slider that last took a key: a redraw of its chart within
+const RETAIN_MS = 3000;                  // RETAIN_MS gives it the focus back (the rerun after the keys redraws it)
 const refocus = (gd) => {
   const g = gd.querySelector('.slider-group'), a = document.activeElement;
-  if (g && a !== g && (!a || a === document.body) && performance.now() - keyedAt < RETAIN_MS) g.focus();
+  if (g && a !== g && (!a || a === document.body) && gd.layout.meta.dlp_scrub === keyed.chart
+      && performance.now() - keyed.at < RETAIN_MS) g.focus();
 };
 const bind = (chart, ctl) => {
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
@@ -70,7 +71,7 @@ const bind = (chart, ctl) => {
       const i = e.key === 'Home' ? 0 : e.key === 'End' ? last : move ? Math.min(last, Math.max(0, now + move)) : null;
       if (i === null) return;
       e.preventDefault();
-      keyedAt = performance.now();
+      keyed = { chart: gd.layout.meta.dlp_scrub, at: performance.now() };
       if (i === now) return;
       const [traces, layout, idx] = s.steps[i].args;
       window.Plotly.update(gd, traces, Object.assign({}, layout, { 'sliders[0].active': i }), idx);
