@@ -36,54 +36,82 @@ const focusable = (gd, label) => {  // Plotly's slider takes no keys: the page m
   g.setAttribute('aria-valuenow', String(s.active || 0));
   g.setAttribute('aria-valuetext', s.steps[s.active || 0].label);
 };
-let keyed = { chart: null, at: -1e9 };  // the scrub slider that last took a key: a redraw of its chart within
-const RETAIN_MS = 3000;                  // RETAIN_MS gives it the focus back (the rerun after the keys redraws it)
+// The scrub slider that last took a key (shared by every copy of this module): the rerun after the keys redraws
+// its chart and replaces the slider's node, so the focus falls to the page; within RETAIN_MS the focus is given
+// back, and a key that lands on the page meanwhile still moves it — unless the user clicked elsewhere since.
+window.__dlpKeyed = window.__dlpKeyed || { chart: null, at: -1e9 };
+const RETAIN_MS = 3000;
+const retained = (chart) => window.__dlpKeyed.chart === chart && performance.now() - window.__dlpKeyed.at < RETAIN_MS;
 const refocus = (gd) => {
   const g = gd.querySelector('.slider-group'), a = document.activeElement;
-  if (g && a !== g && (!a || a === document.body) && gd.layout.meta.dlp_scrub === keyed.chart
-      && performance.now() - keyed.at < RETAIN_MS) g.focus();
+  if (g && a !== g && (!a || a === document.body) && retained(gd.layout.meta.dlp_scrub)) g.focus();
 };
-const bind = (chart, ctl) => {
+// One controller per chart, the newest mount's (Streamlit calls this module's function again on every rerun that
+// changes its data, without always cleaning up the previous call first): listeners read it when they fire.
+window.__dlpScrub = window.__dlpScrub || {};
+window.__dlpPending = window.__dlpPending || {};  // chart -> the timer that reports a position
+const ctlOf = (gd) => window.__dlpScrub[gd.layout.meta.dlp_scrub];
+const bind = (chart) => {
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
     const meta = gd.layout && gd.layout.meta;
     if (!meta || meta.dlp_scrub !== chart || !gd.on) continue;
-    focusable(gd, ctl.data.label);
+    focusable(gd, ctlOf(gd).data.label);
     refocus(gd);
-    if (gd.__dlpScrub === ctl) continue;
-    const fresh = !gd.__dlpScrub;
-    gd.__dlpScrub = ctl;  // the newest component instance answers for this chart
-    if (!fresh) continue;  // listeners below read gd.__dlpScrub, so they are added once per chart node
-    const report = (i) => {  // after the user lets go (mouse) or stops pressing keys
-      const c = gd.__dlpScrub;
-      clearTimeout(c.timer);
-      c.timer = setTimeout(() => {
+    if (gd.__dlpBound) continue;
+    gd.__dlpBound = true;  // listeners once per chart node (a redraw in a new node is bound on the next tick)
+    gd.__dlpReport = (i) => {  // after the user lets go (mouse) or stops pressing keys: to the newest mount then
+      const pending = window.__dlpPending;
+      clearTimeout(pending[chart]);
+      pending[chart] = setTimeout(() => {
+        const c = window.__dlpScrub[chart];
         if (i === c.data.index) return;
         c.data = Object.assign({}, c.data, { index: i });  // until the rerun draws it
         c.pick('pick', i);
-      }, c.wait);
+      }, ctlOf(gd).wait);
     };
-    gd.on('plotly_sliderend', (e) => { if (e && e.step) report(e.step._index); });
-    gd.on('plotly_afterplot', () => { focusable(gd, gd.__dlpScrub.data.label); refocus(gd); });  // the rerun's redraw
+    gd.on('plotly_sliderend', (e) => { if (e && e.step) gd.__dlpReport(e.step._index); });
+    gd.on('plotly_afterplot', () => { focusable(gd, ctlOf(gd).data.label); refocus(gd); });  // the rerun's redraw
     gd.addEventListener('keydown', (e) => {
-      const s = slider(gd), move = KEYS[e.key];
-      if (!s || !e.target.classList.contains('slider-group')) return;
-      const last = s.steps.length - 1, now = s.active || 0;
-      const i = e.key === 'Home' ? 0 : e.key === 'End' ? last : move ? Math.min(last, Math.max(0, now + move)) : null;
-      if (i === null) return;
-      e.preventDefault();
-      keyed = { chart: gd.layout.meta.dlp_scrub, at: performance.now() };
-      if (i === now) return;
-      const [traces, layout, idx] = s.steps[i].args;
-      window.Plotly.update(gd, traces, Object.assign({}, layout, { 'sliders[0].active': i }), idx);
-      report(i);
+      if (e.target.classList.contains('slider-group') && press(gd, e.key)) e.preventDefault();
     });
   }
 };
+const press = (gd, key) => {  // move the scrub slider of chart `gd` by a key; false: not a slider key
+  const s = slider(gd), move = KEYS[key];
+  if (!s) return false;
+  const last = s.steps.length - 1, now = s.active || 0;
+  const i = key === 'Home' ? 0 : key === 'End' ? last : move ? Math.min(last, Math.max(0, now + move)) : null;
+  if (i === null) return false;
+  window.__dlpKeyed = { chart: gd.layout.meta.dlp_scrub, at: performance.now() };
+  if (i !== now) {
+    const [traces, layout, idx] = s.steps[i].args;
+    window.Plotly.update(gd, traces, Object.assign({}, layout, { 'sliders[0].active': i }), idx);
+    gd.__dlpReport(i);
+  }
+  return true;
+};
+if (!window.__dlpScrubKeys) {
+  window.__dlpScrubKeys = true;
+  document.addEventListener('keydown', (e) => {
+    const chart = window.__dlpKeyed.chart;
+    if (e.target !== document.body || !retained(chart)) return;
+    bind(chart);  // the redrawn chart may not be bound yet (the tick comes every 300 ms)
+    const gd = [...document.querySelectorAll('.js-plotly-plot')]
+      .find((g) => g.layout && g.layout.meta && g.layout.meta.dlp_scrub === chart && g.__dlpReport);
+    if (gd && press(gd, e.key)) { e.preventDefault(); refocus(gd); }
+  });
+  document.addEventListener('mousedown', (e) => {  // a click elsewhere: the user has left the slider
+    if (!(e.target.closest && e.target.closest('.slider-group'))) window.__dlpKeyed = { chart: null, at: -1e9 };
+  }, true);
+}
 export default function ({ data, setTriggerValue }) {
-  const ctl = { data, pick: setTriggerValue, timer: null, wait: data.wait };
-  bind(data.chart, ctl);
-  const timer = setInterval(() => bind(data.chart, ctl), 300);
-  return () => clearInterval(timer);
+  const chart = data.chart, old = window.__dlpScrub[chart];
+  if (old) clearInterval(old.tick);
+  const ctl = { data, pick: setTriggerValue, wait: data.wait };
+  window.__dlpScrub[chart] = ctl;
+  bind(chart);
+  ctl.tick = setInterval(() => bind(chart), 300);
+  return () => { if (window.__dlpScrub[chart] === ctl) clearInterval(ctl.tick); };
 }
 """
 
