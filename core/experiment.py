@@ -45,16 +45,26 @@ class Claim:
 
     Words live in the page's catalogue: `claims.<key>.claim` (the statement, in our words) and
     `claims.<key>.why` (at most ~50 words of evidence, with the numbers an experiment measured filled in).
-    `numbers` names the function that measures them (cached; it runs once per process)."""
+    The numbers come from the concept's `numbers()` (cached; it runs once per process), or from a run the
+    section passes to `view.claim_cards(section, numbers)` (a training's result, say).
+
+    `verdict` is one of VERDICTS, or a function of those numbers returning one (a verdict the experiment
+    decides, e.g. "depends" where a seed diverges): `judged(numbers)` gives the badge."""
 
     key: str
-    verdict: str  # one of VERDICTS
+    verdict: str | Callable[[Mapping[str, Any]], str]  # one of VERDICTS, or computed from the numbers
     section: str  # the experiment key whose section the card sits beside
     preset: str | None = None  # one click shows the evidence on the page
     evidence: tuple[tuple[str, str], ...] = ()  # (label key under claims.<key>., number key): a small bar chart
 
     def __post_init__(self):
-        assert self.verdict in VERDICTS, self.verdict
+        assert callable(self.verdict) or self.verdict in VERDICTS, self.verdict
+
+    def judged(self, numbers: Mapping[str, Any]) -> str:
+        """The badge: the declared verdict, or the one the numbers reach."""
+        verdict = self.verdict(numbers) if callable(self.verdict) else self.verdict
+        assert verdict in VERDICTS, (self.key, verdict)
+        return verdict
 
 
 def drain(stream: Iterator[tuple[float, Any]]) -> Any:

@@ -80,16 +80,6 @@ def skipped(summary: dict) -> None:
         st.caption(t(key, **fields))
 
 
-FIRST = next(e.key for e in hw.CONCEPT.experiments if hw.CONCEPT.claims_for(e.key))
-
-
-def cards(section: str) -> None:
-    """The notes' claims about this section, as cards (the notes are introduced once, above the first cards:
-    the flag is set per section, so a section that reruns alone keeps or omits the introduction alike)."""
-    st.session_state[f"_dlp.notes_intro.{hw.CONCEPT.key}"] = section != FIRST
-    view.claim_cards(section)
-
-
 @view.section
 def matmul_section():
     entry, right = opening(hw.MATMUL)
@@ -99,7 +89,7 @@ def matmul_section():
     skipped(s)
     st.latex(hw.FORMULAS["matmul"])
     st.caption(t("matmul.reading"))
-    cards("matmul")
+    view.claim_cards("matmul")
 
 
 @view.section
@@ -118,7 +108,7 @@ def memory_section():
         st.dataframe({t(f"memory.{k}"): v for k, v in table.items()}, hide_index=True)
     st.plotly_chart(figures.bandwidth(entry.result, fig, WHERE), key="bw_chart")
     st.caption(t("memory.sweep_note"))
-    cards("memory")
+    view.claim_cards("memory")
 
 
 @view.section
@@ -136,7 +126,7 @@ def step_section():
             table = {t("step.col_op"): [o for o, _ in ops], t("step.col_ms"): [words.num(ms) for _, ms in ops]}
             st.dataframe(table, hide_index=True)
             st.caption(t("step.top_ops", b=p["batches"][done[-1]], where=WHERE[where]))
-    cards("step")
+    view.claim_cards("step")
 
 
 @view.section
@@ -150,7 +140,7 @@ def parallel_section():
     say(words.parallel(s))
     skipped(s)
     st.latex(hw.FORMULAS["parallel"])
-    cards("parallel")
+    view.claim_cards("parallel")
 
 
 machine_box()

@@ -180,12 +180,16 @@ class PageView:
         st.markdown(self.t("claims.intro"))
         st.markdown("\n".join(f"- {self.t('claims.' + key, **numbers)}" for key in keys))
 
-    def claim_cards(self, section: str) -> None:
+    def claim_cards(self, section: str, numbers: dict[str, Any] | None = None) -> None:
         """The interview notes' claims about this section, each a card beside it: the claim, a verdict
-        badge, the evidence in a few words with the measured numbers, a one-click preset, a small chart."""
+        badge, the evidence in a few words with the measured numbers, a one-click preset, a small chart.
+        `numbers`: what the cards quote when a section's own run measures it (default: the concept's
+        `numbers()`). The notes are introduced once, above the page's first cards (the first section in the
+        concept's order that has claims), so a section that reruns alone keeps or omits it alike."""
         claims = self.concept.claims_for(section)
         if claims:
-            chrome.claim_cards(self.t, self.concept, claims)
+            first = next(e.key for e in self.concept.experiments if self.concept.claims_for(e.key))
+            chrome.claim_cards(self.t, self.concept, claims, numbers, intro=section == first)
 
     def values_for(self, experiment: Experiment) -> dict[str, Any]:
         return {n: self.values[n] for n in experiment.params.names}

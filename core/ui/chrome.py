@@ -182,18 +182,20 @@ def _numbers(concept_key: str) -> dict[str, Any]:
         return concept.numbers() if concept.numbers else {}
 
 
-def claim_cards(t: Text, concept: Concept, claims) -> None:
-    """Cards for `claims` (see core.experiment.Claim), in two columns; the notes are introduced on the first."""
+def claim_cards(t: Text, concept: Concept, claims, numbers: dict[str, Any] | None = None, intro: bool = False) -> None:
+    """Cards for `claims` (see core.experiment.Claim), in two columns, filled from `numbers` (default: the
+    concept's own, measured once per process); `intro` introduces the interview notes above them."""
     from core import style
 
-    if not st.session_state.get(f"_dlp.notes_intro.{concept.key}"):
+    if intro:
         st.caption(t("claims_about"))
-    numbers = _numbers(concept.key)
+    numbers = _numbers(concept.key) if numbers is None else numbers
     cols = st.columns(2)
     for i, claim in enumerate(claims):
-        icon, colour = BADGES[claim.verdict]
+        verdict = claim.judged(numbers)
+        icon, colour = BADGES[verdict]
         with cols[i % 2].container(border=True):
-            st.markdown(f":{colour}-badge[{icon} {t('verdict.' + claim.verdict)}] **{t(f'claims.{claim.key}.claim')}**")
+            st.markdown(f":{colour}-badge[{icon} {t('verdict.' + verdict)}] **{t(f'claims.{claim.key}.claim')}**")
             st.markdown(t(f"claims.{claim.key}.why", **numbers))
             if claim.evidence:
                 labels = [t(f"claims.{claim.key}.{label}") for label, _ in claim.evidence]
