@@ -21,3 +21,4 @@ if shell_notices:
 chrome.lesson_bar()
 with boot.timed():  # a no-op unless $DLP_TIMING_LOG is set (bench/)
     page.run()
+chrome.footer()

@@ -36,6 +36,13 @@ def style() -> None:
     st.markdown(STYLE + (PRESENTER if state.shell()["present"] else ""), unsafe_allow_html=True)
 
 
+def footer() -> None:
+    """The last line of every page, drawn after the page's script has run to its end (browser tests and benches
+    wait for it: the first run is complete when it is there)."""
+    st.divider()
+    st.caption(Text(None, state.lang())("footer"))
+
+
 def user_text(text: str) -> None:
     """A teacher's or a link's own words, shown as plain text: HTML-escaped, so no Markdown, HTML or LaTeX."""
     st.html(f"<p style='margin:0'>{html.escape(text)}</p>")

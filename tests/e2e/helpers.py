@@ -105,7 +105,7 @@ def query(url: str) -> dict:
 def wait_idle(page, timeout: float = 90_000) -> None:
     """The first run has finished (its last section drawn, no running status): a button clicked earlier can
     wait out its actionability timeout while a busy machine is still rendering the page."""
-    page.get_by_text("Checking the interview notes").first.wait_for(timeout=timeout)
+    page.get_by_text("every figure on this page was computed by PyTorch").first.wait_for(timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=POLL_MS
     )
@@ -140,3 +140,65 @@ def scrub_label(page, chart: str) -> str:
            const s = gd.layout.sliders[0]; return s.steps[s.active].label; }""",
         chart,
     )
+
+
+CONTROLS = ", ".join(
+    f'[data-testid="{t}"]'
+    for t in ("stSlider", "stMultiSelect", "stSelectbox", "stRadio", "stCheckbox", "stButtonGroup", "stToggle")
+)
+
+
+def section_boxes(page, heading: str) -> dict | None:
+    """Scroll the section's heading (an h2 starting with `heading`) to the top; the viewport's height and the
+    boxes (top, bottom, in the viewport) of the heading, the section's first chart and first control (elements
+    between this heading and the next h2). None when no such heading."""
+    return page.evaluate(
+        """([heading, controls]) => {
+            const hs = [...document.querySelectorAll('h2')];
+            const h = hs.find(e => e.textContent.trim().startsWith(heading));
+            if (!h) return null;
+            const next = hs[hs.indexOf(h) + 1];
+            const inside = e => (h.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)
+                && (!next || (next.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING));
+            h.scrollIntoView({block: 'start'});
+            const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
+                               return {top: r.top, bottom: r.bottom}; };
+            const chart = [...document.querySelectorAll('.js-plotly-plot')].find(inside);
+            const control = [...document.querySelectorAll(controls)].find(inside);
+            return {height: window.innerHeight, heading: box(h), chart: box(chart), control: box(control)};
+        }""",
+        [heading, CONTROLS],
+    )
+
+
+def headings(page) -> list[str]:
+    """The page's section headings (h2), in order."""
+    return page.evaluate("() => [...document.querySelectorAll('h2')].map(e => e.textContent.trim())")
+
+
+def wait_drawn(page, timeout: float = 240_000) -> None:
+    """The first run is complete (the footer is there, no run in progress) and every chart has been drawn by
+    Plotly (no skeletons left): what a screenshot or a layout measurement needs."""
+    wait_idle(page, timeout)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+               && !document.querySelector('[data-testid="stSkeleton"]')
+               && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.js-plotly-plot .main-svg'))""",
+        timeout=timeout,
+        polling=POLL_MS,
+    )
+
+
+def assert_sections_fit(page, sections: dict[str, str], shot: str, artifacts) -> None:
+    """Issue 19's reading rule: with each section's heading scrolled to the top, its first figure and its first
+    control are both on the screen (the viewport is the page's). `sections`: a short name → the heading's start;
+    a screenshot per section goes to artifacts/<shot>-<name>-<w>x<h>.png."""
+    size = page.viewport_size
+    for name, heading in sections.items():
+        boxes = section_boxes(page, heading)
+        assert boxes and boxes["chart"] and boxes["control"], (name, boxes)
+        page.wait_for_timeout(300)  # let the scroll settle before the picture
+        page.screenshot(path=str(artifacts / f"{shot}-{name}-{size['width']}x{size['height']}.png"))
+        for part in ("chart", "control"):
+            box = boxes[part]
+            assert 0 <= box["top"] and box["bottom"] <= boxes["height"], (name, part, boxes)

@@ -6,18 +6,12 @@ heading is scrolled to the top (screenshots in test-artifacts/)."""
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, slider_thumb
+from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, slider_thumb
 
 pytestmark = pytest.mark.browser
 QUICK = "sizes=16,64&mm_cpu=one&mem_n=256&batches=1,4&par_n=128"
 SECTIONS = ("matmul", "memory", "step", "parallel")
 CHARTS = 5 + 8  # the sections' five figures and one evidence chart per claim card
-CONTROLS = ", ".join(
-    f'[data-testid="{t}"]'
-    for t in ("stSlider", "stMultiSelect", "stSelectbox", "stRadio", "stCheckbox", "stButtonGroup", "stToggle")
-)
-
-
 def wait_idle(page, timeout: float = 180_000) -> None:
     """The whole page is drawn (the last section's claim card is there) and no run is in progress."""
     page.get_by_text("GPUs are highly parallel").first.wait_for(timeout=timeout)
@@ -27,28 +21,6 @@ def wait_idle(page, timeout: float = 180_000) -> None:
         arg=CHARTS,
         timeout=timeout,
         polling=POLL_MS,
-    )
-
-
-def section_boxes(page, heading: str) -> dict:
-    """Scroll the section's heading to the top; the viewport's height and the boxes (top, bottom, in the viewport)
-    of the heading, the section's first chart and first control (elements between this heading and the next)."""
-    return page.evaluate(
-        """([heading, controls]) => {
-            const hs = [...document.querySelectorAll('h2')];
-            const h = hs.find(e => e.textContent.trim().startsWith(heading));
-            if (!h) return null;
-            const next = hs[hs.indexOf(h) + 1];
-            const inside = e => (h.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)
-                && (!next || (next.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING));
-            h.scrollIntoView({block: 'start'});
-            const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
-                               return {top: r.top, bottom: r.bottom}; };
-            const chart = [...document.querySelectorAll('.js-plotly-plot')].find(inside);
-            const control = [...document.querySelectorAll(controls)].find(inside);
-            return {height: window.innerHeight, heading: box(h), chart: box(chart), control: box(control)};
-        }""",
-        [heading, CONTROLS],
     )
 
 
@@ -102,12 +74,5 @@ def test_every_sections_figure_and_controls_fit_one_screen(server, browser, arti
     page = ctx.new_page()
     page.goto(f"{server}/hardware?{QUICK}")
     wait_idle(page)
-    for section in SECTIONS:
-        boxes = section_boxes(page, t(f"{section}.heading"))
-        assert boxes and boxes["chart"] and boxes["control"], (section, boxes)
-        page.wait_for_timeout(300)  # let the scroll settle before the picture
-        page.screenshot(path=str(artifacts / f"hardware-{section}-{width}x{height}.png"))
-        for part in ("chart", "control"):
-            box = boxes[part]
-            assert 0 <= box["top"] and box["bottom"] <= boxes["height"], (section, part, boxes)
+    assert_sections_fit(page, {s: t(f"{s}.heading") for s in SECTIONS}, "hardware", artifacts)
     ctx.close()
