@@ -54,6 +54,18 @@ def pick(at, page: str, name: str, value) -> None:
     at.run()
 
 
+def scrub_layouts(at) -> dict[str, dict]:
+    """The layout of every scrub chart on the page (core/scrub.py), by chart name."""
+    import json
+
+    out = {}
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec).get("layout", {})
+        if (layout.get("meta") or {}).get("dlp_scrub"):
+            out[layout["meta"]["dlp_scrub"]] = layout
+    return out
+
+
 def clean(at) -> None:
     """The page ran without an exception or an error message (both listed on failure)."""
     assert not at.exception, [e.value for e in at.exception]

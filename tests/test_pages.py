@@ -1,7 +1,6 @@
 """Every registered page under Streamlit's AppTest: defaults, shared links (presets as URLs), both
 languages, bad links, widget interaction rewriting the URL, preset buttons and reset."""
 
-import json
 
 import pytest
 
@@ -10,7 +9,7 @@ from core.params import to_query_string
 from core.text import LANGS
 from core.ui import live
 from core.ui.widgets import from_widget, to_widget, wkey
-from tests.conftest import open_page
+from tests.conftest import open_page, scrub_layouts
 
 KEYS = [c.key for c in registry.CONCEPTS]
 KINDS = ("slider", "select_slider", "multiselect", "selectbox", "toggle", "text_input", "segmented_control")
@@ -25,23 +24,14 @@ def widget(at, key):
     raise KeyError(key)
 
 
-def scrub_labels(at) -> list[str]:
-    """The label of the active position of every scrub chart's slider on the page (core/scrub.py)."""
-    out = []
-    for chart in at.get("plotly_chart"):
-        layout = json.loads(chart.proto.spec).get("layout", {})
-        if (layout.get("meta") or {}).get("dlp_scrub"):
-            slider = layout["sliders"][0]
-            out.append(slider["steps"][slider["active"]]["label"])
-    return out
-
-
 def shown(at, key: str, p) -> object:
     """What the page shows for knob `p`: its widget's value; a scrub knob's value is its state, and a scrub chart's
     slider stands at it."""
     k = wkey(key, p.name)
     if p.scrub:
-        assert p.encode(p.nearest(from_widget(p, at.session_state[k]))) in scrub_labels(at), p.name
+        sliders = [layout["sliders"][0] for layout in scrub_layouts(at).values()]
+        at_labels = [s["steps"][s["active"]]["label"] for s in sliders]
+        assert p.encode(p.nearest(from_widget(p, at.session_state[k]))) in at_labels, p.name
         return at.session_state[k]
     return widget(at, k).value
 

@@ -16,7 +16,7 @@ from core.regularization import concept as reg
 from core.regularization import figures as reg_figures
 from core.text import Text
 from core.ui import scrub_chart
-from tests.conftest import clean, open_page
+from tests.conftest import clean, open_page, scrub_layouts
 
 
 def test_positions_are_the_sliders_grid_built_from_integers():
@@ -96,15 +96,6 @@ def test_a_family_is_built_once_per_set_of_other_values():
     first = scrub_chart.family(key, (1, 2, 3), ["1", "2", "3"], built)
     again = scrub_chart.family(key, (1, 2, 3), ["1", "2", "3"], built)
     assert calls == [1, 2, 3] and again is first
-
-
-def scrub_layouts(at) -> dict:
-    out = {}
-    for chart in at.get("plotly_chart"):
-        layout = json.loads(chart.proto.spec)["layout"]
-        if (layout.get("meta") or {}).get("dlp_scrub"):
-            out[layout["meta"]["dlp_scrub"]] = layout
-    return out
 
 
 def test_a_link_off_the_grid_is_drawn_exactly_with_the_slider_at_the_nearest_position():

@@ -158,11 +158,10 @@ class PageView:
         param, value = experiment.params[name], self.values[name]
         others = {k: v for k, v in self.values_for(experiment).items() if k != name}
         grid = grid or scrub.positions(param)
-        on_grid = param.encode(grid[scrub.index_of(grid, value)]) == param.encode(value)
-        label = self.t.label(name)
-        prefix = f"{label} = " if on_grid else f"{label} ({param.encode(value)}) ≈ "
         pick = lambda v: self.set({name: v})
-        scrub_chart.draw(self.concept.key, param, grid, value, others, state.lang(), prefix, figure_at, chart, pick)
+        scrub_chart.draw(
+            self.concept.key, param, grid, value, others, state.lang(), self.t.label(name), figure_at, chart, pick
+        )
 
     def set(self, values: dict[str, Any]) -> None:
         """For a button or widget callback: put declared values into their widgets, as a link would (exact

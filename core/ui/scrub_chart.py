@@ -129,21 +129,30 @@ def _pick():
     return _component
 
 
-def family(key: tuple, grid: tuple, labels: list[str], figure_at: Callable[[Any], go.Figure]) -> tuple[dict, list]:
-    """The figure at the first position of `grid` (plain dicts) and the slider's steps to every position, built once
-    per `key` (the other positions' figures are not kept: `scrub.apply(first, steps[k])` is position k's)."""
+def _kept(key: tuple, build: Callable[[], Any]) -> Any:
+    """`build()` once per `key`, kept in the process-wide LRU of families (and off-grid figures)."""
     with _LOCK:
         hit = _FAMILIES.get(key)
         if hit is not None:
             _FAMILIES.move_to_end(key)
             return hit
-    figs = [scrub.plain(figure_at(v)) for v in grid]
-    built = (figs[0], scrub.steps(figs[0], figs, labels))  # diffs against one member cover every key that varies
+    built = build()
     with _LOCK:
         _FAMILIES[key] = built
         while len(_FAMILIES) > KEEP:
             _FAMILIES.popitem(last=False)
     return built
+
+
+def family(key: tuple, grid: tuple, labels: list[str], figure_at: Callable[[Any], go.Figure]) -> tuple[dict, list]:
+    """The figure at the first position of `grid` (plain dicts) and the slider's steps to every position, built once
+    per `key` (the other positions' figures are not kept: `scrub.apply(first, steps[k])` is position k's)."""
+
+    def build() -> tuple[dict, list]:
+        figs = [scrub.plain(figure_at(v)) for v in grid]
+        return figs[0], scrub.steps(figs[0], figs, labels)  # diffs against one member cover every key that varies
+
+    return _kept(key, build)
 
 
 def draw(
@@ -153,21 +162,23 @@ def draw(
     value: Any,
     others: dict[str, Any],
     lang: str,
-    prefix: str,
+    label: str,
     figure_at: Callable[[Any], go.Figure],
     chart: str,
     on_pick: Callable[[Any], None],
 ) -> None:
-    """Draw the chart at `value` with its scrub slider over `grid`, and the component that reports where the user
-    let go."""
+    """Draw the chart at `value` with its scrub slider over `grid` (titled `label`), and the component that reports
+    where the user let go. A value off the grid (from a link) is drawn exactly, the slider at the nearest position,
+    and the slider's title says both ("r₀ (1.55) ≈ 1.5")."""
     labels = scrub.labels_for(param, grid)
     key = (page, chart, lang, json.dumps(others, sort_keys=True, default=str), grid)
     first, steps = family(key, grid, labels, figure_at)
     active = scrub.index_of(grid, value)
-    if param.encode(grid[active]) == param.encode(value):
-        base = scrub.apply(first, steps[active])
-    else:  # a link's value off the grid: its own figure (what it shows differently varies with the knob, and
-        base = scrub.plain(figure_at(value))  # every step sets all that varies)
+    exact = param.encode(value)
+    if param.encode(grid[active]) == exact:
+        base, prefix = scrub.apply(first, steps[active]), f"{label} = "
+    else:  # its own figure (what it shows differently varies with the knob, and every step sets all that varies)
+        base, prefix = _kept(key + (exact,), lambda: scrub.plain(figure_at(value))), f"{label} ({exact}) ≈ "
     fig = scrub.with_slider(base, steps, active=active, chart=chart, prefix=prefix)
     st.plotly_chart(fig, key=f"_dlp.scrub.chart.{chart}")
     ckey = f"_dlp.scrub.{chart}"
@@ -177,7 +188,7 @@ def draw(
         if isinstance(i, int) and 0 <= i < len(grid):
             on_pick(grid[i])
 
-    data = {"chart": chart, "index": active, "label": prefix.rstrip(" =≈"), "wait": REPORT_MS}
+    data = {"chart": chart, "index": active, "label": label, "wait": REPORT_MS}
     _pick()(key=ckey, data=data, on_pick_change=picked, height=0)
 
 
