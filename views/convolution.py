@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.convolution import claims, cnn, count, figures
+from core.convolution import cnn, count, figures
 from core.convolution import concept as cv
 from core.convolution import kernels as ck
 from core.convolution import steps as conv_steps
@@ -107,39 +107,46 @@ def _run_upload(data: bytes, frozen: tuple):
 def filter_section():
     v = view.values
     st.header(t("filter.heading"))
-    st.markdown(t("filter.intro"))
     view.conflicts(cv.FILTER)
     res = view.run(cv.FILTER)
     upload = st.session_state.get("conv_upload")
+    notes = []  # what the page says about an upload: under the figure, so the figure stays on the first screen
     if upload is not None:
         try:
             info, res = _run_upload(upload.getvalue(), freeze(view.values_for(cv.FILTER)))
-            st.info(t("filter.upload_note", img=t.choice("img", v["img"])), icon="🔗")
+            notes.append(t("filter.upload_note", img=t.choice("img", v["img"])))
             if info["downscaled"]:
-                st.info(t("filter.downscaled", **info), icon="ℹ️")
+                notes.append(t("filter.downscaled", **info))
             chrome.notices(t, cv.CONCEPT.params, v, list(res.notices))
         except UploadError as err:
             st.warning(t(f"upload.{err.code}", **err.info) + " " + t("upload.fallback"), icon="⚠️")
     rgb = res.in_shape[0] == 3
-    left, right = st.columns([1, 2.3], gap="medium")
-    with left:
-        view.controls(cv.FILTER, only=("img", "side", "gray"))
-        st.file_uploader(t("filter.upload"), type=list(UPLOAD_TYPES), key="conv_upload", help=t("filter.upload_help"))
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:  # what changes the map, beside it: image, kernel, then stride, padding, dilation
+        view.controls(cv.FILTER, only=("img",))
         view.controls(cv.FILTER, only=("kernel", "ksize"), on_change=_resize_custom, args=(v["k"],))
-        view.controls(cv.FILTER, only=("sigma",))
-        kernel_grid(v)
-        view.controls(cv.FILTER, only=("stride", "pad", "pmode", "dil"))
-        with st.expander(t("filter.weights"), expanded=rgb):  # only the page knows if the image (an upload?) has colour
-            view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
+        view.controls(cv.FILTER, only=("sigma", "stride", "pad", "pmode", "dil"))
     with right:
         st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
+        for note in notes:
+            st.info(note, icon="ℹ️")
         for latex in res.size_latex[: 1 if res.in_shape[1] == res.in_shape[2] else 2]:
             st.latex(latex)
         st.caption(t("filter.stats", **res.stats, macs=f"{res.macs:,}", c=res.in_shape[0], k=res.kernel.shape[0]))
+    st.markdown(t("filter.intro"))
+    grid, more = st.columns([1.3, 2], gap="medium")
+    with grid:
+        kernel_grid(v)
+    with more:
+        view.controls(cv.FILTER, only=("side", "gray"))
+        st.file_uploader(t("filter.upload"), type=list(UPLOAD_TYPES), key="conv_upload", help=t("filter.upload_help"))
+        with st.expander(t("filter.weights"), expanded=rgb):  # only the page knows if the image (an upload?) has colour
+            view.controls(cv.FILTER, only=cv.CHANNEL_WEIGHTS, active={n: rgb for n in cv.CHANNEL_WEIGHTS})
     if rgb:
         st.subheader(t("filter.rgb_heading"))
         st.markdown(t("filter.rgb_intro", c=res.in_shape[0], k=res.kernel.shape[0], n=3 * res.kernel.size))
         st.plotly_chart(figures.channels(res, fig), key="conv_channels_chart")
+    view.claim_cards("filter")
 
 
 def _fill(kind: str, cells: tuple) -> None:
@@ -151,54 +158,62 @@ def _fill(kind: str, cells: tuple) -> None:
     view.set({"t_w": new})
 
 
+def kernel_buttons(cells: tuple) -> None:
+    """Under the step-through kernel: resize it (keeping the centre) or fill it with a known kernel."""
+    n = math.isqrt(len(cells))
+    for col, side in zip(st.columns(len(conv_steps.KERNEL_SIDES)), conv_steps.KERNEL_SIDES):
+        col.button(
+            f"{side}×{side}",
+            key=f"conv_tw_{side}",
+            disabled=side == n,
+            width="stretch",
+            on_click=view.set,
+            args=({"t_w": ck.resize(cells, side)},),
+        )
+    for col, kind in zip(st.columns(2) * 2, ("ones", "sharpen", "sobel_x", "identity")):
+        col.button(
+            t(f"steps.fill_{kind}"), key=f"conv_fill_{kind}", on_click=_fill, args=(kind, cells), width="stretch"
+        )
+
+
 @view.section
 def steps_section():
     v = view.values
     st.header(t("steps.heading"))
-    st.markdown(t("steps.intro"))
     transposed = v["t_op"] == "transposed"
-    left, right = st.columns([1, 1.3], gap="medium")
+    view.conflicts(conv_steps.STEPS)
+    res = view.run(conv_steps.STEPS)
+    left, right = st.columns([1, 2.6], gap="medium")
     with left:
         view.controls(conv_steps.STEPS, only=("t_op", "t_in", "t_n", "t_s", "t_p", "t_pm", "t_d", "t_opad"))
     with right:
+        st.plotly_chart(step_figures.steps(res, fig), key="conv_steps_chart")
+        st.latex(res.size_latex)
+        fn = "conv_transpose2d" if transposed else "conv2d"
+        st.markdown(t("steps.check", n=len(res.cells), err=f"{res.max_err:.1e}", fn=fn))
+    st.markdown(t("steps.intro"))
+    grid, words = st.columns([1.3, 2], gap="medium")
+    with grid:
         st.markdown(f"**{t('steps.kernel')}**")
         grid_editor(conv_steps.STEPS, "t_w", v["t_w"])
-        n = math.isqrt(len(v["t_w"]))
-        for col, side in zip(st.columns(len(conv_steps.KERNEL_SIDES)), conv_steps.KERNEL_SIDES):
-            col.button(
-                f"{side}×{side}",
-                key=f"conv_tw_{side}",
-                disabled=side == n,
-                width="stretch",
-                on_click=view.set,
-                args=({"t_w": ck.resize(v["t_w"], side)},),
-            )
-        for col, kind in zip(st.columns(4), ("ones", "sharpen", "sobel_x", "identity")):
-            col.button(
-                t(f"steps.fill_{kind}"), key=f"conv_fill_{kind}", on_click=_fill, args=(kind, v["t_w"]), width="stretch"
-            )
-    view.conflicts(conv_steps.STEPS)
-    res = view.run(conv_steps.STEPS)
-    st.plotly_chart(step_figures.steps(res, fig), key="conv_steps_chart")
-    st.latex(res.size_latex)
-    st.markdown(
-        t("steps.check", n=len(res.cells), err=f"{res.max_err:.1e}", fn="conv_transpose2d" if transposed else "conv2d")
-    )
-    st.markdown(t("steps.t_explain" if transposed else "steps.explain"))
-    if res.cropped:
-        st.caption(t("steps.cropped", n=res.x.shape[0]))
+        kernel_buttons(v["t_w"])
+    with words:
+        st.markdown(t("steps.t_explain" if transposed else "steps.explain"))
+        if res.cropped:
+            st.caption(t("steps.cropped", n=res.x.shape[0]))
+    view.claim_cards("steps")
 
 
 @view.section
 def count_section():
     st.header(t("count.heading"))
-    st.markdown(t("count.intro"))
     for col, name in zip(st.columns(5), count.COUNT_PARAMS.names):
         with col:
             view.controls(count.COUNT, only=(name,))
     res = view.run(count.COUNT)
     names = {k: t(f"count.kind_{k}") for k in count.KINDS}
     st.plotly_chart(figures.counts(res, fig, names, count.KINDS), key="conv_count_chart")
+    st.markdown(t("count.intro"))
     st.dataframe(
         {
             t("count.col_kind"): [names[k] for k in count.KINDS],
@@ -212,6 +227,7 @@ def count_section():
     )
     st.latex(res.latex)
     st.markdown(t("count.reading", factor=f"{1 / res.ratio:.1f}", k=res.k, c_out=res.c_out))
+    view.claim_cards("count")
 
 
 @view.section
@@ -250,5 +266,3 @@ filter_section()
 steps_section()
 count_section()
 learn_section()
-
-view.claims(claims.claims(), ("seeds", "flip", "linear", "channels", "size", "pointwise", "separable", "sharing"))

@@ -1,4 +1,4 @@
-"""The interview notes' statements about convolution, checked by computation (numbers for the page).
+"""The interview notes' statements about convolution, checked by computation: the cards beside the sections.
 
 seeds_code     the notes' loop (sharpen kernel on a 3×3 cross) fills one cell of a 3×3 zeros array;
                the real output of that "valid" convolution is 1×1 (torch), 3×3 only with padding 1
@@ -15,6 +15,9 @@ pointwise      a 1×1 convolution is one Linear(C_in → C_out) applied at every
                (the notes say it transforms "each channel")
 separable      parameters of standard vs depthwise-separable at C_in = C_out = 256, k = 3
 sharing        one 3×3 conv 64 → 64 on a 56×56 map vs a dense layer producing the same map
+
+`claims()` measures these numbers (cheap: small tensors, once per process); `card_numbers()` adds what the cards'
+evidence charts show; VERDICTS decide the computed badges from the numbers (tests check each against them).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ def claims() -> dict[str, float | int | str]:
     out["seeds_value"] = float(valid[0, 0, 0, 0])
     out["seeds_valid_shape"] = "×".join(str(s) for s in valid.shape[-2:])
     out["seeds_same"] = str(same.int().tolist())
+    out["seeds_windows"] = valid[0, 0].numel()  # the cells the loop really computes
+    out["seeds_printed"] = int(np.zeros_like(np.array(cs.SEEDS_IMAGE)).size)  # the array it prints
 
     # cross-correlation vs convolution
     img = images.builtin("camera", max_side=64).double()[None]  # (1, 1, 64, 64)
@@ -87,6 +92,9 @@ def claims() -> dict[str, float | int | str]:
     pw = torch.randn(4, 8, 1, 1, generator=g, dtype=torch.float64)
     linear = torch.einsum("oc,bchw->bohw", pw[:, :, 0, 0], feat)  # mixes the 8 channels at each pixel
     out["pointwise_gap"] = float((F.conv2d(feat, pw) - linear).abs().max())
+    out["pointwise_reads"] = channels_read(feat, pw, groups=1)  # input channels one output channel depends on
+    dw = torch.randn(8, 1, 1, 1, generator=g, dtype=torch.float64)
+    out["depthwise_reads"] = channels_read(feat, dw, groups=8)
 
     sep = count.count({"c_in": 256, "c_out": 256, "c_k": 3, "c_hw": 14, "c_bias": False})
     out["sep_standard"] = sep.weights["standard"]
@@ -97,6 +105,30 @@ def claims() -> dict[str, float | int | str]:
     out["share_conv"] = share.params["standard"]
     out["share_dense"] = share.params["dense"]
     return out
+
+
+def channels_read(x: torch.Tensor, w: torch.Tensor, groups: int) -> int:
+    """How many input channels output channel 0 of conv2d(x, w) depends on (by autograd: a nonzero gradient)."""
+    x = x.clone().requires_grad_(True)
+    F.conv2d(x, w, groups=groups)[:, 0].sum().backward()
+    return int((x.grad.abs().sum(dim=(0, 2, 3)) > 0).sum())
+
+
+def card_numbers() -> dict[str, float | int | str]:
+    """What the cards quote and chart (the numbers above; the evidence charts read them as floats)."""
+    numbers = dict(claims())
+    numbers["share_ratio"] = f"{numbers['share_dense'] / numbers['share_conv']:,.0f}"
+    return numbers
+
+
+# Verdicts the numbers decide (a constant verdict is declared on its card; tests check it against the numbers).
+VERDICTS = {
+    "seeds": lambda n: "false" if n["seeds_windows"] < n["seeds_printed"] else "true",
+    "linear": lambda n: "false" if n["linear_gap"] < 1e-9 < n["relu_gap"] else "true",
+    "size": lambda n: "depends" if n["size_valid"] < n["size_same"] == 512 else "true",
+    "separable": lambda n: "true" if n["sep_factor"] > 2 else "partly",
+    "sharing": lambda n: "true" if n["share_dense"] > 100 * n["share_conv"] else "partly",
+}
 
 
 def seeds_loop() -> np.ndarray:

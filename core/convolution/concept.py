@@ -27,9 +27,9 @@ import numpy as np
 import torch
 
 from core import device, images
-from core.convolution import cnn, count, ops, steps
+from core.convolution import claims, cnn, count, ops, steps
 from core.convolution import kernels as ck
-from core.experiment import Concept, Experiment
+from core.experiment import Claim, Concept, Experiment
 from core.params import Bool, Choice, Float, FloatList, Int, Notice, ParamSet, When, when
 
 DISPLAY_MAX = 256  # longest side of an image or feature map sent to the browser
@@ -263,12 +263,60 @@ PRESETS = {
     # step-through
     "seeds_example": {"t_in": "seeds", "t_p": 0},
     "stride_pad_steps": {"t_in": "ramp", "t_n": 7, "t_s": 2, "t_p": 1, "t_w": (1.0,) * 9},
+    "impulse_mirror": {"t_in": "impulse", "t_n": 5, "t_p": 1, "t_w": ck.cells("sobel_x", 3)},
     "dilated_steps": {"t_in": "edge", "t_n": 9, "t_d": 2, "t_p": 2, "t_w": ck.cells("sobel_x", 3)},
     "transposed_upsample": {"t_op": "transposed", "t_in": "ramp", "t_n": 3, "t_s": 2, "t_p": 0, "t_w": (1.0,) * 4},
     "transposed_checkerboard": {"t_op": "transposed", "t_in": "ones", "t_n": 4, "t_s": 2, "t_p": 1, "t_w": (1.0,) * 9},
     # counting
     "mobilenet_block": {"c_in": 256, "c_out": 256, "c_k": 3, "c_hw": 14},
     "first_layer": {"c_in": 3, "c_out": 32, "c_k": 3, "c_hw": 112},
+    "sharing_64": {"c_in": 64, "c_out": 64, "c_k": 3, "c_hw": 56},
 }
 
-CONCEPT = Concept("convolution", "🖼️", (FILTER, steps.STEPS, count.COUNT, cnn.LEARN, cnn.PROBE), PRESETS)
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number of `claims.card_numbers` it shows."""
+    return tuple(numbers.items())
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). A verdict the
+# numbers decide is computed (claims.VERDICTS); the constant ones are checked against the numbers in the tests.
+CLAIMS = (
+    Claim("channels", "partly", "filter", "colour_opponent", bars(full="conv3d_depth", two="conv3d_depth_k2")),
+    Claim(
+        "size",
+        claims.VERDICTS["size"],
+        "filter",
+        "stride_dilation",
+        bars(same="size_same", valid="size_valid", stride="size_stride"),
+    ),
+    Claim("linear", claims.VERDICTS["linear"], "filter", None, bars(conv="linear_gap", relu="relu_gap")),
+    Claim(
+        "seeds", claims.VERDICTS["seeds"], "steps", "seeds_example", bars(fit="seeds_windows", printed="seeds_printed")
+    ),
+    Claim("flip", "partly", "steps", "impulse_mirror", bars(diff="flip_diff", sum="flip_sum_gap")),
+    Claim(
+        "separable",
+        claims.VERDICTS["separable"],
+        "count",
+        "mobilenet_block",
+        bars(standard="sep_standard", separable="sep_separable"),
+    ),
+    Claim(
+        "pointwise",
+        "partly",
+        "count",
+        "mobilenet_block",
+        bars(pointwise="pointwise_reads", depthwise="depthwise_reads"),
+    ),
+    Claim("sharing", claims.VERDICTS["sharing"], "count", "sharing_64", bars(conv="share_conv", dense="share_dense")),
+)
+
+CONCEPT = Concept(
+    "convolution",
+    "🖼️",
+    (FILTER, steps.STEPS, count.COUNT, cnn.LEARN, cnn.PROBE),
+    PRESETS,
+    claims=CLAIMS,
+    numbers=claims.card_numbers,
+)

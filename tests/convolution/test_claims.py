@@ -35,3 +35,48 @@ def test_sizes_pointwise_and_counts(c):
     assert c["sep_factor"] == pytest.approx(1 / (1 / 256 + 1 / 9))
     assert c["share_conv"] == sum(p.numel() for p in nn.Conv2d(64, 64, 3).parameters())
     assert c["share_dense"] == (56 * 56 * 64) ** 2 + 56 * 56 * 64  # weights + biases of the same map
+
+
+# ---- the cards beside the sections: each verdict is what the numbers say ----------------------------------------
+
+
+def test_the_cards_verdicts_are_what_the_numbers_say():
+    from core.convolution import concept as cv
+
+    n = claims.card_numbers()
+    judged = {c.key: c.judged(n) for c in cv.CLAIMS}
+    assert judged == {
+        "channels": "partly",  # a C-deep kernel: the sum of C 2-D convolutions, a 3-D one only as deep as the input
+        "size": "depends",
+        "linear": "false",
+        "seeds": "false",
+        "flip": "partly",  # cross-correlation, not convolution, but a learned kernel absorbs the flip
+        "separable": "true",
+        "pointwise": "partly",  # linear, but across the channels
+        "sharing": "true",
+    }
+    # the constant verdicts rest on these numbers
+    assert n["conv3d_depth"] == 1 < n["conv3d_depth_k2"] and n["channel_sum_gap"] < 1e-12
+    assert n["flip_diff"] > 0.1 and n["flip_sum_gap"] < 1e-12
+    assert n["pointwise_gap"] < 1e-12 and (n["pointwise_reads"], n["depthwise_reads"]) == (8, 1)
+    assert n["share_ratio"] == f"{n['share_dense'] / n['share_conv']:,.0f}"
+    for claim in cv.CLAIMS:  # every evidence bar is a number
+        assert all(isinstance(float(n[key]), float) for _, key in claim.evidence)
+
+
+def test_a_computed_verdict_follows_its_numbers():
+    v = claims.VERDICTS
+    assert v["seeds"]({"seeds_windows": 9, "seeds_printed": 9}) == "true"
+    assert v["linear"]({"linear_gap": 0.5, "relu_gap": 2.0}) == "true"
+    assert v["size"]({"size_same": 512, "size_valid": 512}) == "true"
+    assert v["separable"]({"sep_factor": 1.5}) == "partly"
+    assert v["sharing"]({"share_dense": 10, "share_conv": 5}) == "partly"
+
+
+def test_channels_read_counts_what_an_output_depends_on():
+    import torch
+
+    x = torch.randn(1, 4, 3, 3, dtype=torch.float64)
+    w = torch.zeros(2, 4, 1, 1, dtype=torch.float64)
+    w[0, 1] = w[0, 3] = 1.0  # output 0 reads input channels 1 and 3 only
+    assert claims.channels_read(x, w, groups=1) == 2

@@ -122,13 +122,26 @@ def test_training_runs_on_the_button_and_the_same_link_replays_it():
     assert any("测试数字" in m.value for m in again.markdown)
 
 
-def test_chinese_page_and_claims():
+def test_chinese_page_and_claim_cards():
     at = open_page("convolution", lang="zh")
     clean(at)
     text = " ".join(m.value for m in at.markdown)
     assert "卷积核" in text and "错误" in text and "[[-2, 4, -2], [4, 1, 4], [-2, 4, -2]]" in text
+    assert "游乐场所" not in text and "少 " not in text
     assert at.code[-1].value.endswith("?lang=zh")
     assert cv.CONCEPT.params.encode(cv.CONCEPT.params.defaults()) == {}
+
+
+def test_each_claim_is_a_card_in_its_section_and_its_button_shows_the_evidence():
+    at = open_page("convolution")
+    clean(at)
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == len(cv.CLAIMS) == 8  # the cards, once each (no closing list any more)
+    assert not any("Checking the interview notes" in h.value for h in at.header)
+    assert [m.value for m in at.markdown].index(badges[0]) < [m.value for m in at.markdown].index(badges[-1])
+    at.button(key="_claim_preset.flip").click().run()
+    clean(at)
+    assert at.query_params["t_in"] == "impulse"
 
 
 def test_every_knob_is_drawn_from_its_declaration():
