@@ -1,5 +1,8 @@
-"""Activations: the function explorer (f, autograd f′, saturation, probe, trade-offs, claims), then
-activations in training: a live 2-D classifier (why non-linearity, hidden units), dead ReLUs, softmax."""
+"""Activations: the function explorer (f, autograd f′, saturation, probe, trade-offs, the notes' claims as cards),
+then activations in training: a live 2-D classifier (why non-linearity, hidden units), dead ReLUs, softmax.
+
+Every section: its heading, then its controls in a narrow column beside its figure (one screen at 1280×720),
+then the explanation under the figure."""
 
 import streamlit as st
 
@@ -38,10 +41,9 @@ def _where(res, intervals):
 @view.section
 def explorer():
     st.header(t("explorer.heading"))
-    view.controls(act.EXPLORER, only=("fns",))
     left, right = st.columns([1, 2.8], gap="medium")
     with left:
-        view.controls(act.EXPLORER, only=("xmin", "xmax", "x0", "thresh"))
+        view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "x0", "thresh"))
         with st.expander(t("explorer.knobs")):
             st.caption(t("explorer.knobs_help"))
             view.controls(act.EXPLORER, only=act.KNOBS)  # a knob is greyed out unless a plotted function reads it
@@ -54,49 +56,32 @@ def explorer():
     st.dataframe(
         {
             t("explorer.col_fn"): [names[k] for k in res.keys],
-            t("explorer.col_f"): res.f0,
-            t("explorer.col_df"): res.df0,
+            t("explorer.col_f"): [act.shown(v) for v in res.f0],
+            t("explorer.col_df"): [act.shown(v) for v in res.df0],
             t("explorer.col_sat", thresh=f"{res.thresh:g}"): [_where(res, iv) for iv in res.saturated],
         },
         hide_index=True,
         width="stretch",
     )
-    with st.expander(t("explorer.formulas"), expanded=True):
+    with st.expander(t("explorer.formulas")):
         st.latex(r"\\[4pt]".join(res.formulas))
 
     st.subheader(t("explorer.props_heading"))
-    st.markdown(t("explorer.props_intro"))
     st.dataframe(
         {
             t("explorer.col_fn"): [names[k] for k in res.keys],
-            t("explorer.col_mean"): res.stats["mean"],
-            t("explorer.col_mean_grad"): res.stats["mean_grad"],
-            t("explorer.col_sat_share"): res.stats["saturated_share"],
-            t("explorer.col_zero_share"): res.stats["zero_grad_share"],
+            **{t(f"explorer.col_{c}"): [act.shown(v) for v in res.stats[s]] for c, s in act.STAT_COLUMNS},
         },
         hide_index=True,
         width="stretch",
     )
-    st.subheader(t("explorer.tradeoffs"))
-    st.markdown("\n\n".join(f"**{names[k]}** — {t('notes.' + k)}" for k in res.keys))
+    st.caption(t("explorer.props_intro"))
+    with st.expander(t("explorer.tradeoffs")):
+        st.markdown("\n\n".join(f"**{names[k]}** — {t('notes.' + k)}" for k in res.keys))
+    view.claim_cards("explorer")
 
 
 explorer()
-
-# ---- the seeds' claims, checked ------------------------------------------------------------------
-view.claims(
-    act.claims(),
-    (
-        "tanh",
-        "sigmoid_vanish",
-        "sigmoid_explode",
-        "sigmoid_band",
-        "tanh_stable",
-        "relu_always_one",
-        "sigmoid_mean",
-        "gelu",
-    ),
-)
 
 
 # ---- activations in training: the trainer, dead ReLUs, softmax -----------------------------------
@@ -112,15 +97,19 @@ def columns(experiment, groups, widths, heads=()):
 @view.section
 def trainer():
     st.header(t("train.heading"))
-    st.markdown(t("train.intro"))
-    columns(
-        nl.TRAIN,
-        (("data", "noise", "n", "test"), ("depth", "width", "act"), ("opt", "lr", "batch", "steps", "l2", "seed")),
-        3,
-        ("train.data_heading", "train.net_heading", "train.opt_heading"),
-    )
+    left, right = st.columns([1, 2.8], gap="medium")
+    with left:
+        for group, head in (
+            (("data", "noise", "n", "test"), "train.data_heading"),
+            (("depth", "width", "act"), "train.net_heading"),
+            (("opt", "lr", "batch", "steps", "l2", "seed"), "train.opt_heading"),
+        ):
+            st.markdown(f"**{t(head)}**")
+            view.controls(nl.TRAIN, only=group)
     view.conflicts(nl.UNITS)
-    words, chart = st.empty(), st.empty()
+    with right:
+        chart, words = st.empty(), st.empty()
+        st.caption(t("train.intro"))
     st.subheader(t("train.units_heading"))
     st.caption(t("train.units_intro"))
     columns(nl.UNITS, (("layer",),), [1, 2])
@@ -134,33 +123,33 @@ def trainer():
             (words.warning if c.run.diverged_at is not None else words.markdown)(text)
             units.plotly_chart(tr_fig.units(c.run, layer, labels), key=f"units_chart_{c.run.done}")
 
-    run_live(view, nl.TRAIN, render)
+    with right:
+        run_live(view, nl.TRAIN, render)
 
 
 @view.section
 def dead():
     st.header(t("dead.heading"))
-    st.markdown(t("dead.intro"))
-    columns(
-        dr.DEAD,
-        (("d_data", "d_cmp"), ("d_init", "d_lr"), ("d_depth", "d_width"), ("d_steps", "d_seed")),
-        [1.3, 1.3, 1, 1],
-    )
-    chart, words = st.empty(), st.empty()
+    left, right = st.columns([1, 2.8], gap="medium")
+    with left:
+        view.controls(dr.DEAD, only=("d_data", "d_cmp", "d_init", "d_lr", "d_depth", "d_width", "d_steps", "d_seed"))
+    with right:
+        chart, words = st.empty(), st.empty()
+    st.caption(t("dead.intro"))
 
     def render(res, done):
         chart.plotly_chart(tr_fig.dead(res, t.section("dfig"), names, ORDER), key=f"dead_{res.runs[0].done}_{done}")
         if done:
             words.markdown("\n".join(f"- {line}" for line in say("dead", dr.lines(res))))
 
-    run_live(view, dr.DEAD, render)
+    with right:
+        run_live(view, dr.DEAD, render)
     st.caption(t("dead.notes") + "\n\n" + t("dead.seeds"))
 
 
 @view.section
 def softmax():
     st.header(t("softmax.heading"))
-    st.markdown(t("softmax.intro"))
     left, right = st.columns([1, 2.6], gap="medium")
     with left:
         view.controls(sm.SOFTMAX, only=("classes", "temp", "target"))
@@ -172,6 +161,7 @@ def softmax():
     with right:
         st.plotly_chart(sm_fig.bars(r, labels), key="softmax_bars")
         st.markdown(t("softmax.numbers", **nums))
+        st.caption(t("softmax.intro"))
         st.caption(t("softmax.grad_note"))
     st.plotly_chart(sm_fig.two_class(r, labels), key="softmax_two")
     st.markdown("\n\n".join(t(f"softmax.{k}", **nums) for k in ("two_class", "temp_note", "claim_signorm")))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, evaluate, latex  # noqa: F401 (KNOBS: for the view)
 from core.activations import dead_relu, nonlinearity, softmax
 from core.activations.stats import normal_stats
-from core.experiment import Concept, Experiment
+from core.experiment import Claim, Concept, Experiment
 from core.params import Float, LogFloat, Multi, Notice, ParamSet, when
 
 
@@ -132,13 +132,38 @@ def explorer_summary(r: ExplorerResult) -> dict:
 
 EXPLORER = Experiment("explorer", EXPLORER_PARAMS, explore, explorer_summary)
 
+# the columns of the explorer's table under N(0, 1): (text key under explorer.col_, key of ExplorerResult.stats)
+STAT_COLUMNS = (
+    ("mean", "mean"),
+    ("mean_grad", "mean_grad"),
+    ("sat_share", "saturated_share"),
+    ("zero_share", "zero_grad_share"),
+)
+TINY = 1e-9  # below this a printed number is rounding noise: "≈ 0" (Tanh's mean under N(0, 1) computes as ~1e-17)
 
-# ---- the seeds' claims, checked by computation --------------------------------------------------
+
+def shown(value: float) -> str:
+    """A number as the page prints it: 3 significant figures, "0" for an exact zero, "≈ 0" for rounding noise."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    if abs(value) < TINY:
+        return "≈ 0"
+    return f"{value:.3g}"
+
+
+# ---- the notes' claims, checked by computation: cards beside the explorer ----------------------------
+
+
+def _clean(x: float, tol: float = 1e-12) -> float:
+    """x, or exactly 0.0 when it is rounding noise (Tanh's mean under N(0, 1) comes out as ~1e-17)."""
+    return 0.0 if abs(x) < tol else float(x)
 
 
 @lru_cache(maxsize=1)
 def claims() -> dict[str, float]:
-    """Numbers that confirm or refute statements the interview notes make about activations."""
+    """Numbers that confirm or refute statements the interview notes make about activations (floats: the cards
+    quote them and draw them)."""
     x = torch.linspace(-10, 10, 20001, dtype=torch.float64)
     base = EXPLORER_PARAMS.defaults()
     keys = ("sigmoid", "tanh", "relu")
@@ -147,18 +172,95 @@ def claims() -> dict[str, float]:
     sig = lambda t: torch.sigmoid(torch.tensor(t, dtype=torch.float64))
     sig_d = lambda t: float(sig(t) * (1 - sig(t)))
     gelu_gap = (F.gelu(x) - F.gelu(x, approximate="tanh")).abs().max()
+    one = torch.tensor(1.0, dtype=torch.float64)
     return {
         "tanh_vs_2sigmoid_max_err": float((torch.tanh(x) - (2 * torch.sigmoid(2 * x) - 1)).abs().max()),
+        "tanh_at_1": float(torch.tanh(one)),
+        "two_sigmoid_at_1": float(2 * torch.sigmoid(2 * one) - 1),
         "sigmoid_max_grad": float(dy[0].max()),
         "sigmoid_10_layers_bound": float(dy[0].max()) ** 10,
+        "sigmoid_grad_at_0": sig_d(0.0),
+        "sigmoid_grad_at_2": sig_d(2.0),
+        "sigmoid_grad_at_4": sig_d(4.0),
         "sigmoid_grad_at_4_rel": sig_d(4.0) / sig_d(0.0),
         "tanh_max_grad": float(dy[1].max()),
         "sigmoid_mean_grad_normal": float(stats["mean_grad"][0]),
         "tanh_mean_grad_normal": float(stats["mean_grad"][1]),
         "relu_zero_grad_share_normal": float(stats["zero_grad_share"][2]),
-        "sigmoid_mean_normal": float(stats["mean"][0]),
+        "relu_one_grad_share_normal": 1.0 - float(stats["zero_grad_share"][2]),  # ReLU′ is 0 or 1
+        "sigmoid_mean_normal": _clean(float(stats["mean"][0])),
+        "tanh_mean_normal": _clean(float(stats["mean"][1])),
+        "relu_mean_normal": _clean(float(stats["mean"][2])),
         "gelu_tanh_max_abs_gap": float(gelu_gap),
+        "growth_level": 1.0,  # a factor per layer above 1 grows a gradient
     }
+
+
+def _judge_sigmoid_explode(n) -> str:
+    """The activation alone can explode a gradient only if its slope exceeds 1 somewhere."""
+    return "false" if n["sigmoid_max_grad"] < 1 else "partly"
+
+
+def _judge_relu_one(n) -> str:
+    return "false" if n["relu_zero_grad_share_normal"] > 0.01 else "true"
+
+
+def _judge_sigmoid_mean(n) -> str:
+    return "true" if n["sigmoid_mean_normal"] > 0.1 else "false"
+
+
+# (key, verdict, section, preset, evidence): every card sits beside the explorer, whose figure shows it
+CLAIMS = (
+    Claim(
+        "tanh",
+        lambda n: "true" if n["tanh_vs_2sigmoid_max_err"] < 1e-12 else "false",
+        "explorer",
+        "tanh_sigmoid",
+        (("tanh", "tanh_at_1"), ("scaled", "two_sigmoid_at_1")),
+    ),
+    Claim(
+        "sigmoid_vanish",
+        "true",
+        "explorer",
+        "sigmoid_saturates",
+        (("one", "sigmoid_max_grad"), ("ten", "sigmoid_10_layers_bound")),
+    ),
+    Claim(
+        "sigmoid_explode",
+        _judge_sigmoid_explode,
+        "explorer",
+        "sigmoid_saturates",
+        (("peak", "sigmoid_max_grad"), ("level", "growth_level")),
+    ),
+    Claim(
+        "sigmoid_band",
+        "true",
+        "explorer",
+        "sigmoid_saturates",
+        (("at0", "sigmoid_grad_at_0"), ("at2", "sigmoid_grad_at_2"), ("at4", "sigmoid_grad_at_4")),
+    ),
+    Claim(
+        "tanh_stable",
+        "partly",
+        "explorer",
+        "sigmoid_saturates",
+        (("sigmoid", "sigmoid_mean_grad_normal"), ("tanh", "tanh_mean_grad_normal")),
+    ),
+    Claim(
+        "relu_always_one",
+        _judge_relu_one,
+        "explorer",
+        "dead_relu",
+        (("one", "relu_one_grad_share_normal"), ("zero", "relu_zero_grad_share_normal")),
+    ),
+    Claim(
+        "sigmoid_mean",
+        _judge_sigmoid_mean,
+        "explorer",
+        None,
+        (("sigmoid", "sigmoid_mean_normal"), ("tanh", "tanh_mean_normal"), ("relu", "relu_mean_normal")),
+    ),
+)
 
 
 PRESETS = {
@@ -169,6 +271,8 @@ PRESETS = {
     "hard_vs_smooth": {"fns": ("sigmoid", "tanh", "hardsigmoid", "hardtanh")},
     "swish_to_relu": {"fns": ("relu", "silu"), "swish_beta": 10.0, "x0": -0.5, "xmin": -3.0, "xmax": 3.0},
     "selfnorm": {"fns": ("elu", "selu", "relu"), "x0": -3.0},
+    "tanh_sigmoid": {"fns": ("sigmoid", "tanh"), "x0": 1.0, "xmin": -4.0, "xmax": 4.0},
+    "gelu_forms": {"fns": ("gelu", "gelu_tanh", "relu"), "xmin": -4.0, "xmax": 4.0, "x0": -1.0},
     # why non-linearity (the trainer)
     "linear_xor": {"data": "xor", "act": "identity"},
     "deep_linear_circles": {"data": "circles", "act": "identity", "depth": 6, "width": 32},
@@ -184,5 +288,10 @@ PRESETS = {
 }
 
 CONCEPT = Concept(
-    "activations", "📈", (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD, softmax.SOFTMAX), PRESETS
+    "activations",
+    "📈",
+    (EXPLORER, nonlinearity.TRAIN, nonlinearity.UNITS, dead_relu.DEAD, softmax.SOFTMAX),
+    PRESETS,
+    claims=CLAIMS,
+    numbers=claims,
 )

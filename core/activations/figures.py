@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import plotly.graph_objects as go
 
 from core.style import color_for, figure, stacked_axes
 
-STRIP = 0.035  # height of one function's saturation strip, as a share of the f′ panel
+STRIP = 0.04  # height of one function's saturation strip, as a share of the f′ panel
+HEIGHT = 480  # px: with the controls beside it, the figure fits one 1280×720 screen under its heading
+
+
+def strip_height(n_strips: int) -> float:
+    """One strip's height (share of the panel): the strips together take at most a quarter of it."""
+    return min(STRIP, 0.25 / max(n_strips, 1))
+
+
+def strip_room(dy, n_strips: int) -> list[float]:
+    """The f′ axis range that keeps the bottom `n_strips`·STRIP (+ a gap) of the panel free of curves: the
+    saturation strips live there, under every curve, so none can be read as a value of f′ (at the top they sat on
+    ReLU′ = 1 and read as "ReLU′ = 1 for x < 0")."""
+    finite = dy[np.isfinite(dy)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    pad = 0.06 * max(hi - lo, 1e-6)
+    lo, hi = lo - pad, hi + pad
+    room = n_strips * strip_height(n_strips) + 0.03
+    return [(lo - room * hi) / (1 - room), hi]
 
 
 def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tuple[str, ...]) -> go.Figure:
@@ -64,8 +83,9 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
             for axis, val in (("y", res.f0[i]), ("y2", res.df0[i]))
         ]
         # where |f′| < threshold a unit passes almost no gradient back: a strip per function along the
-        # top of the f′ panel, and a faint shade over the whole panel height
-        top = 1 - i * STRIP
+        # bottom of the f′ panel (in room kept free of curves), and a faint shade over the whole panel height
+        strip = strip_height(len(res.keys))
+        top = (len(res.keys) - i) * strip
         for a, b in res.saturated[i]:
             shapes += [
                 dict(
@@ -74,10 +94,10 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
                     yref="y2 domain",
                     x0=a,
                     x1=b,
-                    y0=top - STRIP,
+                    y0=top - strip,
                     y1=top,
                     fillcolor=color,
-                    opacity=0.55,
+                    opacity=0.7,
                     line_width=0,
                     layer="above",
                 ),
@@ -134,7 +154,8 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
     )
     layout = stacked_axes(labels["x"], [(labels["f"], labels["f_title"]), (labels["df"], labels["df_title"])])
     layout["shapes"] = shapes
+    layout["yaxis2"]["range"] = strip_room(res.dy, len(res.keys))
     layout["annotations"].append(
         dict(x=res.x0, y=1.0, xref="x", yref="paper", text=labels["probe"], showarrow=False, yanchor="bottom")
     )
-    return figure(traces, layout, height=640, uirevision=f"{res.x[0]:.2f}:{res.x[-1]:.2f}")
+    return figure(traces, layout, height=HEIGHT, uirevision=f"{res.x[0]:.2f}:{res.x[-1]:.2f}")

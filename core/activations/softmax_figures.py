@@ -76,7 +76,7 @@ def bars(r, labels: Mapping[str, str]) -> go.Figure:
     layout["yaxis2"]["domain"] = [0.0, 0.26]
     layout["annotations"][1]["y"] = 0.26
     layout |= dict(barmode="group", hovermode="x unified", legend=dict(orientation="h", yanchor="top", y=-0.16, x=0))
-    return figure(traces, layout, height=560)
+    return figure(traces, layout, height=480)
 
 
 def two_class(r, labels: Mapping[str, str]) -> go.Figure:

@@ -252,7 +252,7 @@ def training(c, labels: Mapping[str, str], classes: tuple[str, ...], done: bool)
     if done and last > 0:
         frames, controls = _replay(r, first_marker, title, labels)
         layout |= controls
-    fig = figure(traces, layout, height=560 if not done else 640, uirevision=f"{r.config.steps}:{k}:{e}")
+    fig = figure(traces, layout, height=470 if not done else 550, uirevision=f"{r.config.steps}:{k}:{e}")
     if frames:
         fig.frames = frames
     return fig
@@ -401,4 +401,4 @@ def dead(res, labels: Mapping[str, str], names: Mapping[str, str], order: tuple[
     layout["yaxis"] |= dict(range=[-0.02, 1.02], tickformat=".0%")
     layout["yaxis2"] |= dict(range=[0, 1.02], tickformat=".0%")
     layout["legend"] = dict(orientation="h", yanchor="top", y=-0.14, x=0)
-    return figure(traces, layout, height=600, uirevision="dead")
+    return figure(traces, layout, height=480, uirevision="dead")

@@ -54,3 +54,15 @@ def test_colour_of_a_function_does_not_depend_on_what_else_is_shown():
 def test_the_figure_passes_plotly_validation(fns):
     _, fig = build(fns=fns)
     go.Figure(fig.to_dict())  # raises on any invalid property
+
+
+@pytest.mark.parametrize("fns", [("sigmoid", "tanh", "relu"), tuple(act.FUNCTIONS)])
+def test_the_saturation_strips_lie_under_every_curve(fns):
+    """Issue 19: strips along the top of the f′ panel sat on ReLU′ = 1 and read as "ReLU′ = 1 for x < 0"; they
+    now lie in room at the bottom of the panel that no curve reaches."""
+    res, fig = build(fns=fns)
+    lo, hi = fig.layout.yaxis2.range
+    lowest = (float(np.nanmin(res.dy)) - lo) / (hi - lo)  # the lowest curve point, as a share of the panel
+    strips = [s for s in fig.layout.shapes if s.type == "rect" and s.opacity > 0.5]
+    assert strips and all(s.yref == "y2 domain" and 0 <= s.y0 < s.y1 < lowest for s in strips)
+    assert lowest < 0.35  # the curves keep most of the panel

@@ -7,6 +7,7 @@ import pytest
 
 from core import __main__ as cli
 from core.activations import concept as act
+from core.text import Text
 from tests.conftest import ROOT, open_page
 from tests.hand_widgets import check_view
 
@@ -140,3 +141,14 @@ def test_a_link_off_the_slider_grid_runs_its_exact_values():
     assert e["explorer"]["x0"] == 1.23 and e["explorer"]["thresh"] == 0.0123
     assert leaky["mean_grad_under_normal"] == pytest.approx((1 + 0.123) / 2, abs=1e-12)
     assert e["softmax"]["temp"] == 0.123
+
+
+def test_the_notes_claims_are_cards_beside_the_explorer_and_the_closing_list_is_gone():
+    at = open_page("activations", query=SMALL)
+    assert_clean(at)
+    text = markdown(at)
+    assert "Checking the interview notes" not in text
+    for claim in act.CLAIMS:
+        assert Text("activations", "en")(f"claims.{claim.key}.claim") in text, claim.key
+    assert ":red-badge[❌ false] **“ReLU" in text and ":orange-badge[◐ partly true]" in text  # verdict badges
+    assert all(b.key.startswith("_claim_preset.") for b in at.button if b.key and "claim" in b.key)
