@@ -1,5 +1,7 @@
 """Optimizers: paths on 2-D surfaces (click to start, animation, internals, theory on the quadratic),
-the same optimizers racing on a real network, and the notes' claims checked."""
+the same optimizers racing on a real network; the interview notes' claims as cards beside the section each is
+about (the network's behind a button: they train). Each section: its heading, then its controls beside its
+figure ([controls | figure], one screen at 1280×720), then the prose."""
 
 import streamlit as st
 
@@ -34,7 +36,6 @@ def _dash(n) -> str:
 def paths_section():
     v = view.values
     st.header(t("paths.heading"))
-    st.markdown(t("paths.intro"))
     left, right = st.columns([1, 2.3], gap="medium")
     surface = surfaces.get(v["surface"], v["kappa"], v["theta"])
     with left:
@@ -60,6 +61,7 @@ def paths_section():
             selection_mode="points",
         )
         st.caption(t("paths.click_hint"))
+        st.markdown(t("paths.intro"))
         for kind, starts, steps, bad in res.divergences():
             text = t(
                 "paths.escaped" if res.fstar is None else "paths.diverged",
@@ -100,6 +102,7 @@ def paths_section():
     st.markdown(f"**{fig['internals_title'].format(name=names[kind])}**")
     st.plotly_chart(figures.internals(res, o, fig, kind in opt.BUFFERED, kind in opt.ADAPTIVE), key="opt_internals")
     st.markdown(t(f"why.{kind}"))
+    view.claim_cards("paths")
 
 
 def theory_panel(res, v: dict) -> None:
@@ -139,21 +142,26 @@ def theory_panel(res, v: dict) -> None:
 @view.section
 def race_section():
     st.header(t("race.heading"))
-    st.markdown(t("race.intro"))
-    view.controls(opt.RACE, only=("net_opts",))
-    for col, name in zip(st.columns(4), ("batch", "net_steps", "width", "net_seed")):
-        with col:
-            view.controls(opt.RACE, only=(name,))
-    with st.expander(t("race.lrs")):
-        for col, kind in zip(st.columns(3) * 3, opt.KINDS):
-            with col:
+    left, right = st.columns([1, 2.3], gap="medium")
+    with left:
+        view.controls(opt.RACE, only=("net_opts", "batch", "net_steps", "width", "net_seed"))
+        with st.expander(t("race.lrs")):
+            for kind in opt.KINDS:
                 view.controls(opt.RACE, only=(f"nlr_{kind}",))
-        st.caption(t("race.defaults"))
+            st.caption(t("race.defaults"))
     view.conflicts(opt.RACE)
-    stored = finished(view, opt.RACE)
-    if stored is None and not st.button(t("race.button"), key="race_go", type="primary"):
-        st.caption(t("race.cost"))
-        return
+    with right:
+        st.markdown(t("race.intro"))
+        stored = finished(view, opt.RACE)
+        if stored is None and not st.button(t("race.button"), key="race_go", type="primary"):
+            st.caption(t("race.cost"))
+        else:
+            race()
+    net_cards()
+
+
+def race() -> None:
+    """The race, drawn live (the finished one from the store at once) in the current column."""
     chart, table = st.empty(), st.empty()
 
     def render(res, done):
@@ -175,13 +183,17 @@ def race_section():
     st.caption(t("race.done", steps=res.done, epochs=f"{res.epochs:.1f}", batch=res.batch))
 
 
+def net_cards() -> None:
+    """The notes' claims about training networks: cards once their trainings have run (a button; then kept for the
+    session: the trainings are cached in the process)."""
+    if st.session_state.get("opt_net_claims") or st.button(t("race.net_button"), key="opt_net_claims_go"):
+        st.session_state["opt_net_claims"] = True
+        with st.spinner(t("running")):
+            net = claims.network_claims()
+        view.claim_cards("race", {**claims.card_numbers(), **net})
+    else:
+        st.caption(t("race.net_note"))
+
+
 paths_section()
 race_section()
-
-view.claims(claims.claims(), ("momentum", "halve", "saddle"))
-if st.session_state.get("opt_net_claims") or st.button(t("claims.net_button"), key="opt_net_claims_go"):
-    st.session_state["opt_net_claims"] = True
-    with st.spinner(t("running")):
-        net = claims.network_claims()
-    best = "adam" if net["acc_adam"] > net["acc_momentum"] else "sgd"
-    st.markdown("\n".join(f"- {t('claims.' + key, **net)}" for key in ("state", f"small_data_{best}", "batch")))

@@ -1,12 +1,17 @@
-"""The interview notes' claims about optimizers, checked by computation (the page's last section).
+"""The interview notes' claims about optimizers, checked by computation (cards beside the page's sections).
 
     claims()          on the quadratic and the saddle: momentum vs the zig-zag, halving the rate on a
                       plateau under gradient noise, escaping a saddle with and without noise (~3,000 steps)
+    escape()          on Rastrigin, real torch.optim runs from a grid of starts: does momentum end in a lower
+                      minimum than SGD? (the paths section's cards; ~0.5 CPU-s)
+    card_numbers()    the two above with the floats the cards' evidence charts show (measured once per process)
     network_claims()  on the digits: optimizer state per weight, adaptive vs SGD on small data, batch size
-                      at a fixed number of epochs vs a fixed number of steps (~2,000 training steps)
+                      at a fixed number of epochs vs a fixed number of steps (~2,000 training steps, ~3 CPU-s:
+                      the network section's cards, behind a button)
 
-Each returns a dict of plain numbers that core/optimizers/text.toml's `claims.*` verdicts are filled with;
-tests/test_optimizers_paths.py checks that the numbers support the verdicts.
+Each returns a dict of plain numbers that core/optimizers/text.toml's `claims.<key>.why` are filled with;
+the verdicts the numbers decide are functions here (`escape_verdict`, `small_data_verdict`), and
+tests/optimizers/test_claims.py checks that the numbers support every verdict.
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ import torch
 from core.optimizers import race, schedules, surfaces
 from core.optimizers.batched import Spec
 from core.optimizers.paths import exits, noise_for, simulate
+
+ESCAPE_STARTS = 8  # an 8 × 8 grid of start points on Rastrigin's plot (none on a ridge or a minimum)
+ESCAPE_STEPS = 300
+ESCAPE_LR = 0.001  # the page's learning rate for SGD and Momentum on Rastrigin (concept.SUGGESTED)
+ESCAPE_MUS = (0.9, 0.99)  # torch's usual momentum (the page's), a heavy one
 
 
 def _quad_run(
@@ -91,6 +101,64 @@ def claims() -> dict:
         "escape_1e8": escape[1],
         "escape_noise": escape[2],
     }
+
+
+def _torch_runs(make, starts: torch.Tensor, steps: int) -> torch.Tensor:
+    """Final points of torch.optim runs on Rastrigin, one per start: the starts are the rows of one (N, 2)
+    parameter and f sums over rows, so each row follows exactly its own run (these optimizers act per element)."""
+    f = surfaces.get("rastrigin").f
+    p = starts.clone().requires_grad_(True)
+    opt = make([p])
+    for _ in range(steps):
+        opt.zero_grad()
+        f(p).sum().backward()
+        opt.step()
+    return p.detach()
+
+
+def escape_starts(n: int = ESCAPE_STARTS) -> torch.Tensor:
+    """(n², 2) start points: a grid over Rastrigin's plot, offset so that no start sits on a ridge or a minimum."""
+    lo, hi = surfaces.get("rastrigin").box[:2]
+    axis = torch.linspace(lo + 0.6, hi - 0.6, n, dtype=torch.float64) + 0.13
+    return torch.cartesian_prod(axis, axis)
+
+
+@lru_cache(maxsize=1)
+def escape() -> dict:
+    """“Momentum escapes local minima”: SGD and Momentum (torch.optim.SGD, the page's rate on Rastrigin) from the
+    same grid of starts; per momentum μ, the share of starts where Momentum ends in a lower / the same / a higher
+    minimum than SGD (a difference in f above 10⁻⁶; the same minimum: the same rounded point)."""
+    f = surfaces.get("rastrigin").f
+    starts = escape_starts()
+    sgd = _torch_runs(lambda ps: torch.optim.SGD(ps, lr=ESCAPE_LR), starts, ESCAPE_STEPS)
+    f_sgd = f(sgd.round())
+    out: dict = {"escape_starts": len(starts), "escape_steps": ESCAPE_STEPS, "escape_lr": ESCAPE_LR}
+    for mu in ESCAPE_MUS:
+        end = _torch_runs(lambda ps: torch.optim.SGD(ps, lr=ESCAPE_LR, momentum=mu), starts, ESCAPE_STEPS)
+        f_mom = f(end.round())
+        tag = f"{round(mu * 1000)}"
+        out[f"lower_{tag}"] = 100 * float((f_mom < f_sgd - 0.5).double().mean())
+        out[f"higher_{tag}"] = 100 * float((f_mom > f_sgd + 0.5).double().mean())
+        out[f"same_{tag}"] = 100 * float((end.round() == sgd.round()).all(1).double().mean())
+    return out
+
+
+def escape_verdict(n) -> str:
+    """True if Momentum ends lower than SGD from most starts whatever μ, false if from almost none, else depends."""
+    lower = [n[f"lower_{round(mu * 1000)}"] for mu in ESCAPE_MUS]
+    return "true" if min(lower) >= 50 else "false" if max(lower) < 10 else "depends"
+
+
+def card_numbers() -> dict:
+    """What the paths section's cards quote (surface experiments, ~1 CPU-s): measured once per process."""
+    c = claims()
+    return {**c, **escape(), "ratio_pct": 100.0 / c["noise_ratio"]}
+
+
+def small_data_verdict(n) -> str:
+    """“Adam and Adadelta do worse than SGD on small data”: false when either adaptive method beats Momentum here;
+    else it depends (the gaps are a point or two and move with rates, steps and seeds)."""
+    return "false" if max(n["acc_adam"], n["acc_adadelta"]) > n["acc_momentum"] else "depends"
 
 
 def state_sizes(n: int) -> dict[str, int]:

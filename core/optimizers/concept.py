@@ -7,7 +7,9 @@
     race    the same optimizers training one small network on the digits, same weights and batches
             (core.optimizers.race), live
 
-The notes' claims that the page checks by experiment are in core.optimizers.claims.
+The notes' claims, checked by experiment (core.optimizers.claims), are CLAIMS: cards beside the section each is
+about. The paths section's cards quote `claims.card_numbers()` (surface runs, measured once per process); the
+network section's cards quote `claims.network_claims()` too, trained when the student asks (a button).
 
 Update rules (torch.optim's, g = ∇f, t = 1, 2, …; shown on the page from `UPDATES`):
     SGD p ← p − α g             Momentum b ← μ b + g,  p ← p − α b          Nesterov p ← p − α (g + μ b)
@@ -25,8 +27,8 @@ import numpy as np
 import torch
 
 from core import budget
-from core.experiment import Concept, Experiment, streaming
-from core.optimizers import race, schedules, surfaces, theory
+from core.experiment import Claim, Concept, Experiment, streaming
+from core.optimizers import claims, race, schedules, surfaces, theory
 from core.optimizers.batched import ADAPTIVE, BUFFERED, KINDS, Spec  # noqa: F401  (the page reads them here)
 from core.optimizers.paths import Paths, paths
 from core.params import Bool, Choice, Float, Int, LogFloat, Multi, Notice, ParamSet, Span, When, when
@@ -375,6 +377,10 @@ PRESETS = {
     "adaptive_plateau": _on("plateau", opts=("sgd", "momentum", "adagrad", "adam"), steps=500, inspect="adam"),
     "himmelblau_basins": _on("himmelblau", opts=("sgd", "adam"), starts=9, steps=300),
     "rastrigin_traps": _on("rastrigin", opts=("sgd", "momentum", "adam"), starts=5, steps=300),
+    # "momentum escapes local minima": only a heavy μ carries it over Rastrigin's ridges, and from some starts only
+    "rastrigin_heavy_momentum": _on(
+        "rastrigin", opts=("sgd", "momentum"), mu_momentum=0.99, starts=9, steps=300, inspect="momentum"
+    ),
     "noise_halving": _on(
         "quadratic", opts=("sgd",), noise=0.5, sched="plateau", patience=20, steps=1000, inspect="sgd"
     ),
@@ -384,4 +390,26 @@ PRESETS = {
     "race_adaptive": {"net_opts": ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adadelta")},
 }
 
-CONCEPT = Concept("optimizers", "🏃", (PATHS, RACE), PRESETS)
+
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number it shows."""
+    return tuple(numbers.items())
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). A verdict the
+# numbers decide is a function (tests/optimizers/test_claims.py checks every verdict against the numbers).
+CLAIMS = (
+    Claim("momentum", "partly", "paths", "optimal_kappa100", bars(momentum="reach_momentum", sgd="reach_sgd")),
+    Claim("escape", claims.escape_verdict, "paths", "rastrigin_heavy_momentum",
+          bars(same_900="same_900", lower_990="lower_990", same_990="same_990")),
+    Claim("saddle", "partly", "paths", "adam_saddle", bars(near="escape_1e2", far="escape_1e8", noise="escape_noise")),
+    Claim("halve", "true", "paths", "noise_halving", bars(constant="noise_const", plateau="noise_plateau")),
+    Claim("state", "false", "race", None, bars(sgd="state_sgd", momentum="state_momentum", adam="state_adam")),
+    Claim("small_data", claims.small_data_verdict, "race", "race_adaptive",
+          bars(momentum="acc_momentum", adam="acc_adam", adadelta="acc_adadelta")),
+    Claim("batch", "partly", "race", None,
+          bars(epochs_b8="epochs_b8", epochs_b512="epochs_b512", steps_b8="steps_b8", steps_b512="steps_b512")),
+)  # fmt: skip
+
+CONCEPT = Concept("optimizers", "🏃", (PATHS, RACE), PRESETS, claims=CLAIMS, numbers=claims.card_numbers)

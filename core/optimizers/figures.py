@@ -290,7 +290,7 @@ def landscape(
             )
         ],
     )
-    return _with_frames(figure(traces, layout, height=700, uirevision=f"{res.surface}:{res.box}"), frames)
+    return _with_frames(figure(traces, layout, height=560, uirevision=f"{res.surface}:{res.box}"), frames)
 
 
 def _titled_legend(title: str) -> dict:

@@ -191,3 +191,19 @@ def test_exact_link_values_off_the_slider_grids_are_used_as_given():
     assert len(paths["optimizers"]["sgd"]["loss_curve"]) == 1235
     assert race["steps"] == 150 and race["batch"] == 33
     assert "lr=0.0123" in race["optimizers"]["sgd"]["torch"]
+
+
+def test_the_claims_are_cards_beside_their_sections_and_the_network_ones_come_with_a_button():
+    at = open_page(KEY)
+    clean(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Momentum helps escape local minima" in text and "Checking the interview notes" not in text
+    assert "On small data Adam" not in text  # the network's claims wait for their trainings
+    at.button(key="_claim_preset.escape").click().run()  # one click: the evidence on the page
+    clean(at)
+    assert at.query_params["mu_momentum"] == "0.99" and at.query_params["surface"] == "rastrigin"
+    at.button(key="opt_net_claims_go").click().run()
+    clean(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "On small data Adam" in text and "Test accuracy falls" in text
+    assert at.button(key="_claim_preset.small_data")  # the race with the adaptive optimizers, one click away
