@@ -68,36 +68,12 @@ def _grid_editor(cells: tuple) -> None:
     view.refused("x")
 
 
-@view.section
-def window_section():
-    v = view.values
-    st.header(t("pool.heading"))
-    st.markdown(t("pool.intro"))
-    left, right = st.columns([1, 2.2], gap="medium")
-    with left:
-        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"))
-    with right:
-        st.markdown(f"**{t('pool.grid_label')}**")
-        _grid_editor(v["x"])
-    view.conflicts(pl.POOL)
-    res = view.run(pl.POOL)
-    st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
-    st.caption(t("pool.step_help"))
-    st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
-    st.latex(pp.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
+def _window_notes(res) -> None:
+    """What the grid's settings do that the figure cannot say: dropped or skipped cells, L_p's quirks, NaN."""
     size = res.size
     if size["out"] != size["out_raw"]:
-        st.info(
-            t(
-                "pool.dropped",
-                raw=size["out_raw"],
-                s=res.s,
-                start=(size["out_raw"] - 1) * res.s,
-                limit=size["n"] + res.p,
-                out=size["out"],
-            ),
-            icon="ℹ️",
-        )
+        start, limit = (size["out_raw"] - 1) * res.s, size["n"] + res.p
+        st.info(t("pool.dropped", raw=size["out_raw"], s=res.s, start=start, limit=limit, out=size["out"]), icon="ℹ️")
     if res.s > res.k:
         st.info(t("pool.skip", s=res.s, k=res.k), icon="ℹ️")
     elif res.uncovered:
@@ -109,6 +85,29 @@ def window_section():
             st.info(t("pool.lp_scaled", cells=cells), icon="ℹ️")
     if res.nan_cells:
         st.warning(t("pool.nan", count=res.nan_cells), icon="⚠️")
+
+
+@view.section
+def window_section():
+    v = view.values
+    st.header(t("pool.heading"))
+    view.conflicts(pl.POOL)
+    res = view.run(pl.POOL)
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
+        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"))
+    with right:
+        st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
+        st.caption(t("pool.step_help"))
+    grid, words = st.columns([1.3, 2], gap="medium")
+    with grid:
+        st.markdown(f"**{t('pool.grid_label')}**")
+        _grid_editor(v["x"])
+    with words:
+        st.markdown(t("pool.intro"))
+        st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
+        st.latex(pp.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
+        _window_notes(res)
 
     st.subheader(t("pool.grad_heading"))
     st.markdown(t("pool.grad_intro"))
@@ -126,19 +125,21 @@ def window_section():
     st.plotly_chart(figures.image(res, fig, t(f"names.op.{res.op}")), key="pool_image_chart")
     if res.img_out_scale > 1:
         st.caption(t("pool.lp_display", scale=f"{res.img_out_scale:.3g}"))
+    view.claim_cards("pool")
 
 
 @view.section
 def shift_section():
     st.header(t("shift.heading"))
-    st.markdown(t("shift.intro"))
-    cols = st.columns(3)
-    for col, names in zip(cols, (("t_img", "t_feat"), ("t_k", "t_s"), ("t_max", "t_dir"))):
-        with col:
-            view.controls(pl.SHIFT, only=names)
     res = view.run(pl.SHIFT)
-    st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in shift.CURVES}), key="shift_chart")
-    st.markdown(t("shift.reading", **shift.shift_numbers(res)))
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
+        view.controls(pl.SHIFT)
+    with right:
+        st.plotly_chart(figures.shift(res, fig, {c: t(f"names.curves.{c}") for c in shift.CURVES}), key="shift_chart")
+        st.markdown(t("shift.reading", **shift.shift_numbers(res)))
+    st.markdown(t("shift.intro"))
+    view.claim_cards("shift")
 
 
 def _edit_stack(token: str | None) -> None:
@@ -153,25 +154,23 @@ def _edit_stack(token: str | None) -> None:
 @view.section
 def rf_section():
     st.header(t("rf.heading"))
-    st.markdown(t("rf.intro"))
-    view.controls(pl.RF, only=("layers",))
-    view.refused("layers")
-    st.caption(t("rf.add"))
-    tokens = ("c3", "c3s2", "c5", "c3d2", "m2", "m3s2p1", "a2")
-    buttons = st.columns(len(tokens) + 1)
-    for col, token in zip(buttons, tokens):
-        col.button(f"+ {token}", on_click=_edit_stack, args=(token,), key=f"rf_add_{token}", width="stretch")
-    buttons[-1].button("⌫", on_click=_edit_stack, args=(None,), key="rf_remove", help=t("rf.remove"), width="stretch")
-    c1, c2 = st.columns(2)
-    with c1:
-        view.controls(pl.RF, only=("rf_in",))
-    with c2:
-        view.controls(pl.RF, only=("rf_img",))
     view.conflicts(pl.RF)
     res = view.run(pl.RF)
+    left, right = st.columns([1.2, 2.6], gap="medium")
+    with left:
+        view.controls(pl.RF, only=("layers",))
+        view.refused("layers")
+        st.caption(t("rf.add"))
+        tokens = ("c3", "c3s2", "c5", "c3d2", "m2", "m3s2p1", "a2")
+        for col, token in zip(st.columns(2) * 4, tokens):
+            col.button(f"+ {token}", on_click=_edit_stack, args=(token,), key=f"rf_add_{token}", width="stretch")
+        st.button("⌫", on_click=_edit_stack, args=(None,), key="rf_remove", help=t("rf.remove"), width="stretch")
+        view.controls(pl.RF, only=("rf_in", "rf_img"))
+    with right:
+        st.plotly_chart(figures.receptive_field(res, fig), key="rf_chart")
     last = res.rows[-1]
     st.markdown(t("rf.result", n=last.n, rf=last.rf, n_in=res.n_in, share=f"{res.support_share:.0%}"))
-    st.plotly_chart(figures.receptive_field(res, fig), key="rf_chart")
+    st.markdown(t("rf.intro"))
     cols = ("i", "layer", "k", "s", "p", "d", "n", "j", "rf")
     data = [
         (i + 1, r.layer.token(), r.layer.k, r.layer.s, r.layer.p, r.layer.d, r.n, r.jump, r.rf)
@@ -182,19 +181,21 @@ def rf_section():
     )
     st.markdown(f"**{t('rf.formula')}**")
     st.latex(rfm.LATEX)
+    view.claim_cards("rf")
 
 
 @view.section
 def head_section():
     st.header(t("head.heading"))
-    st.markdown(t("head.intro"))
-    cols = st.columns(5)
-    for col, name in zip(cols, pl.HEAD_PARAMS.names):
-        with col:
-            view.controls(pl.HEAD, only=(name,))
     res = view.run(pl.HEAD)
     names = {h: t(f"names.heads.{h}") for h in heads.HEADS}
-    st.plotly_chart(figures.heads(res, fig, names), key="head_chart")
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
+        view.controls(pl.HEAD)
+    with right:
+        st.plotly_chart(figures.heads(res, fig, names), key="head_chart")
+        st.markdown(t("head.ratio", size=res.size, ratio=res.chosen["flatten"] / res.chosen["gap"]))
+    st.markdown(t("head.intro"))
     shown = [h for h in heads.HEADS if res.chosen[h] > 0]
     st.dataframe(
         {
@@ -206,7 +207,7 @@ def head_section():
         hide_index=True,
         width="stretch",
     )
-    st.markdown(t("head.ratio", size=res.size, ratio=res.chosen["flatten"] / res.chosen["gap"]))
+    view.claim_cards("head")
 
 
 @view.section
@@ -232,6 +233,9 @@ def train_section():
             words.markdown(t(key, **numbers) + "\n\n" + t("train.shifted", **numbers))
 
     run_live(view, pl.TRAIN, render)
+    done = finished(view, pl.TRAIN)  # a partial run (superseded, stepping aside) has no card yet
+    if done is not None:
+        view.claim_cards("train", {**claims.card_numbers(), **training.verdict(done)})  # this run's own numbers
 
 
 window_section()
@@ -239,5 +243,3 @@ shift_section()
 rf_section()
 head_section()
 train_section()
-
-view.claims(claims.claims(), ("seeds", "loop", "params", "compute", "keeps", "invariance", "overfit", "depth"))

@@ -1,10 +1,15 @@
-"""The interview notes' claims about pooling, each checked by computation (the page's closing list).
+"""The interview notes' claims about pooling, each checked by computation: the cards beside the sections.
 
 the notes' 4×4 example max-pooled 2×2 / 2 gives [[6, 8], [3, 4]]; their NumPy loop vs torch
 a pooling layer has no parameters; it shrinks the head after it (core.pooling.heads)
 "pooling keeps the important features": strong edge responses kept by max vs average vs subsampling
 translation: the shift section's default view (core.pooling.shift)
-average pooling after a convolution is one larger strided convolution (both are linear)
+average pooling after a convolution is one larger strided convolution (both are linear); max pooling is not linear
+"fully connected layers reduce the parameters" (seed 001): VGG-16's three FC layers against its 13 convolutions and a
+GAP head, all real nn.Modules on the meta device (core.pooling.heads)
+
+`claims()` measures once per process; VERDICTS decide the computed badges from those numbers (and, for the overfitting
+card, from the training section's own run: `training.verdict`), and tests check each against them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core import images
-from core.pooling import concept
 from core.pooling import shift as ps
 from core.pooling import windows as pw
 from core.pooling.heads import HEADS, count, head_params
@@ -29,6 +33,35 @@ SEEDS_RESULT = ((6.0, 8.0), (3.0, 4.0))
 def matrix_text(a: np.ndarray) -> str:
     """[[6, 8], [3, 4]]: a small matrix as compact text (whole numbers without '.0')."""
     return "[" + ", ".join("[" + ", ".join(pw._num(float(v)) for v in row) + "]" for row in np.asarray(a)) + "]"
+
+
+VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
+
+
+def vgg_conv_params() -> int:
+    """VGG-16's 13 convolutions (3×3, biases), built on the meta device: the part before its FC head."""
+    layers, c = [], 3
+    for w in VGG16:
+        if w != "M":
+            layers.append(nn.Conv2d(c, w, 3, padding=1, device="meta"))
+            c = w
+    return count(nn.Sequential(*layers))
+
+
+def fc_share(n: dict) -> float:
+    """The FC head's share of VGG-16's parameters."""
+    return n["vgg_fc"] / (n["vgg_fc"] + n["vgg_conv"])
+
+
+# Verdicts the numbers decide (constant ones are declared on their cards; tests check them against the numbers).
+VERDICTS = {
+    "seeds": lambda n: "true" if n["seeds_match"] else "false",
+    "loop": lambda n: "false" if n["loop_windows"] < n["loop_cells"] else "true",
+    "compute": lambda n: "true" if n["macs28"] < n["macs56"] else "false",
+    "fc_params": lambda n: "false" if n["vgg_fc"] > n["vgg_conv"] > n["gap7"] else "partly",
+    # one seeded training: "true" only where the pooled nets overfit clearly less (training.verdict's rule)
+    "overfit": lambda n: "true" if n["overfit_reduced"] else "depends",
+}
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +93,9 @@ def claims() -> dict:
     peak_avg = float((F.avg_pool2d(edges, 2) / F.max_pool2d(edges, 2).clamp_min(1e-12))[strong].mean())
 
     # translation: the default view of the shift section
-    sh = ps.run_shift(concept.SHIFT_PARAMS.defaults())
+    from core.pooling.concept import SHIFT_PARAMS  # the concept declares the cards: imported when they are measured
+
+    sh = ps.run_shift(SHIFT_PARAMS.defaults())
 
     # average pooling after a convolution is one bigger, strided convolution (a linear map)
     g = torch.Generator().manual_seed(0)
@@ -68,6 +103,8 @@ def claims() -> dict:
     w = torch.randn(1, 1, 3, 3, generator=g, dtype=torch.float64)
     merged = F.conv_transpose2d(w, torch.ones(1, 1, 2, 2, dtype=torch.float64) / 4)  # w ⊛ box: (1, 1, 4, 4)
     linear_gap = float((F.avg_pool2d(F.conv2d(x, w), 2) - F.conv2d(x, merged, stride=2)).abs().max())
+    y = torch.randn(1, 1, 20, 20, generator=g, dtype=torch.float64)
+    max_gap = float((F.max_pool2d(x + y, 2) - F.max_pool2d(x, 2) - F.max_pool2d(y, 2)).abs().max())
 
     macs = lambda n: 64 * 64 * 9 * n * n
     return {
@@ -91,6 +128,19 @@ def claims() -> dict:
         "shiftk_unpooled": float(sh.curves["unpooled"][sh.k]),
         "shiftk_max": float(sh.curves["max"][sh.k]),
         "linear_gap": linear_gap,
+        "max_gap": max_gap,
+        "loop_cells": int(loop.size),
+        "loop_windows": int(torch_nine.size),
+        "vgg_conv": vgg_conv_params(),
+        "vgg_fc": head_params("flatten", 512, 7, 1000, 4096, 2),
+        "gap7": head_params("gap", 512, 7, 1000, 0, 0),
         "macs56": macs(56),
         "macs28": macs(28),
     }
+
+
+def card_numbers() -> dict:
+    """What the cards quote and chart: the numbers above, and the FC head's share of VGG-16 as text."""
+    numbers = dict(claims())
+    numbers["fc_pct"] = f"{fc_share(numbers):.0%}"
+    return numbers

@@ -22,9 +22,9 @@ The notes' claims, checked: core.pooling.claims.
 
 from __future__ import annotations
 
-from core.experiment import Concept, Experiment, streaming
+from core.experiment import Claim, Concept, Experiment, streaming
 from core.params import Bool, Choice, Float, FloatList, Int, Notice, ParamSet, When, when, when_not
-from core.pooling import heads, shift, training
+from core.pooling import claims, heads, shift, training
 from core.pooling import pool as pp
 from core.pooling import receptive_field as rfm
 from core.pooling import windows as pw
@@ -171,10 +171,35 @@ PRESETS = {
     "ceil_padding": {"x": pp.random_grid(5, "ceil"), "k": 2, "s": 2, "pad": 1, "ceil": True},
     "avg_corners": {"x": pp.random_grid(5, "corners"), "op": "avg", "k": 3, "s": 2, "pad": 1, "cip": False},
     "lp_norm": {"op": "lp", "pnorm": 3.0, "k": 3, "s": 1},
+    "notes_loop": {"x": tuple(float(i) for i in range(1, 10)), "k": 2, "s": 1},
     "alexnet_rf": {"layers": "c11s4p0,m3s2,c5,m3s2,c3,c3,c3,m3s2", "rf_in": 227},
     "resnet_stem": {"layers": "c7s2,m3s2p1,c3,c3,c3,c3,c3s2,c3,c3,c3", "rf_in": 224},
     "dilated": {"layers": "c3,c3d2,c3d4,c3d8", "rf_in": 64},
     "vgg_head": {"h_c": 512, "h_size": 7, "h_cls": 1000, "h_hidden": 4096, "h_depth": 2},
 }
 
-CONCEPT = Concept("pooling", "🔳", (POOL, SHIFT, RF, HEAD, TRAIN), PRESETS)
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number of `claims.card_numbers` it shows."""
+    return tuple(numbers.items())
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). A verdict the
+# numbers decide is computed (claims.VERDICTS); the constant ones are checked against the numbers in the tests. The
+# overfitting card reads the training section's own run (the page passes it when the run is done).
+V = claims.VERDICTS
+CLAIMS = (
+    Claim("seeds", V["seeds"], "pool", None),
+    Claim("loop", V["loop"], "pool", "notes_loop", bars(cells="loop_cells", windows="loop_windows")),
+    Claim("keeps", "partly", "pool", None, bars(max="kept_max", avg="kept_avg", sub="kept_sub")),
+    Claim(
+        "invariance", "partly", "shift", None, bars(unpooled="shift1_unpooled", max1="shift1_max", maxk="shiftk_max")
+    ),
+    Claim("depth", "partly", "rf", None, bars(avg="linear_gap", max="max_gap")),
+    Claim("params", "partly", "head", "vgg_head", bars(flat="flat14", pool="pool14", gap="gap14")),
+    Claim("fc_params", V["fc_params"], "head", "vgg_head", bars(conv="vgg_conv", fc="vgg_fc", gap="gap7")),
+    Claim("compute", V["compute"], "head", None, bars(before="macs56", after="macs28")),
+    Claim("overfit", V["overfit"], "train", None, bars(flat="gap_flat", max="gap_max", avg="gap_avg")),
+)
+
+CONCEPT = Concept("pooling", "🔳", (POOL, SHIFT, RF, HEAD, TRAIN), PRESETS, claims=CLAIMS, numbers=claims.card_numbers)

@@ -522,8 +522,28 @@ def receptive_field(res, labels: Mapping[str, str]) -> go.Figure:
     return figure(traces, layout, height=560)
 
 
+SUFFIXES = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def count_text(n: float) -> str:
+    """A power of ten as a parameter count reads: 1, 10, 100, 1k, 10k, …, 1M, …, 1G."""
+    for scale, suffix in SUFFIXES:
+        if n >= scale:
+            return f"{n / scale:g}{suffix}"
+    return f"{n:g}"
+
+
+def decades(values: np.ndarray) -> list[float]:
+    """The powers of ten from just below the smallest finite value to just above the largest (log-axis ticks that
+    say what they are, instead of Plotly's unlabelled 2 and 5 between decades)."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    lo, hi = int(np.floor(np.log10(finite.min()))), int(np.ceil(np.log10(finite.max())))
+    return [10.0**e for e in range(lo, max(hi, lo + 1) + 1)]
+
+
 def heads(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure:
-    """Parameters of each head against the feature-map size (log scale), the chosen size marked."""
+    """Parameters of each head against the feature-map size (log scale, a labelled tick per decade: 10k, 1M, …),
+    the chosen size marked."""
     traces = []
     for i, key in enumerate(res.counts):
         color = PALETTE[i]
@@ -550,9 +570,12 @@ def heads(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
                     hoverinfo="skip",
                 )
             )
+    ticks = decades(np.concatenate(list(res.counts.values())))
     layout = {
         "xaxis": dict(title=dict(text=labels["head_x"]), dtick=2),
-        "yaxis": dict(title=dict(text=labels["head_y"]), type="log"),
+        "yaxis": dict(
+            title=dict(text=labels["head_y"]), type="log", tickvals=ticks, ticktext=list(map(count_text, ticks))
+        ),
         "shapes": [
             dict(
                 type="line",

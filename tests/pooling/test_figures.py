@@ -124,6 +124,23 @@ def test_heads_figure_is_log_scale_with_the_chosen_size_marked():
     assert fig.layout.yaxis.type == "log" and fig.layout.shapes[0].x0 == res.size
     markers = [t for t in fig.data if t.mode == "markers"]
     assert sorted(m.y[0] for m in markers) == sorted(res.chosen.values())
+    # one labelled tick per decade that says what it counts (not Plotly's bare "2" and "5" between decades)
+    ticks, text = list(fig.layout.yaxis.tickvals), list(fig.layout.yaxis.ticktext)
+    assert ticks[0] <= min(res.chosen.values()) and ticks[-1] >= max(res.chosen.values())
+    assert all(b == 10 * a for a, b in zip(ticks, ticks[1:])) and "1M" in text and "100k" in text
+
+
+def test_parameter_counts_read_as_counts():
+    assert [figures.count_text(10.0**e) for e in (0, 2, 3, 5, 6, 8, 9)] == [
+        "1",
+        "100",
+        "1k",
+        "100k",
+        "1M",
+        "100M",
+        "1G",
+    ]
+    assert figures.decades(np.array([np.nan, 513_000.0, 2.5e7])) == [1e5, 1e6, 1e7, 1e8]
 
 
 def test_training_figure_has_bars_and_curves():

@@ -81,22 +81,39 @@ def test_training_runs_on_the_button_and_the_same_link_replays_it():
     at = open_page("pooling", query=query)
     clean(at)
     charts = len(at.get("plotly_chart"))
+    assert not any("Pooling reduces overfitting" in m.value for m in at.markdown)  # its card needs the run
     at.button(key="train_go").click().run()
     clean(at)
-    assert len(at.get("plotly_chart")) == charts + 1
+    assert len(at.get("plotly_chart")) == charts + 2  # the training chart and the overfitting card's evidence
     assert any("Overfitting" in m.value for m in at.markdown)
+    card = next(m.value for m in at.markdown if "Pooling reduces overfitting" in m.value)
+    assert "-badge[" in card  # this run's verdict: true where the pooled nets overfit clearly less, else depends
     again = open_page("pooling", query=query, lang="zh")  # a fresh session: no click, the stored run replays
     clean(again)
-    assert len(again.get("plotly_chart")) == charts + 1
+    assert len(again.get("plotly_chart")) == charts + 2
     assert any("过拟合" in m.value for m in again.markdown)
 
 
-def test_chinese_page_and_claims_render():
+def test_chinese_page_and_claim_cards_render():
     at = open_page("pooling", lang="zh")
     clean(at)
     text = " ".join(m.value for m in at.markdown)
     assert "[[6, 8], [3, 4]]" in text and "池化" in text
+    assert "游乐场所" not in text and "少 4 倍" not in text
     assert at.code[-1].value.endswith("?" + to_query_string({"lang": "zh"}))
+
+
+def test_each_claim_is_a_card_in_its_section_and_the_fc_claim_is_false():
+    at = open_page("pooling")
+    clean(at)
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == len(pl.CLAIMS) - 1  # all but the overfitting card, which waits for the training
+    assert not any("Checking the interview notes" in h.value for h in at.header)
+    fc = next(b for b in badges if "Fully connected layers reduce" in b)
+    assert ":red-badge[" in fc  # false, by VGG-16's own counts
+    at.button(key="_claim_preset.loop").click().run()
+    clean(at)
+    assert at.query_params["x"] == "1,2,3,4,5,6,7,8,9" and at.query_params["s"] == "1"
 
 
 def test_every_knob_is_drawn_from_its_declaration():

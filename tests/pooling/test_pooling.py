@@ -321,6 +321,52 @@ def test_claims_are_computed_and_say_what_the_page_says():
     assert c["macs56"] == 4 * c["macs28"]
 
 
+def test_the_cards_verdicts_are_what_the_numbers_say():
+    n = pclaims.card_numbers()
+    judged = {c.key: c.judged(n) for c in pl.CLAIMS if c.key != "overfit"}  # overfit: the training's own run
+    assert judged == {
+        "seeds": "true",
+        "loop": "false",
+        "keeps": "partly",  # max pooling keeps the strong responses, average and subsampling lose many
+        "invariance": "partly",  # damped below the window, not invariant at one window
+        "depth": "partly",  # average pooling adds nothing linear; max pooling is non-linear but learns nothing
+        "params": "partly",  # no parameters of its own; it shrinks the head after it
+        "fc_params": "false",
+        "compute": "true",
+    }
+    # the constant verdicts rest on these numbers
+    assert n["kept_max"] > max(n["kept_avg"], n["kept_sub"]) and n["kept_avg"] < 0.9
+    assert n["shift1_max"] < n["shift1_unpooled"] and n["shiftk_max"] > 0.6 * n["shiftk_unpooled"]
+    assert n["linear_gap"] < 1e-12 < 0.1 < n["max_gap"]
+    assert n["pool_layer_params"] == 0 and n["flat14"] > n["pool14"] > n["gap14"]
+    for claim in pl.CLAIMS:  # every evidence bar is a number (the overfitting card's come from its run)
+        assert all(isinstance(float(n[key]), float) for _, key in claim.evidence if claim.key != "overfit")
+
+
+def test_fully_connected_layers_hold_most_of_vgg16s_parameters():
+    n = pclaims.card_numbers()
+    vgg_convs = sum(
+        9 * a * b + b
+        for a, b in zip(
+            (3, 64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512),
+            (64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512),
+        )
+    )
+    assert n["vgg_conv"] == vgg_convs == 14_714_688  # the 13 convolutions (torchvision's vgg16 features)
+    assert n["vgg_fc"] == heads.run_head({**pl.HEAD_PARAMS.defaults(), "h_depth": 2}).chosen["flatten"]
+    assert n["vgg_fc"] == 123_642_856 and n["fc_pct"] == "89%"  # the figure's VGG preset: the same head
+    assert n["gap7"] == 513_000
+
+
+def test_a_computed_verdict_follows_its_numbers():
+    v = pclaims.VERDICTS
+    assert v["seeds"]({"seeds_match": False}) == "false"
+    assert v["loop"]({"loop_windows": 9, "loop_cells": 9}) == "true"
+    assert v["compute"]({"macs28": 2, "macs56": 1}) == "false"
+    assert v["fc_params"]({"vgg_fc": 1, "vgg_conv": 2, "gap7": 0}) == "partly"
+    assert v["overfit"]({"overfit_reduced": True}) == "true" and v["overfit"]({"overfit_reduced": False}) == "depends"
+
+
 def test_formula_fills_in_p_for_lp_only():
     assert "3" in pp.formula("lp", 3.0) and "{p}" not in pp.formula("lp", 2.0)
     assert pp.formula("max", 3.0) == pp.FORMULAS["max"]
