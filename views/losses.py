@@ -1,5 +1,5 @@
 """Losses: what each loss rewards (curves), and what it does to a model trained on it — outliers, CE vs MSE,
-imbalance, calibration, forward vs reverse KL — then the seed notes' claims, checked."""
+imbalance, calibration, forward vs reverse KL — each with the interview notes' claims about it, checked (cards)."""
 
 import streamlit as st
 
@@ -107,6 +107,7 @@ def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> 
         at = lambda x: figures.curves(view.run_with(experiment, **{probe: x}), fig, names, keys)
         view.scrub(experiment, probe, at, chart=f"losses.{experiment.key}")
     st.markdown(words.curve_text(t, names, c))
+    view.claim_cards(experiment.key)
 
 
 @view.section
@@ -182,6 +183,7 @@ def outliers_section():
     live(lc.OUTLIERS, render)
     if v["o_data"] == "points":
         st.caption(t("outliers.reading"))
+    view.claim_cards("outliers")
 
 
 outliers_section()
@@ -201,6 +203,7 @@ def cemse_section():
 
     live(lc.CEMSE, render, button=True)
     formulas("cemse", words.CEMSE_LATEX)
+    view.claim_cards("cemse")
 
 
 cemse_section()
@@ -221,6 +224,7 @@ def imbalance_section():
 
     live(lc.IMBALANCE, render, button=True)
     formulas("imbalance", words.IMBALANCE_LATEX)
+    view.claim_cards("imbalance")
 
 
 imbalance_section()
@@ -269,12 +273,7 @@ def kl_section():
     live(lc.KL, render)
     st.markdown(t("kl.gan"))
     formulas("kl", words.KL_LATEX)
+    view.claim_cards("kl")
 
 
 kl_section()
-
-# ---- 7. the seed notes' claims ------------------------------------------------------------------------------------
-
-st.header(t("claims.heading"))
-st.markdown(t("claims.intro"))
-st.markdown(words.claims_text(t, view.run(lc.CLAIMS)))

@@ -1,9 +1,11 @@
-"""The seed notes' claims about losses, each checked by a small experiment (the page's last section).
+"""The interview notes' claims about losses, each checked by a small experiment (the cards beside the sections).
 
 `measure(...)` returns plain numbers and a verdict per claim — true / false / partly / depends, decided
 here from the numbers by the criterion written next to it (so a verdict is measured, not typed; where the
-numbers do not support the expected verdict it reads "inconclusive"). The catalogue's `claims.<key>`
-sentences are filled with these numbers; tests/losses/test_claims.py checks the verdicts.
+numbers do not support the expected verdict it reads "inconclusive", which the CLI prints). The cards
+(core.losses.concept.CLAIMS) declare their verdicts, or read the measured one (ce_always); the catalogue's
+`claims.<key>.why` is filled with these numbers (words.card_numbers); tests/losses/test_claims.py checks that
+every declared verdict is the measured one.
 
     hinge_regression  004 §14: "MSE and hinge loss suit regression tasks"
     log_loss          000 §20, 001 §12: "log loss is the logarithmic form of cross-entropy"
@@ -35,7 +37,7 @@ from core import datasets2d
 from core.experiment import drain
 from core.losses import digits, outliers
 
-KEYS = (
+KEYS = (  # in the order of the sections they sit beside
     "hinge_regression",
     "log_loss",
     "log_cancels",
@@ -58,7 +60,12 @@ def _verdict(expected: str, holds: bool) -> str:
 
 
 def hinge_regression() -> dict:
-    """A line fitted to y = x + noise with MSE and with the hinge max(0, 1 − y·ŷ) (the target as a 'label')."""
+    """A line fitted to y = x + noise with MSE and with the hinge max(0, 1 − y·ŷ) (the target as a 'label'), and
+    each loss's gradient (autograd) at a prediction far off its target, y = 2, ŷ = 8: the hinge's is 0, since
+    y·ŷ ≥ 1 already satisfies its margin; MSE's is 2(ŷ − y) = 12."""
+    far = torch.tensor(8.0, dtype=torch.float64, requires_grad=True)
+    (g_hinge,) = torch.autograd.grad(torch.relu(1 - 2.0 * far), far)
+    (g_mse,) = torch.autograd.grad((far - 2.0) ** 2, far)
     d = outliers.synthetic(60, "line", 0.3, 0.0, 0.0, 1)
     x, y = torch.tensor(d.x), torch.tensor(d.y)
     theta = torch.zeros(2, 2, dtype=torch.float64, requires_grad=True)  # (model, [slope, intercept])
@@ -82,7 +89,9 @@ def hinge_regression() -> dict:
         "slope_mse": float(theta[0, 0].detach()),
         "slope_hinge": float(theta[1, 0].detach()),
         "hinge_silent": satisfied,
-        "verdict": _verdict("false", float(err[1]) > 3 * float(err[0])),
+        "grad_hinge": float(g_hinge),
+        "grad_mse": float(g_mse),
+        "verdict": _verdict("false", float(err[1]) > 3 * float(err[0]) and float(g_hinge) == 0 < float(g_mse)),
     }
 
 
@@ -126,6 +135,8 @@ def log_cancels(z: float = -6.0) -> dict:
         "g_bce": g_bce,
         "g_mse": g_mse,
         "ratio": abs(g_bce / g_mse),
+        "mag_bce": abs(g_bce),
+        "mag_mse": abs(g_mse),
         "verdict": _verdict("true", abs(g_bce / g_mse) > 10),
     }
 
@@ -198,17 +209,11 @@ CLEAR = 0.3  # a gap larger than this is a clear win
 
 def ce_always(acc_wrong, acc_fair, acc_adam) -> dict:
     """CE vs MSE test accuracy from a confidently wrong start (SGD), from a fair start, and wrong with Adam.
-    "Always better" is true if CE wins clearly from both starts, partly if it wins clearly only from the wrong
-    start and ties from the fair one, false if it never wins by more than a tie."""
+    CE "wins" a run when it leads by more than a tie. "Always better" is true if CE wins from both starts,
+    partly if from one of them, false if from neither (its card shows this measured verdict)."""
     gap_wrong, gap_fair = float(acc_wrong[0] - acc_wrong[1]), float(acc_fair[0] - acc_fair[1])
-    if gap_wrong > CLEAR and gap_fair > TIE:
-        verdict = "true"
-    elif gap_wrong > CLEAR and abs(gap_fair) <= TIE:
-        verdict = "partly"
-    elif max(gap_wrong, gap_fair) <= TIE:
-        verdict = "false"
-    else:
-        verdict = "inconclusive"
+    wins = (gap_wrong > TIE) + (gap_fair > TIE)
+    verdict = ("false", "partly", "true")[wins]
     return {
         "acc_ce": float(acc_wrong[0]),
         "acc_mse": float(acc_wrong[1]),

@@ -7,7 +7,8 @@
     imbalance                 CE vs weighted CE vs focal with a rare class (core.losses.imbalance)
     calibration / temperature CE vs label smoothing; reliability and ECE at any temperature (core.losses.calibration)
     kl                        forward vs reverse KL fit of one Gaussian to two modes (core.losses.kl)
-    claims                    the seed notes' claims, measured (core.losses.claims)
+    claims                    the interview notes' claims, measured (core.losses.claims): the numbers of the
+                              cards beside the sections (CLAIMS), and the CLI's view of them
 
 The training sections are streams (core.training.chunked); every one finishes its default run in under a
 second or two of one CPU thread (bench/losses_speed.py). Each declares `cost=` (estimated CPU seconds on one
@@ -25,8 +26,8 @@ import numpy as np
 import torch.nn.functional as F
 
 from core import budget
-from core.experiment import Concept, Experiment, finished_run, streaming
-from core.losses import calibration, claims, curves, digits, imbalance, kl, outliers, points
+from core.experiment import Claim, Concept, Experiment, finished_run, streaming
+from core.losses import calibration, claims, curves, digits, imbalance, kl, outliers, points, words
 from core.losses.functions import CLASSIFICATION, REGRESSION
 from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Multi, Notice, ParamSet, when
 
@@ -425,6 +426,7 @@ PRESETS = {
     "curves_quantile": {"reg": ("mae", "quantile"), "tau": 0.9, "r0": -1.0},
     "curves_wrong_side": {"cls": ("logistic", "exp", "mse_prob"), "m0": -3.0},
     "curves_focal": {"cls": ("logistic", "focal"), "gamma": 5.0, "m0": 1.5},
+    "curves_hinge": {"cls": ("zero_one", "logistic", "hinge"), "m0": 2.5},
     "outliers_heavy": {"o_share": 0.3, "o_size": 8.0, "o_losses": ("mse", "mae", "huber", "logcosh")},
     "outliers_quantiles": {
         "o_truth": "wave",
@@ -447,7 +449,7 @@ PRESETS = {
     "kl_saddle": {"kl_mu0": 0.0, "kl_sigma0": 3.0},
 }
 SECTIONS = {  # the presets of each section, in the order above (the view shows them per section)
-    "curves": ("curves_robust", "curves_quantile", "curves_wrong_side", "curves_focal"),
+    "curves": ("curves_robust", "curves_quantile", "curves_wrong_side", "curves_focal", "curves_hinge"),
     "outliers": ("outliers_heavy", "outliers_quantiles", "outliers_points"),
     "cemse": ("cemse_adam", "cemse_fair"),
     "imbalance": ("imbalance_100", "imbalance_focal_alpha", "imbalance_balanced"),
@@ -456,9 +458,51 @@ SECTIONS = {  # the presets of each section, in the order above (the view shows 
 }
 assert [k for ks in SECTIONS.values() for k in ks] == list(PRESETS)
 
+
+def card_numbers() -> dict:
+    """What the claim cards quote: the claims experiment (the sections' default runs and the small checks), as
+    text and as floats (words.card_numbers); measured once per process."""
+    return words.card_numbers(claim_numbers())
+
+
+def bars(claim: str, **numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<claim>. → the float it shows (`raw.<claim>_<name>`)."""
+    return tuple((label, f"raw.{claim}_{name}") for label, name in numbers.items())
+
+
+def measured(claim: str):
+    """A verdict the experiment reaches (claims.measure's), read from the card's numbers."""
+    return lambda n: n[f"{claim}_verdict"]
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). A declared
+# verdict is the one claims.measure reaches at the defaults (tests/losses/test_claims.py checks it).
+CARDS = (
+    Claim("hinge_regression", "false", "cls_curves", "curves_hinge",
+          bars("hinge_regression", mse="err_mse", hinge="err_hinge")),
+    Claim("log_loss", "false", "cls_curves", None, bars("log_loss", formula="logloss", bce="bce")),
+    Claim("log_cancels", "true", "cls_curves", "curves_wrong_side", bars("log_cancels", bce="mag_bce", mse="mag_mse")),
+    Claim("convex", "true", "cls_curves", "curves_wrong_side", bars("convex", bce="eig_bce", mse="eig_mse")),
+    Claim("mse_generalizes", "false", "outliers", "outliers_heavy",
+          bars("mse_generalizes", mse="err_mse", mae="err_mae", huber="err_huber")),
+    Claim("noise", "depends", "outliers", "outliers_heavy",
+          bars("noise", gauss="ratio_gauss", laplace="ratio_laplace")),
+    Claim("ce_bumpier", "partly", "cemse", None, bars("ce_bumpier", ce="acc_ce", mse="acc_mse")),
+    Claim("no_matter", "depends", "cemse", "cemse_fair",
+          bars("no_matter", ce_fair="acc_ce_fair", mse_fair="acc_mse_fair", mse_wrong="acc_mse")),
+    Claim("ce_always", measured("ce_always"), "cemse", "cemse_adam",
+          bars("ce_always", ce="acc_ce", mse="acc_mse", mse_adam="acc_mse_adam")),
+    Claim("imbalance", "partly", "imbalance", "imbalance_100",
+          bars("imbalance", recall_ce="recall_ce", recall_wce="recall_wce", prec_ce="precision_ce",
+               prec_wce="precision_wce")),
+    Claim("kl_is_ce", "true", "kl", None, bars("kl_is_ce", diff="diff_smooth", entropy="entropy")),
+)  # fmt: skip
+
 CONCEPT = Concept(
     "losses",
     "🎯",
     (REG_CURVES, CLS_CURVES, OUTLIERS, CEMSE, IMBALANCE, CALIBRATION, TEMPERATURE, KL, CLAIMS),
     PRESETS,
+    claims=CARDS,
+    numbers=card_numbers,
 )

@@ -1,9 +1,9 @@
 """The numbers the page's sentences are filled with (formatted strings), its tables, and its formulas.
 
 `*_numbers(result)` returns a dict for a catalogue sentence (`cemse.verdict`, `calibration.verdict`,
-`kl.verdict`, `claims.<key>.<verdict>`); `*_text(t, …, result)` returns a section's Markdown (sentence + table) in the
-page's language `t`. The words are in text.toml, the numbers come from the results; nothing a user typed
-goes into these tables.
+`kl.verdict`; `card_numbers`: the claim cards' `claims.<key>.why`); `*_text(t, …, result)` returns a section's
+Markdown (sentence + table) in the page's language `t`. The words are in text.toml, the numbers come from the
+results; nothing a user typed goes into these tables.
 """
 
 from __future__ import annotations
@@ -126,12 +126,20 @@ PERCENT = {
 PERCENT |= {"precision_wce", "hinge_silent", "share"}
 
 
-def claim_lines(numbers: dict) -> list[tuple[str, str, dict]]:
-    """(claim key, verdict, formatted numbers) for every claim, in the page's order."""
-    out = []
-    for key, nums in numbers.items():
-        shown = {k: (_pct(v) if k in PERCENT else _fmt(v)) for k, v in nums.items() if k != "verdict"}
-        out.append((key, nums["verdict"], shown))
+def card_numbers(numbers: dict) -> dict:
+    """What the claim cards quote (core.losses.claims.measure's numbers, flattened): `<claim>_<name>` as text
+    for the sentences (percentages as %), `raw.<claim>_<name>` as a float for the evidence charts (percentages
+    in %), and `<claim>_verdict`, the verdict the experiment reached."""
+    out: dict = {}
+    for claim, nums in numbers.items():
+        for name, v in nums.items():
+            key = f"{claim}_{name}"
+            if name == "verdict":
+                out[key] = v
+                continue
+            pct = name in PERCENT
+            out[key] = _pct(v) if pct else _fmt(v)
+            out[f"raw.{key}"] = float(v) * (100 if pct else 1)
     return out
 
 
@@ -179,15 +187,3 @@ def kl_text(t: Text, models: dict, r) -> str:
     rows = [[models[k]] + [nums[f"{k}_{m}"] for m in cells] for k in kl.KEYS]
     head = [t(f"kl.col_{c}") for c in ("fit", *cells)]
     return t("kl.verdict", **nums) + "\n\n" + table(head, rows)
-
-
-def claim_sentence(t: Text, key: str, verdict: str, nums: dict) -> str:
-    """The claim's sentence for its measured verdict (`claims.<key>.<verdict>`): an inconclusive run gets a
-    neutral sentence, never the wording of the expected verdict. Presets it names are filled from the catalogue."""
-    presets = {"preset_fair": t("presets.cemse_fair"), "preset_adam": t("presets.cemse_adam")}
-    return t(f"claims.{key}.{verdict}", **presets, **nums)
-
-
-def claims_text(t: Text, numbers: dict) -> str:
-    lines = (f"- **{t('verdict.' + v)}** — {claim_sentence(t, k, v, nums)}" for k, v, nums in claim_lines(numbers))
-    return "\n".join(lines)

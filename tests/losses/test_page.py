@@ -107,3 +107,22 @@ def test_a_run_that_turns_nan_stops_and_says_so(monkeypatch):
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "stopped after step 100" in warnings  # the first chunk (100 steps) ends the run
+
+
+def test_the_notes_claims_are_cards_beside_their_sections_and_a_card_shows_its_evidence():
+    at = open_page("losses")
+    clean(at)
+    assert not any("Checking the interview notes" in h.value for h in at.header)  # no closing list any more
+    shown = text(at)
+    for card in lc.CONCEPT.claims:  # every section's cards, each with its claim and a verdict badge
+        assert f"**{at_claim(card.key)}**" in shown, card.key
+    assert ":red-badge[❌ false] **“MSE and hinge loss suit regression tasks.”**" in shown
+    at.button(key="_claim_preset.hinge_regression").click().run()
+    clean(at)
+    assert at.query_params["m0"] == "2.5" and "hinge" in at.query_params["cls"]
+
+
+def at_claim(key: str) -> str:
+    from core.text import Text
+
+    return Text("losses", "en")(f"claims.{key}.claim")
