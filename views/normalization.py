@@ -1,5 +1,8 @@
 """Normalization and skip connections: batch norm step by step, what each norm layer adds, learning-rate tolerance,
-small batches, plain vs residual depth — trained live — and the notes' claims."""
+small batches, plain vs residual depth — trained live — and the notes' claims as cards beside their sections.
+
+Every section: its heading, then its controls in a narrow column beside its figure (one screen at 1280×720), then
+the explanation, the numbers and the claim cards."""
 
 import math
 
@@ -25,6 +28,12 @@ def pct(x: float) -> str:
 def table(head: list[str], rows: list[list[str]]) -> None:
     """A markdown table (no DataFrame per rerun)."""
     st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *rows]))
+
+
+def opening(key: str):
+    """A section's heading, and its two columns: the controls (narrow) and the figure (wide)."""
+    st.header(t(f"{key}.heading"))
+    return st.columns([1, 3], gap="medium")
 
 
 def wanted(experiment, key: str) -> bool:
@@ -56,19 +65,17 @@ def live(experiment, charts: list[tuple]):
 
 @view.section
 def steps_section():
-    st.header(t("steps.heading"))
-    st.markdown(t("steps.intro"))
-    batch_knobs, layer_knobs = ("x_mean", "x_std", "gamma", "beta"), ("eps", "momentum", "batches", "s_seed")
-    for names, widths in zip((("feat", "layout", "dist"), batch_knobs, layer_knobs), ([1, 1.5, 1.5], 4, 4)):
-        for col, name in zip(st.columns(widths), names):
-            with col:
-                view.controls(steps.STEPS, only=(name,))
+    left, right = opening("steps")
+    with left:
+        for name in ("layout", "feat", "dist", "x_mean", "x_std", "gamma", "beta"):
+            view.controls(steps.STEPS, only=(name,))
     r = view.run(steps.STEPS)
+    with right:  # the batch size moves in the browser among batches computed once (a scrub knob, core/scrub.py)
+        view.scrub(steps.STEPS, "n", lambda n: figures.steps(view.run_with(steps.STEPS, n=n), fig), chart="norm.steps")
+    st.markdown(t("steps.intro"))
     left, right = st.columns(2)
     left.latex(steps.FORMULAS["stats"])
     right.latex(steps.FORMULAS["normalize"])
-    # the batch size moves in the browser among batches computed once (a scrub knob, core/scrub.py)
-    view.scrub(steps.STEPS, "n", lambda n: figures.steps(view.run_with(steps.STEPS, n=n), fig), chart="norm.steps")
     rows = [
         [t("fig.feature", c=c + 1), *(f"{v:.4f}" for v in (r.mean[c], r.var[c], r.std[c], r.out_std[c]))]
         + [f"{r.skew_in[c]:.3f} → {r.skew_out[c]:.3f}"]
@@ -79,12 +86,17 @@ def steps_section():
     st.markdown(t("steps.check", module=module, shape=" × ".join(map(str, r.shape)), n=r.x.shape[1], **_errs(r)))
     st.markdown(t("steps.std_note", n=r.x.shape[1], ratio=f"{r.seeds_ratio:.4f}", gap=f"{r.seeds_gap:.3g}"))
     st.subheader(t("steps.running_heading"))
+    left, right = st.columns([1, 3], gap="medium")
+    with left:
+        for name in ("momentum", "batches", "eps", "s_seed"):
+            view.controls(steps.STEPS, only=(name,))
+    right.plotly_chart(figures.running(r, fig), key="norm_running_chart")
     left, right = st.columns(2)
     left.latex(steps.FORMULAS["running"])
     right.latex(steps.FORMULAS["eval"])
-    st.plotly_chart(figures.running(r, fig), key="norm_running_chart")
     gap = float(abs(r.y_eval - r.y).max())
     st.markdown(t("steps.eval_note", k=len(r.batch_means), m=f"{r.momentum:g}", gap=f"{gap:.3g}"))
+    view.claim_cards("steps")
 
 
 def _errs(r) -> dict[str, str]:
@@ -93,13 +105,14 @@ def _errs(r) -> dict[str, str]:
 
 @view.section
 def count_section():
-    st.header(t("count.heading"))
-    st.markdown(t("count.intro"))
-    for col, name in zip(st.columns(3), count.PARAMS.names):
-        with col:
-            view.controls(count.COUNT, only=(name,))
-    view.conflicts(count.COUNT)
+    left, right = opening("count")
+    with left:
+        view.controls(count.COUNT)
+        view.conflicts(count.COUNT)
     r = view.run(count.COUNT)
+    right.plotly_chart(figures.axes(r, fig, count.LAYERS), key="norm_axes_chart")
+    right.caption(t("count.axes_caption"))
+    st.markdown(t("count.intro"))
     rows = [
         [
             t(f"fig.layer_{k}"),
@@ -113,25 +126,35 @@ def count_section():
     ]
     table([t(f"count.col_{k}") for k in ("layer", "over", "formula", "params", "torch", "buffers")], rows)
     st.markdown(t("count.reading", c=r.c, bn=f"{r.params['bn']:,}", conv=f"{r.conv:,}", buffers=r.torch_buffers["bn"]))
-    st.plotly_chart(figures.axes(r, fig, count.LAYERS), key="norm_axes_chart")
-    st.caption(t("count.axes_caption"))
+    view.claim_cards("count")
+
+
+def trained_section(key: str, experiment, charts):
+    """A training section's opening: its controls and train button (narrow column) beside the charts `charts(right)`
+    draws as the run goes — (slot, figure builder, key) triples; the finished result, or None (not trained, or
+    not whole yet)."""
+    left, right = opening(key)
+    with left:
+        view.controls(experiment)
+        view.conflicts(experiment)
+        go = wanted(experiment, key)
+    if not go:
+        return None
+    with right:
+        return live(experiment, charts(right))
 
 
 @view.section
 def lr_section():
-    st.header(t("lr.heading"))
+    def charts(right):
+        left, mid = right.columns(2)
+        return [
+            (left.empty(), tf.sweep_accuracy, "norm_sweep_acc"),
+            (mid.empty(), tf.sweep_curves, "norm_sweep_curves"),
+        ]
+
+    r = trained_section("lr", sweep.SWEEP, charts)
     st.markdown(t("lr.intro"))
-    for col, name in zip(st.columns([3, 1, 1, 1]), sweep.PARAMS.names):
-        with col:
-            view.controls(sweep.SWEEP, only=(name,))
-    view.conflicts(sweep.SWEEP)
-    if not wanted(sweep.SWEEP, "lr"):
-        return
-    left, right = st.columns(2)
-    r = live(
-        sweep.SWEEP,
-        [(left.empty(), tf.sweep_accuracy, "norm_sweep_acc"), (right.empty(), tf.sweep_curves, "norm_sweep_curves")],
-    )
     if r is None:
         return
     rows = [
@@ -149,23 +172,18 @@ def lr_section():
 
 @view.section
 def batch_section():
-    st.header(t("batch.heading"))
+    def charts(right):
+        left, mid = right.columns(2)
+        return [
+            (left.empty(), lambda r, fig: tf.batch_accuracy(r, fig, batch.KINDS), "norm_batch_acc"),
+            (mid.empty(), lambda r, fig: tf.batch_curves(r, fig, batch.KINDS), "norm_batch_curves"),
+            (right.empty(), lambda r, fig: tf.batch_mismatch(r, fig, batch.BINS), "norm_batch_mismatch"),
+        ]
+
+    r = trained_section("batch", batch.BATCH, charts)
     st.markdown(t("batch.intro"))
     st.latex(batch.TWO)
     st.markdown(t("batch.intro_after"))
-    for col, name in zip(st.columns(4), batch.PARAMS.names):
-        with col:
-            view.controls(batch.BATCH, only=(name,))
-    view.conflicts(batch.BATCH)
-    if not wanted(batch.BATCH, "batch"):
-        return
-    left, right = st.columns(2)
-    charts = [
-        (left.empty(), lambda r, fig: tf.batch_accuracy(r, fig, batch.KINDS), "norm_batch_acc"),
-        (right.empty(), lambda r, fig: tf.batch_curves(r, fig, batch.KINDS), "norm_batch_curves"),
-        (st.empty(), lambda r, fig: tf.batch_mismatch(r, fig, batch.BINS), "norm_batch_mismatch"),
-    ]
-    r = live(batch.BATCH, charts)
     if r is None:
         return
     bn = batch.KINDS.index("bn")
@@ -186,57 +204,40 @@ def batch_section():
 
 @view.section
 def depth_section():
-    st.header(t("depth.heading"))
+    def charts(right):
+        return [
+            (right.empty(), tf.depth_curves, "norm_depth_curves"),
+            (right.empty(), tf.depth_gradients, "norm_depth_grad"),
+        ]
+
+    r = trained_section("depth", depth.DEPTH, charts)
     st.markdown(t("depth.intro"))
     st.latex(depth.FORMULA)
-    for col, name in zip(st.columns([3, 1, 1, 1.5, 1]), depth.PARAMS.names):
-        with col:
-            view.controls(depth.DEPTH, only=(name,))
-    view.conflicts(depth.DEPTH)
-    if not wanted(depth.DEPTH, "depth"):
-        return
-    r = live(
-        depth.DEPTH,
-        [(st.empty(), tf.depth_curves, "norm_depth_curves"), (st.empty(), tf.depth_gradients, "norm_depth_grad")],
-    )
-    if r is None:
-        return
-    rows = [
-        [str(d), f"{r.params[i, 0]:,} = {r.params[i, 1]:,}"]
-        + [f"{r.loss[-1, i, j]:.3f}" if math.isfinite(r.loss[-1, i, j]) else t("na") for j in (0, 1)]
-        + [pct(r.test_acc[-1, i, j]) for j in (0, 1)]
-        + [f"{r.grad0[i, j]:.3g}" for j in (0, 1)]
-        for i, d in enumerate(r.depths)
-    ]
-    head = ("depth", "params", "loss_plain", "loss_res", "test_plain", "test_res", "grad_plain", "grad_res")
-    table([t(f"depth.col_{k}") for k in head], rows)
-    st.markdown(" ".join(t(f"depth.{key}", **numbers) for key, numbers in depth.reading(r)))
-
-
-def verdict_list(numbers: dict, verdicts: dict[str, str]) -> str:
-    """The claims as a list, each with the verdict its numbers decided (core.normalization.claims)."""
-    return "\n".join(
-        f"- **{t('verdict.' + v)}** — {t('claims.' + claims.text_key(k, v), **numbers)}" for k, v in verdicts.items()
-    )
+    if r is not None:
+        rows = [
+            [str(d), f"{r.params[i, 0]:,} = {r.params[i, 1]:,}"]
+            + [f"{r.loss[-1, i, j]:.3f}" if math.isfinite(r.loss[-1, i, j]) else t("na") for j in (0, 1)]
+            + [pct(r.test_acc[-1, i, j]) for j in (0, 1)]
+            + [f"{r.grad0[i, j]:.3g}" for j in (0, 1)]
+            for i, d in enumerate(r.depths)
+        ]
+        head = ("depth", "params", "loss_plain", "loss_res", "test_plain", "test_res", "grad_plain", "grad_res")
+        table([t(f"depth.col_{k}") for k in head], rows)
+        st.markdown(" ".join(t(f"depth.{key}", **numbers) for key, numbers in depth.reading(r)))
+    view.claim_cards("depth")
 
 
 @view.section
-def claims_section():
-    st.header(t("claims.heading"))
-    st.markdown(t("claims.intro"))
-    quick = claims.quick()
-    st.markdown(verdict_list(quick, claims.quick_verdicts(quick)))
-    st.markdown(t("claims.trained_intro"))
-    if not wanted(claims.CLAIMS, "claims"):
+def trained_claims_section():
+    """The claims that need the default trainings of sections 3 and 5 (and more seeds): cards once that run is done."""
+    st.header(t("trained.heading"))
+    st.markdown(t("trained.intro"))
+    if not wanted(claims.CLAIMS, "trained"):
         return
-    slot = st.empty()
-
-    def render(r, done):
-        if done and r is not None:
-            numbers = claims.trained(r)
-            slot.markdown(verdict_list(numbers, claims.trained_verdicts(numbers)))
-
-    run_live(view, claims.CLAIMS, render)
+    done = []
+    run_live(view, claims.CLAIMS, lambda r, finished: done.append(r) if finished and r is not None else None)
+    if done:
+        view.claim_cards("claims", claims.trained(done[-1]))
 
 
 steps_section()
@@ -244,4 +245,4 @@ count_section()
 lr_section()
 batch_section()
 depth_section()
-claims_section()
+trained_claims_section()

@@ -1,14 +1,18 @@
-"""The interview notes' statements about batch norm and residual networks, checked with this page's experiments.
+"""The interview notes' statements about batch norm and residual networks, checked with this page's experiments:
+each a card beside its section (core.experiment.Claim; `CARDS`, the concept's `claims`).
 
 Two kinds of numbers:
 - `quick()`: what needs no training (the default batch of section 1, the default counts, first-layer gradients of
-  the initial 60-layer networks of section 4 on their first mini-batch) — computed when the page opens;
-- `trained(...)`: what needs the default trainings of sections 2 and 4 (the learning-rate sweep and the
-  plain-vs-residual run) — the CLAIMS experiment trains both (or a finished run supplies them).
+  the initial 60-layer networks of section 5 on their first mini-batch, parameters counted on the torch modules of
+  section 5's nets, core.normalization.blocks) — the concept's `numbers`, measured once per process; their cards
+  sit beside sections 1, 2 and 5;
+- `trained(...)`: what needs the default trainings of sections 3 and 5 (the learning-rate sweep and the
+  plain-vs-residual run) — the CLAIMS experiment trains both (or a finished run supplies them); their cards sit in
+  the page's last section, filled with that run's numbers once it is done.
 
-Every verdict is computed from the numbers by the criterion written next to it (`quick_verdicts`,
-`trained_verdicts`): where the numbers do not support the expected verdict it reads "inconclusive" (the pattern
-of core/losses/claims.py). The regularization claim rests on a gap of a point or two, less than one seed's noise,
+A verdict the experiment decides is a function of the numbers (`*_verdict`, written next to its criterion); a
+verdict that follows from arithmetic (BN divides by the standard deviation) is declared, and the tests check that
+the numbers agree with it. The regularization claim rests on a gap of a point or two, less than one seed's noise,
 so it is measured over SEEDS (the sweep's seed 0 and a plain/BN pair per extra seed at the two best learning
 rates): BN regularizes ("partly": a small effect) when the mean difference of the train−test gaps is above twice
 its standard error, it does not ("false") when it is below minus that, and "depends" in between.
@@ -24,19 +28,14 @@ import numpy as np
 import torch
 
 from core import data, training
-from core.experiment import Experiment, drain
-from core.normalization import count, depth, nets, runs, steps, sweep
+from core.experiment import Claim, Experiment, drain
+from core.normalization import blocks, count, depth, nets, runs, steps, sweep
 from core.params import ParamSet
 
 QUICK_KEYS = ("std_not_var", "notes_code", "gaussian", "fewer_params", "vanishing", "res_vanishing", "res_params")
 TRAINED_KEYS = ("faster", "regularize", "res_depth")
 DEEP = 60  # the depth of the gradient claims (a choice of section 4)
 SEEDS = (1, 2, 3, 4)  # the extra seeds of the regularization claim (seed 0: the sweep's own run)
-REGULARIZE_TEXT = {"partly": "regularize_yes", "false": "regularize_no", "depends": "regularize_depends"}
-
-
-def _verdict(expected: str, holds: bool) -> str:
-    return expected if holds else "inconclusive"
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +56,6 @@ def quick() -> dict[str, float | int]:
     c = count.run(count.PARAMS.defaults())
     g = init_gradients()
     shallow = init_gradients(10)
-    spec = nets.Spec(("bn", "bn"), (False, True), DEEP, depth.WIDTH)
     return {
         "err_train": s.err_train,
         "err_eval": s.err_eval,
@@ -80,31 +78,33 @@ def quick() -> dict[str, float | int]:
         "g_plain_bn10": shallow["plain_bn"],
         "g_res": g["res"],
         "g_res_bn": g["res_bn"],
-        "params_plain": spec.n_params(0),
-        "params_res": spec.n_params(1),
+        "notes_std": float(1 / s.seeds_ratio),  # the notes' code's output spread (x.std(0) divides by n − 1)
+        "normal_skew": 0.0,  # a normal distribution's skewness
+        **blocks.counts(DEEP, depth.WIDTH),  # counted on the torch modules
     }
+
+
+def vanishing_verdict(q: dict) -> str:
+    """BN keeps the first-layer gradient of the deep plain net of order 1: "true"; only together with residual
+    connections (BN alone lets it explode): "depends"; not even then: "false"."""
+    order_one = lambda g: 0.1 < g < 10
+    return (
+        "true"
+        if order_one(q["g_plain_bn"]) and order_one(q["g_res_bn"])
+        else ("depends" if order_one(q["g_res_bn"]) else "false")
+    )
+
+
+def res_vanishing_verdict(q: dict) -> str:
+    """The deep residual net's first-layer gradient is of order 1 with and without BN in its branches: "true"; with
+    only one of them: "partly"; with neither: "false"."""
+    order_one = [0.1 < q[k] < 10 for k in ("g_res_bn", "g_res")]
+    return "true" if all(order_one) else "partly" if any(order_one) else "false"
 
 
 def quick_verdicts(q: dict) -> dict[str, str]:
-    """Each quick claim's verdict, from the numbers (criteria next to each; "inconclusive" where they fail)."""
-    n = q["n"]
-    return {
-        # BN divides by the std (matches torch); dividing by the variance would leave a spread ≠ 1
-        "std_not_var": _verdict("false", q["err_train"] < 1e-6 and abs(q["var_std"] - 1) > 0.1),
-        # x.std(0) is the n − 1 estimate: off by exactly √(n/(n−1)), a visible difference
-        "notes_code": _verdict("partly", abs(q["seeds_ratio"] - np.sqrt(n / (n - 1))) < 1e-6 and q["seeds_gap"] > 1e-3),
-        # std 1 yes; the skewness is unchanged, so not made normal
-        "gaussian": _verdict(
-            "partly",
-            abs(q["out_std"] - 1) < 1e-3 and abs(q["skew_out"] - q["skew_in"]) < 1e-3 and abs(q["skew_in"]) > 0.3,
-        ),
-        "fewer_params": _verdict("false", q["bn_params"] > 0 and q["bn_buffers"] > 0 and q["bias_gap"] < 1e-6),
-        # a deep plain net with BN explodes (100× the 10-layer gradient); with BN + residual it is of order 1
-        "vanishing": _verdict("depends", q["g_plain_bn"] > 100 * q["g_plain_bn10"] and 0.1 < q["g_res_bn"] < 10),
-        # the skip keeps it of order 1 with BN, not without normalization (1,000× larger)
-        "res_vanishing": _verdict("partly", 0.1 < q["g_res_bn"] < 10 and q["g_res"] > 1000 * q["g_res_bn"]),
-        "res_params": _verdict("false", q["params_plain"] == q["params_res"]),
-    }
+    """Each quick claim's verdict at these numbers (the cards beside sections 1, 2 and 5)."""
+    return {c.key: c.judged(q) for c in CARDS if c.key in QUICK_KEYS}
 
 
 # ---- the trained claims -------------------------------------------------------------------------------
@@ -237,26 +237,24 @@ def trained(r: ClaimsResult) -> dict[str, float]:
     }
 
 
+def faster_verdict(n: dict) -> str:
+    """BN is at least as accurate at the smallest η *and* still learns at a larger η than the plain net: "true";
+    one of the two: "partly" (slower at the same step, faster only through a larger one); neither: "false"."""
+    holds = [n["acc_low_bn"] >= n["acc_low_plain"], n["lr_top_bn"] > n["lr_top_plain"]]
+    return "true" if all(holds) else "partly" if any(holds) else "false"
+
+
+def res_depth_verdict(n: dict) -> str:
+    """The 60-layer residual net trains as well as the 10-layer one (loss within 0.2) and tests better by more than
+    4 points: "true"; trains as well, no better on the test digits: "partly"; degrades too: "false"."""
+    if not n["loss60_res"] < n["loss10_res"] + 0.2:
+        return "false"
+    return "true" if n["test60_res"] - n["test10_res"] > 0.04 else "partly"
+
+
 def trained_verdicts(n: dict) -> dict[str, str]:
-    """Each trained claim's verdict, from the numbers ("inconclusive" where the criterion fails)."""
-    return {
-        # slower at the smallest η, yet trains at a larger η than the plain net: faster only through a larger η
-        "faster": _verdict("partly", n["acc_low_bn"] < n["acc_low_plain"] and n["lr_top_bn"] > n["lr_top_plain"]),
-        "regularize": regularize_verdict(n),
-        # the plain net degrades with depth (loss up by 0.5), the residual one does not; its test accuracy barely moves
-        "res_depth": _verdict(
-            "partly",
-            n["loss60_plain"] > n["loss10_plain"] + 0.5
-            and n["loss60_res"] < n["loss10_res"] + 0.2
-            and abs(n["test60_res"] - n["test10_res"]) < 0.04,
-        ),
-    }
-
-
-def text_key(key: str, verdict: str) -> str:
-    """The catalogue entry under claims. for a claim and its verdict (the regularization claim has one per
-    verdict: what was measured differs)."""
-    return REGULARIZE_TEXT.get(verdict, "regularize_depends") if key == "regularize" else key
+    """Each trained claim's verdict at these numbers (the cards of the last section)."""
+    return {c.key: c.judged(n) for c in CARDS if c.key in TRAINED_KEYS}
 
 
 def summary(r: ClaimsResult) -> dict:
@@ -270,3 +268,38 @@ def summary(r: ClaimsResult) -> dict:
 
 
 CLAIMS = Experiment("claims", ParamSet(()), run, summary, heavy=True, stream=stream, cost=cost)
+
+
+def card_numbers() -> dict:
+    """What the cards beside sections 1, 2 and 5 quote (the concept's `numbers`): `quick()`."""
+    return dict(quick())
+
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number it shows."""
+    return tuple(numbers.items())
+
+
+# The notes' claims, each a card: (key, verdict, section, preset, evidence). Quick ones beside the section they are
+# about; the trained ones in the last section (the CLAIMS experiment trains what they need).
+CARDS = (
+    Claim("std_not_var", "false", "steps", None, bars(std="out_std", var="var_std")),
+    Claim("notes_code", "partly", "steps", "two_examples", bars(bn="out_std", code="notes_std")),
+    Claim("gaussian", "partly", "steps", "two_bumps", bars(before="skew_in", after="skew_out", normal="normal_skew")),
+    Claim(
+        "fewer_params", "false", "count", "resnet_stage", bars(conv="conv_params", bn="bn_params", buffers="bn_buffers")
+    ),
+    Claim("vanishing", vanishing_verdict, "depth", None, bars(none="g_plain", bn="g_plain_bn", res_bn="g_res_bn")),
+    Claim("res_vanishing", res_vanishing_verdict, "depth", "residual_without_norm", bars(bn="g_res_bn", none="g_res")),
+    Claim("res_params", "false", "depth", None, bars(plain="params_plain", res="params_res")),
+    Claim("faster", faster_verdict, "claims", "issue_lrs", bars(plain="acc_low_plain", bn="acc_low_bn")),
+    Claim("regularize", regularize_verdict, "claims", None, bars(plain="gap_plain", bn="gap_bn", spread="gap_margin")),
+    Claim(
+        "res_depth",
+        res_depth_verdict,
+        "claims",
+        "he_figure_1",
+        bars(p10="loss10_plain", p60="loss60_plain", r60="loss60_res"),
+    ),
+)
+assert {c.key for c in CARDS} == set(QUICK_KEYS + TRAINED_KEYS)

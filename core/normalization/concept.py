@@ -12,7 +12,7 @@ Sections (experiments), one URL namespace:
     lr      learning-rate tolerance: a deep MLP with and without BN at several learning rates    (sweep.py)
     batch   small batches: BN vs LN vs GN vs none, eval vs training mode, running-statistics mismatch (batch.py)
     depth   degradation: plain vs residual MLPs at several depths, loss and first-layer gradient (depth.py)
-    claims  the interview notes' statements, with numbers from the experiments above          (claims.py)
+    claims  the trainings the notes' last claims need (their cards; the others sit beside their sections) (claims.py)
 References: Ioffe & Szegedy (2015); Ba, Kiros & Hinton (2016); Wu & He (2018); He, Zhang, Ren & Sun (2016);
 Santurkar et al. (2018), "How does batch normalization help optimization?"; Yang et al. (2019), "A mean field
 theory of batch normalization".
@@ -26,6 +26,7 @@ from core.normalization import batch, claims, count, depth, steps, sweep
 PRESETS = {
     # what BN computes
     "two_examples": {"n": 2, "dist": "normal"},
+    "two_bumps": {"n": 32, "dist": "bimodal"},
     "conv_channels": {"layout": "2d", "feat": 2, "n": 4},
     "eps_matters": {"x_std": 0.1, "eps": 0.1},
     "momentum_one": {"momentum": 1.0, "batches": 5},
@@ -48,4 +49,6 @@ CONCEPT = Concept(
     "⚖️",
     (steps.STEPS, count.COUNT, sweep.SWEEP, batch.BATCH, depth.DEPTH, claims.CLAIMS),
     PRESETS,
+    claims=claims.CARDS,
+    numbers=claims.card_numbers,
 )

@@ -220,7 +220,7 @@ def depth_curves(r, labels: Mapping[str, str]) -> go.Figure:
         acc = _line(r.evals, r.train_acc[:, i, j], name, color, dash=dash, axis="y2", fmt=".1%", mode="lines+markers")
         traces.append({**acc, "legendgroup": name, "showlegend": False})
     layout = _loss_and_accuracy(labels, (labels["train_acc"], labels["train_acc"]), r.total)
-    return figure(traces, layout, height=520, title=labels["depth_title"].format(steps=r.done))
+    return figure(traces, layout, height=460, title=labels["depth_title"].format(steps=r.done))
 
 
 def depth_gradients(r, labels: Mapping[str, str]) -> go.Figure:

@@ -1,10 +1,11 @@
 """In a real browser: a key press on the batch-size slider redraws the batch-norm step-through and rewrites the link,
 which reopens the same figure in a fresh context; two trainings started one after the other both run to their end
-(the first one keeps going while the second section trains), and a trained link replays without its button."""
+(the first one keeps going while the second section trains), and a trained link replays without its button; every
+section's figure and controls fit one screen at 1280×720 and 1440×900."""
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, scrub_click, wait_idle
+from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, scrub_click, wait_drawn, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +68,32 @@ def test_two_trainings_started_one_after_the_other_both_finish_and_the_link_repl
     page2.get_by_text("the loss became NaN/inf").wait_for(timeout=60_000)  # replayed from the store, no click
     assert page2.get_by_role("button", name="Train the sweep").count() == 0
     fresh.close()
+
+
+# Small trainings: a section's figure is drawn by its training. Section 6 (the claims that need the default
+# trainings) is left out: its only control is its train button and its figures are its cards' charts, filled by a
+# training of about a minute.
+TRAINED = "lrs=0.1,1&steps=100&bs=8&b_steps=100&depths=6&r_steps=100"
+TRAINS = {"lr": "Train the sweep", "batch": "Train the four nets", "depth": "Train plain and residual nets"}
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_every_sections_figure_and_controls_fit_one_screen(server, browser, artifacts, width, height):
+    from core.text import Text
+
+    t = Text("normalization", "en")
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(f"{server}/normalization?{TRAINED}")
+    wait_idle(page)
+    for name in TRAINS.values():  # a link trained once replays without its button (another size's run)
+        button = page.get_by_role("button", name=name)
+        if button.count():
+            button.click()
+    page.get_by_text("the loss became NaN/inf").wait_for(timeout=240_000)  # each section's reading: trained
+    page.get_by_text("At B = 8").wait_for(timeout=240_000)
+    page.get_by_text("At 6 layers").first.wait_for(timeout=240_000)
+    wait_drawn(page)
+    sections = {s: t(f"{s}.heading") for s in ("steps", "count", "lr", "batch", "depth")}
+    assert_sections_fit(page, sections, "normalization", artifacts)
+    ctx.close()

@@ -6,48 +6,14 @@ import pytest
 import torch
 import torch.nn as nn
 
-from core.normalization import nets
+from core.normalization import blocks, nets
 
 
-class Reference(nn.Module):
-    """Model m of a stack, built from torch.nn modules with the stack's weights."""
-
-    def __init__(self, stack: nets.Stack, m: int):
-        super().__init__()
-        spec, p = stack.spec, stack.params
-        w = spec.width
-        self.kind, self.residual = spec.kinds[m], spec.residual[m]
-        self.first = nn.Linear(nets.D_IN, w)
-        self.hidden = nn.ModuleList(nn.Linear(w, w) for _ in range(spec.depth - 2))
-        self.head = nn.Linear(w, nets.D_OUT)
-        self.norms = nn.ModuleList(self._norm(w, spec.groups) for _ in range(spec.depth - 1))
-        with torch.no_grad():
-            self.first.weight.copy_(p["w0"][m].T)
-            self.first.bias.copy_(p["b0"][m, 0])
-            for layer, lin in enumerate(self.hidden):
-                lin.weight.copy_(p["wh"][layer, m].T)
-                lin.bias.copy_(p["bh"][layer, m, 0])
-            self.head.weight.copy_(p["wo"][m].T)
-            self.head.bias.copy_(p["bo"][m, 0])
-            for layer, n in enumerate(self.norms):
-                if self.kind != "none":
-                    n.weight.copy_(p["gamma"][layer, m, 0])
-                    n.bias.copy_(p["beta"][layer, m, 0])
-
-    def _norm(self, w, groups):
-        return {
-            "none": nn.Identity(),
-            "bn": nn.BatchNorm1d(w),
-            "ln": nn.LayerNorm(w),
-            "gn": nn.GroupNorm(groups, w),
-        }[self.kind]
-
-    def forward(self, x):
-        h = self.first(x)
-        for lin, n in zip(self.hidden, self.norms):
-            u = lin(torch.relu(n(h)))
-            h = h + u if self.residual else u
-        return self.head(torch.relu(self.norms[-1](h)))
+def Reference(stack: nets.Stack, m: int) -> nn.Sequential:
+    """Model m of a stack, built from torch.nn modules (core.normalization.blocks) with the stack's weights."""
+    spec = stack.spec
+    net = blocks.mlp(spec.depth, spec.width, spec.kinds[m], spec.residual[m], spec.groups)
+    return blocks.load(net, stack, m)
 
 
 SPEC = nets.Spec(
@@ -70,7 +36,7 @@ def test_every_model_of_a_stack_is_the_torch_nn_network_in_training_and_eval_mod
             ref.train()
             torch.testing.assert_close(out[m], ref(x), atol=1e-5, rtol=1e-5)
         x = x * 0.7 + 1.0
-    bn = refs[1].norms
+    bn = [n for n in refs[1].modules() if isinstance(n, nn.BatchNorm1d)]
     torch.testing.assert_close(stack.running_mean[:, 1], torch.stack([n.running_mean for n in bn]))
     torch.testing.assert_close(stack.running_var[:, 1], torch.stack([n.running_var for n in bn]))
     out = stack.forward(x, "running")
@@ -112,7 +78,7 @@ def test_one_step_is_torch_optim_sgd_with_the_models_own_learning_rate(m):
     opt = torch.optim.SGD(ref.parameters(), lr=float(lr[m]))
     loss = nn.functional.cross_entropy(ref(x), y)
     loss.backward()
-    first_grad = ref.first.weight.grad.norm()
+    first_grad = ref[0].weight.grad.norm()  # the first nn.Linear
     opt.step()
     losses, first = stack.step(x, y, lr)
     torch.testing.assert_close(losses[m], loss.detach(), atol=1e-6, rtol=1e-5)

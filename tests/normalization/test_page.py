@@ -1,6 +1,6 @@
 """The normalization page under AppTest: the step-through follows its sliders and the link, conflicts are
-explained, each training runs on its button and the same link replays it in another session and language, and the
-trained claims are drawn from a finished run."""
+explained, each training runs on its button and the same link replays it in another session and language, the quick
+claims are cards beside their sections, and the trained claims' cards are drawn from a finished run."""
 
 import json
 import re
@@ -106,18 +106,40 @@ def test_small_batch_and_depth_sections_train_and_report():
     assert not re.search(r"\b60\b", reading)  # nothing of the default run's 60 layers
 
 
+def test_the_quick_claims_are_cards_beside_their_sections_and_a_preset_shows_the_evidence():
+    at = open_page("normalization")
+    clean(at)
+    t = Text("normalization", "en")
+    text = markdown(at)
+    assert "Checking the interview notes" not in text  # no closing list: cards
+    q = claims.quick()
+    for card in claims.CARDS:
+        shown = card.key in claims.QUICK_KEYS
+        assert (t(f"claims.{card.key}.claim") in text) == shown, card.key
+        if shown:
+            assert f"{t('verdict.' + card.judged(q))}] **{t(f'claims.{card.key}.claim')}**" in text
+            assert any(c.proto.id and f"_claim_fig.{card.key}" in c.proto.id for c in at.get("plotly_chart"))
+    assert "67,434" in text  # the parameter count of section 5's nets, counted on the torch modules
+    at.button(key="_claim_preset.notes_code").click().run()  # one click: the batch of two
+    clean(at)
+    assert at.query_params["n"] == "2" and "√(n/(n − 1)) = 1.4142" in markdown(at)
+
+
 def test_the_trained_claims_are_drawn_from_a_finished_run():
     swept = drain(sweep.stream({"lrs": ("0.01", "0.3", "2"), "depth": 10, "steps": 100, "seed": 0}))
     deep = drain(depth.stream({"depths": ("10", "60"), "r_steps": 100, "r_lr": 0.05, "r_norm": "bn", "r_seed": 0}))
     at = open_page("normalization")
-    assert at.button(key="norm_claims_go")  # not trained yet: a button
+    assert at.button(key="norm_trained_go")  # not trained yet: a button
     gaps = np.array([[0.05, 0.03], [0.04, 0.045], [0.06, 0.03]], np.float32)  # within the spread: "depends"
     live.finished_runs().put(("normalization", "claims", ()), claims.ClaimsResult(swept, deep, gaps))
     at = open_page("normalization", lang="zh")
     clean(at)
     text = markdown(at)
     numbers = claims.trained(claims.ClaimsResult(swept, deep, gaps))
-    assert claims.trained_verdicts(numbers)["regularize"] == "depends" and "这里在噪声范围之内" in text
-    for verdict in claims.trained_verdicts(numbers).values():
-        assert f"**{Text('normalization', 'zh')('verdict.' + verdict)}**" in text
-    assert not any(b.key == "norm_claims_go" for b in at.button)
+    verdicts = claims.trained_verdicts(numbers)
+    assert verdicts["regularize"] == "depends"
+    t = Text("normalization", "zh")
+    for key, verdict in verdicts.items():
+        assert f"{t('verdict.' + verdict)}] **{t(f'claims.{key}.claim')}**" in text, key
+        assert t(f"claims.{key}.why", **numbers) in text, key
+    assert not any(b.key == "norm_trained_go" for b in at.button)
