@@ -1,5 +1,6 @@
 """Regularization & generalization: overfitting seen, L1 vs L2 (and AdamW), dropout, early stopping,
-augmentation, memorization, k-fold cross-validation, input normalization, and the notes' claims checked."""
+augmentation, memorization, k-fold cross-validation, input normalization; each section with the interview notes'
+claims about it, checked (cards: the light ones at once, those that need trainings on request)."""
 
 import streamlit as st
 
@@ -42,6 +43,31 @@ def live(experiment, key: str, render) -> None:
     run_live(view, experiment, draw)
 
 
+NET = "reg_net_claims"  # set once the student asked for the claims that need trainings (this session)
+
+
+def net_cards(section: str) -> None:
+    """The cards of this section's claims that need trainings (claims.network, the page's defaults): a button
+    until asked (in any such section: one press checks them all), then the cards, filled with the trainings'
+    numbers. The sections that finished a run of the defaults are reused, not trained again."""
+    if not st.session_state.get(NET):
+        if st.button(t("claims.net_button"), key=f"reg_net_claims_go.{section}", help=t("claims.net_cost")):
+            st.session_state[NET] = True
+            st.rerun()  # the whole page: every section with such claims shows its cards
+        return
+    defaults = reg.defaults()
+    reused = {
+        e.key: run
+        for e in reg.CONCEPT.experiments
+        if e.key in claims.REUSED
+        and view.values_for(e) == {n: defaults[n] for n in e.params.names}
+        and (run := finished(view, e)) is not None
+    }
+    with st.spinner(t("running")):
+        net = claims.network(defaults, reused)
+    view.claim_cards(section, net)
+
+
 def chart(figure, tag: str, name: str) -> None:
     st.plotly_chart(figure, key=f"reg_{name}_{tag}")
 
@@ -73,6 +99,7 @@ def overfitting():
         st.markdown(t("mlp.numbers", **words.mlp(r)))
 
     live(reg.MLP, "mlp", render)
+    view.claim_cards("fit")
 
 
 @view.section
@@ -87,6 +114,7 @@ def geometry_section():
     g = view.run(reg.GEOMETRY)
     right.plotly_chart(figures.geometry(g, fig), key="reg_geometry")
     st.markdown(t("geometry.numbers", **words.geometry(g)))
+    view.claim_cards("geometry")
 
 
 @view.section
@@ -117,6 +145,7 @@ def penalty_section():
 
     live(reg.PENALTY, "pen", render)
     st.markdown(t("pen.reading"))
+    net_cards("penalty")
 
 
 @view.section
@@ -136,6 +165,7 @@ def adamw_section():
         st.markdown(t("adamw.numbers", **words.adamw(r)))
 
     live(reg.ADAMW, "adamw", render)
+    view.claim_cards("adamw")
 
 
 @view.section
@@ -157,6 +187,7 @@ def dropout_section():
         st.markdown(t("dropout.numbers", **words.dropout(r)))
 
     live(reg.DROPOUT, "dropout", render)
+    net_cards("dropout")
 
 
 @view.section
@@ -190,6 +221,7 @@ def augment_section():
         st.markdown("\n\n".join(lines))
 
     live(reg.AUGMENT, "augment", render)
+    net_cards("augment")
 
 
 @view.section
@@ -214,6 +246,7 @@ def memorize_section():
 
     live(reg.MEMORIZE, "memorize", render)
     st.markdown(t("memorize.reading"))
+    net_cards("memorize")
 
 
 @view.section
@@ -229,6 +262,7 @@ def kfold_section():
     st.markdown(t("kfold.numbers", **numbers))
     st.plotly_chart(figures.spread(r, fig), key="reg_spread")
     st.markdown(t("kfold.repeats", **numbers))
+    view.claim_cards("kfold")
 
 
 @view.section
@@ -244,6 +278,7 @@ def scaling_section():
     numbers = words.scaling(r)
     st.markdown(t("scaling.numbers", **numbers) + "\n\n" + t("scaling.digits", **numbers))
     st.markdown(t("scaling.link"))
+    view.claim_cards("scaling")
 
 
 overfitting()
@@ -256,20 +291,3 @@ augment_section()
 memorize_section()
 kfold_section()
 scaling_section()
-
-view.claims(claims.light(), claims.LIGHT)
-if st.session_state.get("reg_net_claims") or st.button(t("claims.net_button"), key="reg_net_claims_go"):
-    st.session_state["reg_net_claims"] = True
-    defaults = reg.defaults()
-    reused = {  # the sections above that finished a run of the claims' own (default) values: not trained again
-        e.key: run
-        for e in reg.CONCEPT.experiments
-        if e.key in claims.REUSED
-        and view.values_for(e) == {n: defaults[n] for n in e.params.names}
-        and (run := finished(view, e)) is not None
-    }
-    with st.spinner(t("running")):
-        net = claims.network(defaults, reused)
-    st.markdown("\n".join(f"- {t('claims.' + key, **net)}" for key in claims.network_keys(net)))
-else:
-    st.caption(t("claims.net_cost"))

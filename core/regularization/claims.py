@@ -1,4 +1,4 @@
-"""The interview notes' claims about regularization, checked by computation (the page's last section).
+"""The interview notes' claims about regularization, checked by computation (cards beside the sections).
 
     light()        closed-form or tiny experiments (milliseconds): the sign of weight decay, ‖θ‖ vs ‖θ‖²,
                    "decay acts late in training", more data, "regularization adds complexity",
@@ -9,8 +9,9 @@
                    (`runs`, by experiment key) and trains only what is missing: ~9 CPU s on one thread from
                    nothing, ~2 s when those three sections have trained (bench/regularization_cost.py)
 
-Each returns a dict of plain numbers that text.toml's `claims.*` verdicts are filled with;
-tests/regularization/test_claims.py checks that the numbers support the verdicts.
+Each returns a dict of plain numbers that the cards' `claims.<key>.why` are filled with (and their evidence charts
+drawn from); the cards (core.regularization.concept.CARDS) declare their verdicts or compute them here
+(`dropout_small`, `transfer`), and tests/regularization/test_claims.py checks that the numbers support them.
 """
 
 from __future__ import annotations
@@ -80,11 +81,14 @@ def light() -> dict:
     out["norm_plain"], out["norm_plus"] = _descend(0.0, lam), _descend(1.0, lam)
     out["norm_minus"] = _descend(-2.0, lam)  # the notes' −λw²: the loss has no minimum, w runs away
     out["torch_gap"] = weight_decay_matches_torch()
-    theta = torch.tensor([3.0, 4.0], requires_grad=True)
-    (g_norm,) = torch.autograd.grad(0.1 * theta.norm(), theta)
-    (g_sq,) = torch.autograd.grad(0.05 * (theta**2).sum(), theta)
-    out["grad_norm"] = f"({g_norm[0]:.2f}, {g_norm[1]:.2f})"
-    out["grad_sq"] = f"({g_sq[0]:.2f}, {g_sq[1]:.2f})"
+    for scale, name in ((1.0, "small"), (10.0, "big")):  # θ = (3, 4) and (30, 40)
+        theta = torch.tensor([3.0, 4.0], requires_grad=True) * scale
+        (g_norm,) = torch.autograd.grad(0.1 * theta.norm(), theta)
+        (g_sq,) = torch.autograd.grad(0.05 * (theta**2).sum(), theta)
+        out[f"pull_norm_{name}"], out[f"pull_sq_{name}"] = float(g_norm.norm()), float(g_sq.norm())
+        if name == "small":
+            out["grad_norm"] = f"({g_norm[0]:.2f}, {g_norm[1]:.2f})"
+            out["grad_sq"] = f"({g_sq[0]:.2f}, {g_sq[1]:.2f})"
     out["factor_first"], out["factor_last"] = decay_factors()
     few, many = poly.fit(10, 0.2, 9, 0.0, 0), poly.fit(30, 0.2, 9, 0.0, 0)
     out["few_train"], out["few_test"] = few.train_mse, few.test_mse
@@ -172,11 +176,19 @@ GAIN = 0.01  # a difference of accuracy this small on 450 test digits (≈ 5 dig
 LIGHT = ("decay_sign", "l2_squared", "decay_late", "more_data", "complexity", "cv", "norm_cost")
 
 
-def network_keys(net: dict) -> tuple[str, ...]:
-    """The verdicts on the trainings, in page order (the small-data one worded by what was measured)."""
-    small = "dropout_small_gain" if net["acc_best"] >= net["acc_p0"] + GAIN else "dropout_small_none"
-    transfer = "transfer_helps" if net["transfer"] >= net["scratch"] + GAIN else "transfer_not_here"
-    return ("dropout_params", "l1_params", "bagging", small, "random_slower", transfer)
+NETWORK = ("dropout_params", "l1_params", "bagging", "dropout_small", "random_slower", "transfer")
+
+
+def dropout_small(net: dict) -> str:
+    """The verdict on "dropout works very well on small data": partly when some rate beats no dropout by a
+    point or more (the p = 0.5 rule still is not one), it depends when none does on this data."""
+    return "partly" if net["acc_best"] >= net["acc_p0"] + GAIN else "depends"
+
+
+def transfer_verdict(net: dict) -> str:
+    """The verdict on "transfer learning helps when data are scarce": true when the fine-tuned start beats
+    scratch by a point or more here, it depends (on how large and general the first task is) when it does not."""
+    return "true" if net["transfer"] >= net["scratch"] + GAIN else "depends"
 
 
 REUSED = ("penalty", "dropout", "memorize")  # sections whose finished run (for the same values) network() reuses
@@ -205,6 +217,7 @@ def _network(v: dict, runs: dict) -> dict:
     out["l1_small"] = float(pen.final("small")[2])
     out["n_weights"] = pen.n_weights
     out["l1_lam"] = v["lam"]
+    out["l1_small_pct"], out["l1_zero_pct"] = 100 * out["l1_small"], 100 * out["l1_zeros"] / pen.n_weights
     drop = runs["dropout"] if "dropout" in runs else drain(dropout.stream(v))
     acc = drop.test_acc[-1]
     d = len(drop.rates)

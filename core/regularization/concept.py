@@ -13,7 +13,8 @@ Sections (experiments), one URL namespace, one `seed` for all:
     memorize  random labels fitted, test at chance (Zhang et al. 2017)                       (memorize)
     kfold     folds, per-fold scores, one split vs k folds                                  (kfold; light)
     scaling   raw vs standardized inputs: κ and gradient-descent steps                      (scaling; light)
-The notes' claims are checked in core.regularization.claims.
+The notes' claims are cards beside their sections (CARDS), checked in core.regularization.claims: the light ones
+with the page's numbers (measured once per process), the network ones with trainings run on request.
 
 Key equations: L2 adds (λ/2)‖θ‖² (gradient λθ: torch.optim's weight_decay), L1 adds λ‖θ‖₁ (subgradient
 λ·sign θ); inverted dropout keeps a unit with probability 1 − p and scales it by 1/(1 − p).
@@ -27,11 +28,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.experiment import Concept, Experiment, streaming
+from core.experiment import Claim, Concept, Experiment, streaming
 from core.params import Bool, Choice, Float, Int, LogFloat, Notice, ParamSet, when
 from core.regularization import (
     adamw,
     augment,
+    claims,
     dropout,
     early,
     geometry,
@@ -481,11 +483,43 @@ PRESETS = {
     "badly_scaled": {"scale": 1000.0, "offset": 20.0},
 }
 
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number it shows."""
+    return tuple(numbers.items())
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). The light
+# ones read claims.light() (the concept's numbers); those of claims.NETWORK read claims.network(), passed by the
+# page once its button asked for the trainings. tests/regularization/test_claims.py checks every verdict.
+CARDS = (
+    Claim("more_data", "true", "fit", "more_data", bars(few="few_test", many="many_test")),
+    Claim("complexity", "false", "fit", "ridge_tames", bars(plain="ridge_norm_0", ridge="ridge_norm_1")),
+    Claim("decay_sign", "false", "geometry", None, bars(plain="norm_plain", plus="norm_plus", minus="norm_minus")),
+    Claim("l2_squared", "partly", "geometry", None,
+          bars(norm_small="pull_norm_small", norm_big="pull_norm_big", sq_small="pull_sq_small", sq_big="pull_sq_big")),
+    Claim("l1_params", "false", "penalty", "strong_l1", bars(small="l1_small_pct", zero="l1_zero_pct")),
+    Claim("decay_late", "false", "adamw", None, bars(first="factor_first", last="factor_last")),
+    Claim("dropout_params", "false", "dropout", None, bars(plain="ms_plain", dropout="ms_dropout")),
+    Claim("bagging", "partly", "dropout", "heavy_dropout",
+          bars(dropout="acc_p", member="acc_bag_member", ensemble="acc_ensemble")),
+    Claim("dropout_small", claims.dropout_small, "dropout", "heavy_dropout",
+          bars(none="acc_p0", best="acc_best", half="acc_p")),
+    Claim("transfer", claims.transfer_verdict, "augment", None,
+          bars(scratch="scratch", tuned="transfer", frozen="frozen")),
+    Claim("random_slower", "true", "memorize", "half_random", bars(true="fit_true", random="fit_random")),
+    Claim("cv", "partly", "kfold", "leave_one_out", bars(cv="cv_right", split="split_right")),
+    Claim("norm_cost", "partly", "scaling", "badly_scaled", bars(raw="steps_raw", std="steps_std")),
+)  # fmt: skip
+NETWORK_SECTIONS = tuple(dict.fromkeys(c.section for c in CARDS if c.key in claims.NETWORK))
+
 CONCEPT = Concept(
     "regularization",
     "🛡️",
     (FIT, MLP, PENALTY, GEOMETRY, ADAMW, MASKS, DROPOUT, EARLY, AUGMENT, MEMORIZE, KFOLD, SCALING),
     PRESETS,
+    claims=CARDS,
+    numbers=claims.light,
 )
 
 

@@ -25,7 +25,11 @@ def test_defaults_draw_the_light_sections_and_wait_with_every_training():
     assert "A real MLP: errors over time" not in specs  # trainings wait for their button
     keys = {b.key for b in at.button}
     assert {f"reg_{k}_go" for k in ("mlp", "pen", "adamw", "dropout", "early", "augment", "memorize")} <= keys
-    assert any("Checking the interview notes" in h.value for h in at.header)
+    assert not any("Checking the interview notes" in h.value for h in at.header)  # claims are cards now
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert any("**“Weight decay subtracts the L2 norm of the weights from the loss: −λw².”**" in b for b in badges)
+    assert any(":red-badge[❌ false]" in b and "−λw²" in b for b in badges)  # the light cards at once
+    assert {f"reg_net_claims_go.{s}" for s in reg.NETWORK_SECTIONS} <= keys  # the others wait for a press
 
 
 def test_moving_the_degree_rewrites_the_url_and_the_fit():
@@ -85,16 +89,21 @@ def test_the_cli_prints_the_numbers_the_page_shows():
     assert out["double_descent"] in (True, False)
 
 
-def test_the_training_claims_button_passes_the_sections_finished_runs_and_shows_the_verdicts(monkeypatch):
+def test_the_training_claims_button_passes_the_sections_finished_runs_and_shows_the_cards(monkeypatch):
     net = {"params_plain": 1, "params_dropout": 1, "ms_plain": 1.0, "ms_dropout": 1.1, "l1_zeros": 0, "l1_small": 0.6,
            "n_weights": 100, "l1_lam": 1e-3, "acc_p0": 0.8, "acc_p": 0.82, "p": 0.5, "acc_best_p": 0.3,
            "acc_best": 0.85, "acc_bag_member": 0.7, "acc_ensemble": 0.8, "drop_n": 100, "fit_true": 10,
            "fit_random": 100, "random_train": 1.0, "random_test": 0.1, "scratch": 0.5, "transfer": 0.6,
-           "frozen": 0.55}  # fmt: skip
+           "frozen": 0.55, "l1_small_pct": 60.0, "l1_zero_pct": 0.0}  # fmt: skip
     calls = []
     monkeypatch.setattr(claims, "network", lambda values, runs=None: calls.append(dict(runs or {})) or net)
     at = open_page(KEY)
-    at.button(key="reg_net_claims_go").click().run()
+    at.button(key="reg_net_claims_go.dropout").click().run()
     clean(at)
     assert calls and calls[-1] == {}  # nothing trained above: nothing to reuse
-    assert any("wrong on both counts" in m.value and "a gain here" in m.value for m in at.markdown)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Wrong on both counts" in shown and "Transfer pays when" in shown and "only 0 are exactly 0" in shown
+    assert not any(b.key.startswith("reg_net_claims_go") for b in at.button)  # every section shows its cards
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert any("partly true" in b and "small data" in b for b in badges)  # acc_best 0.85 ≥ acc_p0 0.8 + 1 point
+    assert any("true" in b and "Transfer learning" in b for b in badges)
