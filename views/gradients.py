@@ -1,4 +1,8 @@
-"""Vanishing and exploding gradients: a deep MLP layer by layer, trained live, and RNN/LSTM/GRU through time."""
+"""Vanishing and exploding gradients: a deep MLP layer by layer, trained live, and RNN/LSTM/GRU through time; the
+interview notes' claims as cards beside the section each is about.
+
+Every section: its heading, then its controls in a narrow column beside its figure (one screen at 1280×720), then
+the explanation under the figure."""
 
 import math
 
@@ -43,25 +47,27 @@ def num(x: float, spec: str = ".3f") -> str:
 def network():
     v = view.values
     st.header(t("net.heading"))
-    st.markdown(t("net.intro"))
-    with st.container(border=True):
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
         st.markdown(f"**{t('net.shared')}**")
-        for col, name in zip(st.columns(5), ("depth", "width", "data", "batch", "seed")):
-            with col:
-                view.controls(gr.NET, only=(name,))
-    for col, k in zip(st.columns(2, gap="medium"), "ab"):
-        with col.container(border=True):
-            st.markdown(f"**{t('net.config', k=k.upper())}**")
-            view.controls(gr.NET, only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"))
-            init_caption(v, k)
+        view.controls(gr.NET, only=("depth", "width", "data", "batch", "seed"))
+        for tab, k in zip(st.tabs([t("net.config", k=k.upper()) for k in "ab"]), "ab"):
+            with tab:
+                view.controls(gr.NET, only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"))
+                init_caption(v, k)
     view.conflicts(gr.NET)
     res = view.run(gr.NET)
     names = {k: config_name(v, k) for k in "ab"}
+    rows = [(names[k], p) for k, p in (("a", res.a), ("b", res.b))]
+    with right:
+        st.plotly_chart(figures.norms(res, fig, names), key="norms_chart")
+        for name, p in rows:
+            for key, numbers in gr.notes(p):
+                st.info(t(key, name=name, **numbers), icon="🕳️" if key == "net.underflow" else "💥")
+        st.caption(t("net.intro"))
 
     st.subheader(t("net.norms_heading"))
     st.markdown(t("net.norms_intro"))
-    st.plotly_chart(figures.norms(res, fig, names), key="norms_chart")
-    rows = [(names[k], p) for k, p in (("a", res.a), ("b", res.b))]
     cols = {
         "factor": ".3f",
         "theory": ".3f",
@@ -75,9 +81,6 @@ def network():
     body = [[n, *(num(gr.table_row(p)[c], spec) for c, spec in cols.items())] for n, p in rows]
     st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *body]))
     st.caption(t("net.factor_note"))
-    for name, p in rows:
-        for key, numbers in gr.notes(p):
-            st.info(t(key, name=name, **numbers), icon="🕳️" if key == "net.underflow" else "💥")
     with st.expander(t("net.why_heading")):
         st.markdown(t("net.why"))
     with st.expander(t("net.formulas")):
@@ -89,59 +92,66 @@ def network():
     st.plotly_chart(figures.forward_stats(res, fig, names), key="forward_chart")
     for col, (k, p) in zip(st.columns(2), (("a", res.a), ("b", res.b))):
         col.plotly_chart(figures.ridge(p, fig, names[k], figures.COLORS[k]), key=f"ridge_{k}")
+    view.claim_cards("net")
 
 
 @view.section
 def training():
     v = view.values
     st.header(t("train.heading"))
-    st.markdown(t("train.intro"))
-    for col, name in zip(st.columns(4), ("steps", "lr", "clip", "clip_at")):
-        with col:
-            view.controls(gr.TRAIN, only=(name,))
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
+        view.controls(gr.TRAIN, only=("steps", "lr", "clip", "clip_at"))
     view.conflicts(gr.TRAIN)
+    names = {k: config_name(v, k) for k in "ab"}
+    with right:
+        st.caption(t("train.uses", a=names["a"], b=names["b"], depth=v["depth"], width=v["width"], seed=v["seed"]))
+        stored = finished(view, gr.TRAIN)
+        started = stored is not None or st.button(t("train.button"), key="train_go", type="primary")
+        if not started:
+            st.caption(t("train.cost"))
+        chart, words = st.empty(), st.empty()
+    st.caption(t("train.intro"))
     with st.expander(t("train.clip_heading")):
         st.markdown(t("train.clip_intro"))
         st.latex(gr.FORMULAS["clip_norm"] + r"\qquad" + gr.FORMULAS["clip_value"])
-    names = {k: config_name(v, k) for k in "ab"}
-    st.caption(t("train.uses", a=names["a"], b=names["b"], depth=v["depth"], width=v["width"], seed=v["seed"]))
-    stored = finished(view, gr.TRAIN)
-    if stored is None and not st.button(t("train.button"), key="train_go", type="primary"):
-        st.caption(t("train.cost"))
-        return
-    chart, words, heat_title = st.empty(), st.empty(), st.empty()
-    heat = [c.empty() for c in st.columns(2)]
-    replay = st.empty()
+    if started:
+        heat_title = st.empty()
+        heat = [c.empty() for c in st.columns(2)]
+        replay = st.empty()
 
-    def render(res, done):
-        tag = f"{res.done}_{done}"
-        chart.plotly_chart(figures.training(res, fig, names), key=f"train_chart_{tag}")
-        heat_title.subheader(t("train.heat_heading"))
-        zrange = figures.heat_range(res)
-        for slot, k in zip(heat, "ab"):
-            slot.plotly_chart(figures.heatmap(res, k, fig, names[k], zrange), key=f"heat_{k}_{tag}")
-        words.markdown(
-            "\n\n".join(t(key, name=names[k], **numbers) for k, (key, numbers) in zip("ab", gr.verdicts(res)))
-        )
-        if done:
-            with replay.container():
-                st.subheader(t("train.replay_heading"))
-                st.caption(t("train.replay_intro"))
-                st.plotly_chart(figures.replay(res, fig, names), key="replay_chart")
+        def render(res, done):
+            tag = f"{res.done}_{done}"
+            chart.plotly_chart(figures.training(res, fig, names), key=f"train_chart_{tag}")
+            heat_title.subheader(t("train.heat_heading"))
+            zrange = figures.heat_range(res)
+            for slot, k in zip(heat, "ab"):
+                slot.plotly_chart(figures.heatmap(res, k, fig, names[k], zrange), key=f"heat_{k}_{tag}")
+            words.markdown(
+                "\n\n".join(t(key, name=names[k], **numbers) for k, (key, numbers) in zip("ab", gr.verdicts(res)))
+            )
+            if done:
+                with replay.container():
+                    st.subheader(t("train.replay_heading"))
+                    st.caption(t("train.replay_intro"))
+                    st.plotly_chart(figures.replay(res, fig, names), key="replay_chart")
 
-    run_live(view, gr.TRAIN, render)
+        with right:
+            run_live(view, gr.TRAIN, render)
+    view.claim_cards("train")
 
 
 @view.section
 def through_time():
     st.header(t("rnn.heading"))
-    st.markdown(t("rnn.intro"))
-    for col, name in zip(st.columns(4), ("seq_len", "hidden", "fbias", "w_scale")):
-        with col:
-            view.controls(gr.RNN, only=(name,))
+    left, right = st.columns([1, 2.6], gap="medium")
+    with left:
+        view.controls(gr.RNN, only=("seq_len", "hidden", "fbias", "w_scale"))
     res = view.run(gr.RNN)
     cells = {k: t.choice("cell", k) for k in rnn.CELLS}
-    st.plotly_chart(figures.through_time(res, fig, cells, rnn.CELLS), key="rnn_chart")
+    with right:
+        st.plotly_chart(figures.through_time(res, fig, cells, rnn.CELLS), key="rnn_chart")
+        st.caption(t("rnn.forget", f=res.forget, fbias=res.fbias))
     series = [(cells[k], res.h[i]) for i, k in enumerate(rnn.CELLS)] + [(fig["cell_state"], res.c)]
     drops = [rnn.steps_to_drop(s) for _, s in series]
     st.dataframe(
@@ -153,27 +163,12 @@ def through_time():
         hide_index=True,
         width="stretch",
     )
-    st.caption(t("rnn.forget", f=res.forget, fbias=res.fbias))
+    st.caption(t("rnn.intro"))
     with st.expander(t("net.formulas")):
         st.latex(gr.FORMULAS["rnn"])
+    view.claim_cards("rnn")
 
 
 network()
 training()
 through_time()
-
-view.claims(
-    gr.claims(),
-    (
-        "relu_always_one",
-        "relu_explode",
-        "sigmoid_explode",
-        "bn_vanish",
-        "bn_explode",
-        "resnet",
-        "lstm",
-        "lstm_explode",
-        "batch",
-        "clip",
-    ),
-)

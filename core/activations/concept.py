@@ -215,7 +215,7 @@ CLAIMS = (
         "tanh",
         lambda n: "true" if n["tanh_vs_2sigmoid_max_err"] < 1e-12 else "false",
         "explorer",
-        "tanh_sigmoid",
+        "sigmoid_saturates",
         (("tanh", "tanh_at_1"), ("scaled", "two_sigmoid_at_1")),
     ),
     Claim(
@@ -271,8 +271,6 @@ PRESETS = {
     "hard_vs_smooth": {"fns": ("sigmoid", "tanh", "hardsigmoid", "hardtanh")},
     "swish_to_relu": {"fns": ("relu", "silu"), "swish_beta": 10.0, "x0": -0.5, "xmin": -3.0, "xmax": 3.0},
     "selfnorm": {"fns": ("elu", "selu", "relu"), "x0": -3.0},
-    "tanh_sigmoid": {"fns": ("sigmoid", "tanh"), "x0": 1.0, "xmin": -4.0, "xmax": 4.0},
-    "gelu_forms": {"fns": ("gelu", "gelu_tanh", "relu"), "xmin": -4.0, "xmax": 4.0, "x0": -1.0},
     # why non-linearity (the trainer)
     "linear_xor": {"data": "xor", "act": "identity"},
     "deep_linear_circles": {"data": "circles", "act": "identity", "depth": 6, "width": 32},

@@ -23,8 +23,8 @@ import torch
 
 from core import budget
 from core.device import device
-from core.experiment import Concept, Experiment, streaming
-from core.gradients import inits, training
+from core.experiment import Claim, Concept, Experiment, streaming
+from core.gradients import inits, notes_code, training
 from core.gradients import net as grad_net
 from core.gradients import rnn as grad_rnn
 from core.gradients.net import ACTIVATIONS, NORMS, Net, Probe
@@ -294,7 +294,11 @@ def claims() -> dict[str, float]:
         _probe30("sigmoid", "default", norm="batch"),
         _probe30("sigmoid", "default", res=True),
     )
-    relu_bn, relu_res = _probe30("relu", "he", norm="batch"), _probe30("relu", "he", res=True)
+    relu_he, relu_bn, relu_res = (
+        _probe30("relu", "he"),
+        _probe30("relu", "he", norm="batch"),
+        _probe30("relu", "he", res=True),
+    )
     sig_big = _probe30("sigmoid", "normal", sigma=2.0)
     rnn = lambda fbias: grad_rnn.through_time({"seq_len": 100, "hidden": 64, "fbias": fbias, "w_scale": 1.0, "seed": 0})
     plain_lstm, biased_lstm = rnn(0.0), rnn(1.0)
@@ -307,7 +311,9 @@ def claims() -> dict[str, float]:
         "relu_normal_rel": rel(relu_normal),
         "relu_normal_factor": grad_net.factor(relu_normal.act_grad),
         "relu_normal_std": float(relu_normal.std[-1]),
+        "relu_he_rel": rel(relu_he),
         "sigmoid_rel": rel(sig_plain),
+        "sigmoid_factor": grad_net.factor(sig_plain.act_grad),
         "sigmoid_bn_rel": rel(sig_bn),
         "sigmoid_res_rel": rel(sig_res),
         "relu_bn_rel": rel(relu_bn),
@@ -348,6 +354,11 @@ def _clip_check() -> dict[str, float]:
     }
 
 
+def card_numbers() -> dict[str, float]:
+    """What the claim cards quote (measured once per process): the networks' numbers and the notes' backprop code."""
+    return {**claims(), **notes_code.numbers()}
+
+
 # ---- presets ----------------------------------------------------------------------------------------------
 
 PRESETS = {
@@ -382,6 +393,101 @@ PRESETS = {
     "lstm_vs_rnn": {"seq_len": 100},
     "pytorch_lstm": {"seq_len": 100, "fbias": 0.0},
     "rnn_explodes": {"seq_len": 100, "w_scale": 3.0},
+    "sigmoid_big_weights": {
+        "act_a": "sigmoid",
+        "init_a": "default",
+        "act_b": "sigmoid",
+        "init_b": "normal",
+        "sigma_b": 2.0,
+    },
+    "batchnorm_relu": {"act_a": "relu", "init_a": "he", "act_b": "relu", "init_b": "he", "norm_b": "batch"},
+    "small_batch_explodes": {"act_a": "relu", "init_a": "normal", "act_b": "relu", "init_b": "normal", "batch": 16},
 }
 
-CONCEPT = Concept("gradients", "🌋", (NET, TRAIN, RNN), PRESETS)
+
+# ---- the notes' claims: cards beside their sections -------------------------------------------------------
+# Numbers: 30 layers of width 128, 256 standard-normal inputs, seed 0; RNNs of 100 steps (`claims`). A verdict the
+# numbers decide is computed from them (tests/gradients/test_claims.py checks each against its numbers).
+
+
+CLAIMS = (
+    Claim(
+        "relu_always_one",
+        lambda n: "false" if n["relu_default_rel"] < 1e-3 else "partly",
+        "net",
+        "relu_he",
+        (("default", "relu_default_rel"), ("he", "relu_he_rel")),
+    ),
+    Claim(
+        "relu_explode",
+        lambda n: "false" if n["relu_normal_rel"] > 1e3 else "true",
+        "net",
+        "normal_explodes",
+        (("normal", "relu_normal_rel"), ("he", "relu_he_rel")),
+    ),
+    Claim(
+        "sigmoid_explode",
+        lambda n: "partly" if n["sigmoid_big_factor"] > 1 and n["sigmoid_factor"] < 1 else "true",
+        "net",
+        "sigmoid_big_weights",
+        (("default", "sigmoid_factor"), ("big", "sigmoid_big_factor")),
+    ),
+    Claim(
+        "bn_vanish",
+        lambda n: "true" if n["sigmoid_bn_rel"] > 0.01 > 1e6 * n["sigmoid_rel"] else "false",
+        "net",
+        "batchnorm_rescue",
+        (("plain", "sigmoid_rel"), ("bn", "sigmoid_bn_rel")),
+    ),
+    Claim(
+        "bn_explode",
+        lambda n: "false" if n["relu_bn_rel"] > 10 * max(n["relu_he_rel"], 1.0) else "partly",
+        "net",
+        "batchnorm_relu",
+        (("plain", "relu_he_rel"), ("bn", "relu_bn_rel")),
+    ),
+    Claim(
+        "resnet",
+        lambda n: "partly" if n["sigmoid_res_rel"] > 0.01 and n["relu_res_rel"] > 100 else "true",
+        "net",
+        "residual_rescue",
+        (("sigmoid", "sigmoid_rel"), ("sigmoid_res", "sigmoid_res_rel"), ("relu_res", "relu_res_rel")),
+    ),
+    Claim(
+        "batch",
+        lambda n: "false" if abs(n["batch16_factor"] / n["batch512_factor"] - 1) < 0.05 else "depends",
+        "net",
+        "small_batch_explodes",
+        (("small", "batch16_factor"), ("large", "batch512_factor")),
+    ),
+    Claim(
+        "clip",
+        lambda n: "true" if n["clip_norm_cos"] > 0.999 and abs(n["clip_norm_after"] - 1) < 1e-6 else "false",
+        "train",
+        "clip_rescues",
+        (("by_norm", "clip_norm_cos"), ("by_value", "clip_value_cos")),
+    ),
+    Claim(
+        "backprop_code",
+        notes_code.verdict,
+        "train",
+        None,
+        (("notes", "code_rel_err_notes"), ("fixed", "code_rel_err_fixed")),
+    ),
+    Claim(
+        "lstm",
+        lambda n: "partly" if n["lstm1_steps"] > n["lstm0_steps"] >= n["rnn_steps"] else "true",
+        "rnn",
+        "pytorch_lstm",
+        (("rnn", "rnn_steps"), ("lstm0", "lstm0_steps"), ("lstm1", "lstm1_steps")),
+    ),
+    Claim(
+        "lstm_explode",
+        lambda n: "true" if n["rnn_loud_rel"] > 100 and n["lstm_loud_rel"] < 10 else "false",
+        "rnn",
+        "rnn_explodes",
+        (("rnn", "rnn_loud_rel"), ("lstm", "lstm_loud_rel")),
+    ),
+)
+
+CONCEPT = Concept("gradients", "🌋", (NET, TRAIN, RNN), PRESETS, claims=CLAIMS, numbers=card_numbers)

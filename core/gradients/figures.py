@@ -20,9 +20,27 @@ CELL_COLORS = {"rnn": PALETTE[2], "lstm": PALETTE[4], "gru": PALETTE[5]}
 RIDGES = 24  # most histograms drawn in one ridge plot
 HEAT_COLUMNS = 200  # most steps drawn in a heatmap
 FRAMES = 20  # snapshots in the replay
+NORMS_HEIGHT, TRAIN_HEIGHT = 520, 600  # px: beside the controls, each fits one 1280×720 screen under its heading
 ABOVE = dict(
     legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0), margin=dict(l=60, r=20, t=120, b=50)
 )  # a legend of several rows above the first panel's title
+
+
+LOG_LABELS = 5  # at most about this many labelled ticks on a log axis
+
+
+def log_axis(*series) -> dict:
+    """A log axis whose labels cannot crowd: over two decades or more, ticks only at powers of 10, every
+    `dtick`-th one, so about LOG_LABELS labels whatever the span (Plotly's own choice labelled 2 and 5 of each
+    decade too, and a panel ~170 px high could not hold them); a narrower span keeps Plotly's ticks."""
+    values = np.concatenate([np.ravel(np.asarray(s, dtype=np.float64)) for s in series]) if series else np.zeros(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    axis = dict(type="log", exponentformat="power")
+    if values.size:
+        decades = float(np.log10(values.max()) - np.log10(values.min()))
+        if decades >= 2:
+            axis["dtick"] = max(1, int(np.ceil(decades / LOG_LABELS)))
+    return axis
 
 
 def _two_panels(x, top, bottom, name: str, group: str, line: dict, hover: tuple[str, str]) -> list[dict]:
@@ -100,8 +118,8 @@ def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
         [(labels["act_grad"], labels["act_grad_title"]), (labels["weight_grad"], labels["weight_grad_title"])],
         gap=0.14,
     )
-    layout["yaxis"].update(type="log", exponentformat="power")
-    layout["yaxis2"].update(type="log", exponentformat="power")
+    layout["yaxis"].update(log_axis(*(t["y"] for t in traces if t["yaxis"] == "y")))
+    layout["yaxis2"].update(log_axis(*(t["y"] for t in traces if t["yaxis"] == "y2")))
     layout["xaxis"].update(range=[0.5, len(res.a.act_grad) + 0.5])
     shapes = []
     for i, (k, p) in enumerate((("a", res.a), ("b", res.b))):
@@ -136,7 +154,7 @@ def norms(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure
         )
     layout["shapes"] = shapes
     layout.update(ABOVE)  # up to six legend entries: keep them clear of the top panel's title
-    return figure(traces, layout, height=660, uirevision="norms")
+    return figure(traces, layout, height=NORMS_HEIGHT, uirevision="norms")
 
 
 def forward_stats(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Figure:
@@ -149,7 +167,7 @@ def forward_stats(res, labels: Mapping[str, str], names: Mapping[str, str]) -> g
     layout = stacked_axes(
         labels["layer"], [(labels["mean"], labels["mean_title"]), (labels["std"], labels["std_title"])], gap=0.14
     )
-    layout["yaxis2"].update(type="log", exponentformat="power")
+    layout["yaxis2"].update(log_axis(res.a.std, res.b.std))
     layout.update(ABOVE)  # long configuration names wrap the legend: keep it clear of the top panel's title
     return figure(traces, layout, height=560, uirevision="forward")
 
@@ -294,7 +312,7 @@ def training(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Fig
         gap=0.09,
     )
     layout["yaxis2"].update(range=[0, 1], tickformat=".0%")
-    layout["yaxis3"].update(type="log", exponentformat="power")
+    layout["yaxis3"].update(log_axis(*(t["y"] for t in traces if t["yaxis"] == "y3")))
     layout["xaxis"].update(range=[0, res.steps + 1])
     shapes, notes = _nan_marks(res, names, labels)
     if res.clip == "norm":  # the threshold every step's applied norm stays under
@@ -313,7 +331,7 @@ def training(res, labels: Mapping[str, str], names: Mapping[str, str]) -> go.Fig
     layout["shapes"] = shapes
     layout["annotations"] += notes
     layout.update(ABOVE)
-    return figure(traces, layout, height=760, uirevision="training")
+    return figure(traces, layout, height=TRAIN_HEIGHT, uirevision="training")
 
 
 def heat_range(res) -> tuple[float, float]:
@@ -480,7 +498,7 @@ def through_time(res, labels: Mapping[str, str], names: Mapping[str, str], cells
         )
     layout = dict(
         xaxis=dict(title=dict(text=labels["time"])),
-        yaxis=dict(title=dict(text=labels["rel_grad"]), type="log", exponentformat="power"),
+        yaxis=dict(title=dict(text=labels["rel_grad"]), **log_axis(*(t["y"] for t in traces), [1e-6])),
         shapes=[
             dict(
                 type="line",
