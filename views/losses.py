@@ -31,14 +31,7 @@ def presets(section: str) -> None:
     st.caption(t("try") + " " + " · ".join(links))
 
 
-def columns(experiment, groups: tuple[tuple[str, ...], ...]) -> None:
-    """The experiment's widgets in columns, one group per column."""
-    for col, group in zip(st.columns(len(groups), gap="medium"), groups):
-        with col:
-            view.controls(experiment, only=group)
-
-
-GROUPS = {  # each training section's knobs, one tuple per column
+GROUPS = {  # each training section's knobs, in groups (the left column shows them in this order)
     "outliers": (
         ("o_data", "o_truth", "o_n", "o_noise"),
         ("o_share", "o_size", "o_steps", "o_seed"),
@@ -51,13 +44,23 @@ GROUPS = {  # each training section's knobs, one tuple per column
 }
 
 
-def head(section: str, experiment) -> None:
-    """A training section's heading, introduction, presets, knobs (in columns) and adjusted values."""
+def head(section: str, experiment):
+    """A training section's heading and presets, then its knobs in a narrow left column beside a wide right one
+    (returned: the figure goes there, at the top, so knobs and figure share the screen); the adjusted values,
+    then the introduction, below both."""
     st.header(t(f"{section}.heading"))
-    st.markdown(t(f"{section}.intro", **intro_numbers(section)))
     presets(section)
-    columns(experiment, GROUPS[section])
+    left, right = st.columns([1, 3], gap="medium")
+    with left:
+        for group in GROUPS[section]:
+            view.controls(experiment, only=group)
+    return right
+
+
+def intro(section: str, experiment) -> None:
+    """Below the figure: the values a rule adjusted, and the section's introduction."""
     view.conflicts(experiment)
+    st.markdown(t(f"{section}.intro", **intro_numbers(section)))
 
 
 def formulas(section: str, latex: tuple[str, ...]) -> None:
@@ -92,8 +95,6 @@ def live(experiment, render, button: bool = False):
 # ---- 1. curves -------------------------------------------------------------------------------------------
 
 st.header(t("curves.heading"))
-st.markdown(t("curves.intro"))
-presets("curves")
 
 
 def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> None:
@@ -120,7 +121,10 @@ def cls_curves():
     curves_part(lc.CLS_CURVES, lc.CLS_KEYS, "cls.heading", "m0")
 
 
-reg_curves()
+reg_curves()  # right under the heading: its knobs and figure share the first screen
+presets("curves")
+with st.expander(t("curves.how")):  # how to read the panels
+    st.markdown(t("curves.intro"))
 cls_curves()
 formulas("curves", words.LATEX)
 
@@ -168,11 +172,9 @@ def points_box() -> None:
 @view.section
 def outliers_section():
     v = view.values
-    head("outliers", lc.OUTLIERS)
-    with st.expander(t("points.heading"), expanded=v["o_data"] == "points"):
-        st.markdown(t("points.intro", min=lp.MIN_POINTS, max=lp.MAX_POINTS))
-        points_box()
-    chart, boxes, said = st.empty(), st.empty(), st.empty()
+    right = head("outliers", lc.OUTLIERS)
+    with right:
+        chart, boxes, said = st.empty(), st.empty(), st.empty()
 
     def render(r, done):
         chart.plotly_chart(figures.fits(r, fig, names, lc.REG_KEYS), key=f"_losses.fits_{r.done}_{done}")
@@ -180,9 +182,14 @@ def outliers_section():
             boxes.plotly_chart(figures.residuals(r, fig, names, lc.REG_KEYS), key=f"_losses.res_{r.done}")
             said.markdown(words.outlier_text(t, names, r))
 
-    live(lc.OUTLIERS, render)
-    if v["o_data"] == "points":
-        st.caption(t("outliers.reading"))
+    with right:
+        live(lc.OUTLIERS, render)
+        if v["o_data"] == "points":
+            st.caption(t("outliers.reading"))
+    with st.expander(t("points.heading"), expanded=v["o_data"] == "points"):
+        st.markdown(t("points.intro", min=lp.MIN_POINTS, max=lp.MAX_POINTS))
+        points_box()
+    intro("outliers", lc.OUTLIERS)
     view.claim_cards("outliers")
 
 
@@ -193,15 +200,18 @@ outliers_section()
 
 @view.section
 def cemse_section():
-    head("cemse", lc.CEMSE)
-    chart, said = st.empty(), st.empty()
+    right = head("cemse", lc.CEMSE)
+    with right:
+        chart, said = st.empty(), st.empty()
 
     def render(r, done):
         chart.plotly_chart(cf.cemse(r, fig, models, done), key=f"_losses.cemse_{r.done}_{done}")
         if done:
             said.markdown(t("cemse.verdict", **words.cemse_numbers(r)))
 
-    live(lc.CEMSE, render, button=True)
+    with right:
+        live(lc.CEMSE, render, button=True)
+    intro("cemse", lc.CEMSE)
     formulas("cemse", words.CEMSE_LATEX)
     view.claim_cards("cemse")
 
@@ -213,8 +223,9 @@ cemse_section()
 
 @view.section
 def imbalance_section():
-    head("imbalance", lc.IMBALANCE)
-    maps, pr, said = st.empty(), st.empty(), st.empty()
+    right = head("imbalance", lc.IMBALANCE)
+    with right:
+        maps, pr, said = st.empty(), st.empty(), st.empty()
 
     def render(r, done):
         maps.plotly_chart(cf.maps(r, fig, models), key=f"_losses.maps_{r.done}_{done}")
@@ -222,7 +233,9 @@ def imbalance_section():
             pr.plotly_chart(cf.pr(r, fig, models), key=f"_losses.pr_{r.done}")
             said.markdown(words.imbalance_text(t, models, r))
 
-    live(lc.IMBALANCE, render, button=True)
+    with right:
+        live(lc.IMBALANCE, render, button=True)
+    intro("imbalance", lc.IMBALANCE)
     formulas("imbalance", words.IMBALANCE_LATEX)
     view.claim_cards("imbalance")
 
@@ -234,13 +247,16 @@ imbalance_section()
 
 @view.section
 def calibration_section():
-    head("calibration", lc.CALIBRATION)
-    chart = st.empty()
+    right = head("calibration", lc.CALIBRATION)
+    with right:
+        chart = st.empty()
 
     def render(r, done):
         chart.plotly_chart(cf.logit_norm(r, fig, models, done), key=f"_losses.norm_{r.done}_{done}")
 
-    result = live(lc.CALIBRATION, render, button=True)
+    with right:
+        result = live(lc.CALIBRATION, render, button=True)
+    intro("calibration", lc.CALIBRATION)
     done = result is not None and result.done == result.steps
     st.subheader(t("calibration.temp_heading"))
     with st.columns([1, 2])[0]:
@@ -261,8 +277,9 @@ calibration_section()
 
 @view.section
 def kl_section():
-    head("kl", lc.KL)
-    dens, maps, said = st.empty(), st.empty(), st.empty()
+    right = head("kl", lc.KL)
+    with right:
+        dens, maps, said = st.empty(), st.empty(), st.empty()
 
     def render(r, done):
         dens.plotly_chart(kl_figures.densities(r, fig, done), key=f"_losses.kl_{r.done}_{done}")
@@ -270,7 +287,9 @@ def kl_section():
         if done:
             said.markdown(words.kl_text(t, models, r))
 
-    live(lc.KL, render)
+    with right:
+        live(lc.KL, render)
+    intro("kl", lc.KL)
     st.markdown(t("kl.gan"))
     formulas("kl", words.KL_LATEX)
     view.claim_cards("kl")

@@ -44,7 +44,7 @@ def cemse(r, labels: Mapping[str, str], names: Mapping[str, str], done: bool) ->
             dict(common, x=steps, y=r.p_wrong[:, i], yaxis="y3", showlegend=False),
         ]
     title = labels["cemse_title"].format(done=r.done, steps=r.steps) + ("" if done else " …")
-    return figure(traces, layout, height=640, title=title, uirevision="cemse")
+    return figure(traces, layout, height=480, title=title, uirevision="cemse")
 
 
 # ---- imbalance -------------------------------------------------------------------------------------------

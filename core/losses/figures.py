@@ -95,7 +95,7 @@ def curves(c, labels: Mapping[str, str], names: Mapping[str, str], order: tuple[
     # The curves do not depend on the probe: an unchanged datarevision tells Plotly.react to keep the data
     # arrays as they are, so moving the probe only redraws the shapes above (much cheaper than new traces).
     layout["datarevision"] = c.revision
-    return figure(_marks(c, labels) + traces, layout, height=560, uirevision=c.family)
+    return figure(_marks(c, labels) + traces, layout, height=420, uirevision=c.family)
 
 
 # ---- outliers ------------------------------------------------------------------------------------------

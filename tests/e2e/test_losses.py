@@ -1,6 +1,7 @@
 """The Losses page in a real browser: dragging the probe's scrub slider moves it along the curves in the browser
 (nothing sent to the server) and the release rewrites the URL, which reproduces the view in a fresh context;
-the KL fit streams to its end by itself; a training section trains from its button and explains the result.
+the KL fit streams to its end by itself; a training section trains from its button and explains the result;
+every section's figure and knobs share one screen (issue 19).
 
 Waits poll on a timer (POLL_MS), never on requestAnimationFrame (a hidden page runs no animation frames)."""
 
@@ -8,7 +9,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, scrub_label, scrub_point, wait_idle
+from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, scrub_label, scrub_point, wait_drawn, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -98,4 +99,23 @@ def test_the_kl_fit_streams_to_its_end_and_a_section_trains_from_its_button(serv
     assert acc_ce > 80 > 30 > acc_mse
     page.screenshot(path=str(artifacts / "losses-cemse.png"))
     assert query(page.url) == {"kl_steps": "200", "kl_w": "0.3"}  # pressing the button changes no setting
+    ctx.close()
+
+
+# A link that moves a knob of each section that otherwise waits for its button (CE vs MSE, the rare class,
+# calibration): those train at once, so every section has its figure to measure.
+TRAINED = "cm_steps=200&im_steps=200&ca_steps=300"
+SECTIONS = ("curves", "outliers", "cemse", "imbalance", "calibration", "kl")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_every_sections_figure_and_controls_fit_one_screen(server, browser, artifacts, width, height):
+    from core.text import Text
+
+    t = Text("losses", "en")
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(f"{server}/losses?{TRAINED}")
+    wait_drawn(page)
+    assert_sections_fit(page, {s: t(f"{s}.heading") for s in SECTIONS}, "losses", artifacts)
     ctx.close()
