@@ -30,10 +30,10 @@ def table(head: list[str], rows: list[list[str]]) -> None:
     st.markdown("\n".join("| " + " | ".join(r) + " |" for r in [head, ["---"] * len(head), *rows]))
 
 
-def opening(key: str):
+def opening(key: str, narrow: float = 1.0):
     """A section's heading, and its two columns: the controls (narrow) and the figure (wide)."""
     st.header(t(f"{key}.heading"))
-    return st.columns([1, 3], gap="medium")
+    return st.columns([narrow, 3], gap="medium")
 
 
 def wanted(experiment, key: str) -> bool:
@@ -65,7 +65,7 @@ def live(experiment, charts: list[tuple]):
 
 @view.section
 def steps_section():
-    left, right = opening("steps")
+    left, right = opening("steps", 1.35)  # room for the distribution's three choices
     with left:
         for name in ("layout", "feat", "dist", "x_mean", "x_std", "gamma", "beta"):
             view.controls(steps.STEPS, only=(name,))
@@ -91,9 +91,8 @@ def steps_section():
         for name in ("momentum", "batches", "eps", "s_seed"):
             view.controls(steps.STEPS, only=(name,))
     right.plotly_chart(figures.running(r, fig), key="norm_running_chart")
-    left, right = st.columns(2)
-    left.latex(steps.FORMULAS["running"])
-    right.latex(steps.FORMULAS["eval"])
+    st.latex(steps.FORMULAS["running"])  # one under the other: side by side, the first is cut
+    st.latex(steps.FORMULAS["eval"])
     gap = float(abs(r.y_eval - r.y).max())
     st.markdown(t("steps.eval_note", k=len(r.batch_means), m=f"{r.momentum:g}", gap=f"{gap:.3g}"))
     view.claim_cards("steps")
@@ -129,19 +128,19 @@ def count_section():
     view.claim_cards("count")
 
 
-def trained_section(key: str, experiment, charts):
+def trained_section(key: str, experiment, charts, explain):
     """A training section's opening: its controls and train button (narrow column) beside the charts `charts(right)`
-    draws as the run goes — (slot, figure builder, key) triples; the finished result, or None (not trained, or
-    not whole yet)."""
+    draws as the run goes — (slot, figure builder, key) triples — with `explain()`'s prose under them (in their
+    place until the section is trained). The finished result, or None (not trained, or not whole yet)."""
     left, right = opening(key)
     with left:
         view.controls(experiment)
         view.conflicts(experiment)
         go = wanted(experiment, key)
-    if not go:
-        return None
     with right:
-        return live(experiment, charts(right))
+        r = live(experiment, charts(right)) if go else None
+        explain()
+    return r
 
 
 @view.section
@@ -153,8 +152,7 @@ def lr_section():
             (mid.empty(), tf.sweep_curves, "norm_sweep_curves"),
         ]
 
-    r = trained_section("lr", sweep.SWEEP, charts)
-    st.markdown(t("lr.intro"))
+    r = trained_section("lr", sweep.SWEEP, charts, lambda: st.markdown(t("lr.intro")))
     if r is None:
         return
     rows = [
@@ -180,10 +178,12 @@ def batch_section():
             (right.empty(), lambda r, fig: tf.batch_mismatch(r, fig, batch.BINS), "norm_batch_mismatch"),
         ]
 
-    r = trained_section("batch", batch.BATCH, charts)
-    st.markdown(t("batch.intro"))
-    st.latex(batch.TWO)
-    st.markdown(t("batch.intro_after"))
+    def explain():
+        st.markdown(t("batch.intro"))
+        st.latex(batch.TWO)
+        st.markdown(t("batch.intro_after"))
+
+    r = trained_section("batch", batch.BATCH, charts, explain)
     if r is None:
         return
     bn = batch.KINDS.index("bn")
@@ -210,9 +210,11 @@ def depth_section():
             (right.empty(), tf.depth_gradients, "norm_depth_grad"),
         ]
 
-    r = trained_section("depth", depth.DEPTH, charts)
-    st.markdown(t("depth.intro"))
-    st.latex(depth.FORMULA)
+    def explain():
+        st.markdown(t("depth.intro"))
+        st.latex(depth.FORMULA)
+
+    r = trained_section("depth", depth.DEPTH, charts, explain)
     if r is not None:
         rows = [
             [str(d), f"{r.params[i, 0]:,} = {r.params[i, 1]:,}"]

@@ -74,7 +74,11 @@ def test_two_trainings_started_one_after_the_other_both_finish_and_the_link_repl
 # trainings) is left out: its only control is its train button and its figures are its cards' charts, filled by a
 # training of about a minute.
 TRAINED = "lrs=0.1,1&steps=100&bs=8&b_steps=100&depths=6&r_steps=100"
-TRAINS = {"lr": "Train the sweep", "batch": "Train the four nets", "depth": "Train plain and residual nets"}
+TRAINS = {  # each section's train button, and a sentence of its reading (drawn once its training is done)
+    "Train the sweep": "the loss became NaN/inf",
+    "Train the four nets": "of the test digits get a different class",
+    "Train plain and residual nets": "At 6 layers",
+}
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
@@ -86,13 +90,11 @@ def test_every_sections_figure_and_controls_fit_one_screen(server, browser, arti
     page = ctx.new_page()
     page.goto(f"{server}/normalization?{TRAINED}")
     wait_idle(page)
-    for name in TRAINS.values():  # a link trained once replays without its button (another size's run)
+    for name, reading in TRAINS.items():  # one after the other (a link trained once replays without its button)
         button = page.get_by_role("button", name=name)
         if button.count():
             button.click()
-    page.get_by_text("the loss became NaN/inf").wait_for(timeout=240_000)  # each section's reading: trained
-    page.get_by_text("At B = 8").wait_for(timeout=240_000)
-    page.get_by_text("At 6 layers").first.wait_for(timeout=240_000)
+        page.get_by_text(reading).first.wait_for(timeout=240_000)
     wait_drawn(page)
     sections = {s: t(f"{s}.heading") for s in ("steps", "count", "lr", "batch", "depth")}
     assert_sections_fit(page, sections, "normalization", artifacts)
