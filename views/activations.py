@@ -144,7 +144,10 @@ def dead():
 
     with right:
         run_live(view, dr.DEAD, render)
-    st.caption(t("dead.notes") + "\n\n" + t("dead.seeds"))
+    st.caption(t("dead.notes"))
+    with st.spinner(t("running")):  # three small trainings of its own, once per process
+        numbers = dr.card_numbers()
+    view.claim_cards("dead", numbers)
 
 
 @view.section

@@ -104,13 +104,13 @@ def training():
         view.controls(gr.TRAIN, only=("steps", "lr", "clip", "clip_at"))
     view.conflicts(gr.TRAIN)
     names = {k: config_name(v, k) for k in "ab"}
-    with right:
+    with right:  # the chart on top once a run exists; before it, what will be trained and the button
+        chart, words = st.empty(), st.empty()
         st.caption(t("train.uses", a=names["a"], b=names["b"], depth=v["depth"], width=v["width"], seed=v["seed"]))
         stored = finished(view, gr.TRAIN)
         started = stored is not None or st.button(t("train.button"), key="train_go", type="primary")
         if not started:
             st.caption(t("train.cost"))
-        chart, words = st.empty(), st.empty()
     st.caption(t("train.intro"))
     with st.expander(t("train.clip_heading")):
         st.markdown(t("train.clip_intro"))

@@ -209,7 +209,7 @@ def _judge_sigmoid_mean(n) -> str:
     return "true" if n["sigmoid_mean_normal"] > 0.1 else "false"
 
 
-# (key, verdict, section, preset, evidence): every card sits beside the explorer, whose figure shows it
+# (key, verdict, section, preset, evidence): the explorer's cards read `claims()`
 CLAIMS = (
     Claim(
         "tanh",
@@ -259,6 +259,14 @@ CLAIMS = (
         "explorer",
         None,
         (("sigmoid", "sigmoid_mean_normal"), ("tanh", "tanh_mean_normal"), ("relu", "relu_mean_normal")),
+    ),
+    # beside the dead-ReLU section, from trainings of its own (the section passes dead_relu.card_numbers)
+    Claim(
+        "dead_relu",
+        dead_relu.card_verdict,
+        "dead",
+        "relu_xavier",
+        (("xavier_1", "dead_xavier_1"), ("he_1", "dead_he_1"), ("xavier_2", "dead_xavier_2")),
     ),
 )
 

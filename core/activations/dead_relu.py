@@ -15,12 +15,13 @@ their units with z ≤ 0 everywhere ("negative") shows how many would have died 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
-from core import datasets2d
+from core import datasets2d, device
 from core.activations import trainer
-from core.experiment import streaming
+from core.experiment import drain, streaming
 from core.params import Choice, Int, LogFloat, Multi, ParamSet
 
 BATCH, N, NOISE, TEST = 32, 500, 0.1, 0.3  # fixed: this section varies the learning rate and init
@@ -164,3 +165,29 @@ def summary(res: DeadResult) -> dict:
 
 
 DEAD = streaming("dead", DEAD_PARAMS, stream, summary)
+
+
+# ---- the notes' claim about dead ReLUs: a card beside this section ------------------------------------------
+CARD_RUNS = (("xavier", 1.0), ("he", 1.0), ("xavier", 2.0))  # (init, η): the notes' fix, the page's init, η = 2
+
+
+@lru_cache(maxsize=1)
+def card_numbers() -> dict[str, float]:
+    """Share of ReLU units dead after the section's default training (moons, 3 × 16, 500 SGD steps, seed 0) for
+    each (init, η) of CARD_RUNS, as `dead_<init>_<η>`: one ReLU net each, no comparison runs (~1 s in all)."""
+    v = DEAD.params.defaults()
+    data = datasets2d.make(v["d_data"], N, NOISE, TEST, v["d_seed"])
+    out = {}
+    with device.compute():  # a heavy computation: one compute slot, as every training holds
+        for init, lr in CARD_RUNS:
+            (_, cfg), *_ = configs({**v, "d_init": init, "d_lr": lr, "d_cmp": ()})
+            result = drain(trainer.train(cfg, data))
+            out[f"dead_{init}_{lr:g}"] = float(result.dead[-1].mean())
+    return out
+
+
+def card_verdict(n) -> str:
+    """The notes' fix helps at η = 1 (Xavier loses fewer units than He) but no init saves a too-large η."""
+    helps = n["dead_xavier_1"] < n["dead_he_1"]
+    saves = n["dead_xavier_2"] < 0.5
+    return "true" if helps and saves else "partly" if helps or saves else "false"

@@ -20,7 +20,7 @@ CELL_COLORS = {"rnn": PALETTE[2], "lstm": PALETTE[4], "gru": PALETTE[5]}
 RIDGES = 24  # most histograms drawn in one ridge plot
 HEAT_COLUMNS = 200  # most steps drawn in a heatmap
 FRAMES = 20  # snapshots in the replay
-NORMS_HEIGHT, TRAIN_HEIGHT = 520, 600  # px: beside the controls, each fits one 1280×720 screen under its heading
+NORMS_HEIGHT, TRAIN_HEIGHT = 520, 540  # px: beside the controls, each fits one 1280×720 screen under its heading
 ABOVE = dict(
     legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0), margin=dict(l=60, r=20, t=120, b=50)
 )  # a legend of several rows above the first panel's title

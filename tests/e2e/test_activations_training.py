@@ -95,3 +95,20 @@ def test_moving_a_slider_during_training_cancels_the_old_run(server, browser, ar
     assert "step 5000 of 5000" not in page.inner_text("body")
     page.screenshot(path=str(artifacts / "activations-training-cancelled.png"), full_page=True)
     ctx.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_every_sections_figure_and_controls_fit_one_screen(server, browser, artifacts, width, height):
+    """Issue 19: with a section's heading scrolled to the top, its figure and its first control are both on the
+    screen (controls in a narrow column beside the figure). Small trainings: the layout, not the training."""
+    from core.text import Text
+    from tests.e2e.helpers import assert_sections_fit, wait_drawn
+
+    t = Text("activations", "en")
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(f"{server}/activations?steps=200&d_steps=100")
+    wait_drawn(page)
+    sections = {s: t(f"{s}.heading") for s in ("explorer", "train", "dead", "softmax")}
+    assert_sections_fit(page, sections, "activations", artifacts)
+    ctx.close()
