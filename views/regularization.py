@@ -16,11 +16,13 @@ view.header()
 view.controls(reg.FIT, only=("seed",))
 
 
-def row(experiment, names) -> None:
-    """The named controls side by side."""
-    for col, name in zip(st.columns(len(names)), names):
-        with col:
-            view.controls(experiment, only=(name,))
+def side(experiment, names):
+    """The named controls in a narrow left column; the wide right column beside it is returned (the section's
+    figure goes there, at the top, so knobs and figure share the screen)."""
+    left, right = st.columns([1, 3], gap="medium")
+    with left:
+        view.controls(experiment, only=tuple(names))
+    return right
 
 
 def live(experiment, key: str, render) -> None:
@@ -91,29 +93,30 @@ def overfitting():
         st.latex(reg.LATEX["ridge"])
         st.markdown(t("fit.how_text"))
     st.subheader(t("mlp.heading"))
-    st.markdown(t("mlp.intro"))
-    row(reg.MLP, ("width", "depth", "steps", "lr"))
+    right = side(reg.MLP, ("width", "depth", "steps", "lr"))
 
     def render(r, done, tag):
         chart(figures.mlp(r, fig, done), tag, "mlp")
         st.markdown(t("mlp.numbers", **words.mlp(r)))
 
-    live(reg.MLP, "mlp", render)
+    with right:
+        live(reg.MLP, "mlp", render)
+    st.markdown(t("mlp.intro"))
     view.claim_cards("fit")
 
 
 @view.section
 def geometry_section():
     st.header(t("penalty.heading"))
-    st.markdown(t("penalty.intro"))
-    st.latex(reg.LATEX["l2"] + r"\qquad " + reg.LATEX["l1"])
     st.subheader(t("geometry.heading"))
-    left, right = st.columns([1, 2], gap="medium")
+    left, right = st.columns([1, 3], gap="medium")
     with left:
         view.controls(reg.GEOMETRY)
     g = view.run(reg.GEOMETRY)
     right.plotly_chart(figures.geometry(g, fig), key="reg_geometry")
     st.markdown(t("geometry.numbers", **words.geometry(g)))
+    st.markdown(t("penalty.intro"))
+    st.latex(reg.LATEX["l2"] + r"\qquad " + reg.LATEX["l1"])
     view.claim_cards("geometry")
 
 
@@ -121,9 +124,7 @@ def geometry_section():
 def penalty_section():
     lam = view.values["lam"]
     st.subheader(t("pen.heading"))
-    st.markdown(t("pen.intro"))
-    row(reg.PENALTY, ("pen_n", "lam", "pen_steps"))
-    row(reg.PENALTY, ("pen_opt", "pen_lr_sgd", "pen_lr_adam"))
+    right = side(reg.PENALTY, ("pen_n", "lam", "pen_steps", "pen_opt", "pen_lr_sgd", "pen_lr_adam"))
     names = [t("pen.none"), t("pen.l2", lam=lam), t("pen.l1", lam=lam)]
 
     def render(r, done, tag):
@@ -143,7 +144,9 @@ def penalty_section():
         chart(net_figures.penalty_curves(r, fig, names), tag, "pen_curves")
         chart(net_figures.penalty_path(r, penalties.PATH, fig, names), tag, "path")
 
-    live(reg.PENALTY, "pen", render)
+    with right:
+        live(reg.PENALTY, "pen", render)
+    st.markdown(t("pen.intro"))
     st.markdown(t("pen.reading"))
     net_cards("penalty")
 
@@ -152,11 +155,7 @@ def penalty_section():
 def adamw_section():
     lam = view.values["aw_lam"]
     st.subheader(t("adamw.heading"))
-    st.markdown(t("adamw.intro"))
-    left, right = st.columns(2)
-    left.latex(reg.LATEX["adam_l2"])
-    right.latex(reg.LATEX["adamw"])
-    row(reg.ADAMW, ("aw_n", "aw_lam", "aw_lr", "aw_steps"))
+    right = side(reg.ADAMW, ("aw_n", "aw_lam", "aw_lr", "aw_steps"))
     names = [t("adamw.adam_l2", lam=lam), t("adamw.adamw", lam=lam)]
 
     def render(r, done, tag):
@@ -164,51 +163,56 @@ def adamw_section():
         chart(net_figures.adamw_grid(r, adamw.GRID, fig), tag, "aw_grid")
         st.markdown(t("adamw.numbers", **words.adamw(r)))
 
-    live(reg.ADAMW, "adamw", render)
+    with right:
+        live(reg.ADAMW, "adamw", render)
+    st.markdown(t("adamw.intro"))
+    left, right = st.columns(2)
+    left.latex(reg.LATEX["adam_l2"])
+    right.latex(reg.LATEX["adamw"])
     view.claim_cards("adamw")
 
 
 @view.section
 def dropout_section():
     st.header(t("dropout.heading"))
+    right = side(reg.MASKS, ("p",))
+    m = view.run(reg.MASKS)
+    right.plotly_chart(net_figures.masks(m, fig), key="reg_masks")
+    st.markdown(t("dropout.masks_numbers", **words.masks(m)))
     st.markdown(t("dropout.intro"))
     st.latex(reg.LATEX["dropout"])
-    view.controls(reg.MASKS, only=("p",))
-    m = view.run(reg.MASKS)
-    st.plotly_chart(net_figures.masks(m, fig), key="reg_masks")
-    st.markdown(t("dropout.masks_numbers", **words.masks(m)))
     st.subheader(t("dropout.train_heading"))
-    st.markdown(t("dropout.train_intro"))
-    row(reg.DROPOUT, ("drop_n", "bags", "drop_steps", "drop_lr"))
+    right = side(reg.DROPOUT, ("drop_n", "bags", "drop_steps", "drop_lr"))
 
     def render(r, done, tag):
         chart(net_figures.dropout_acc(r, fig), tag, "drop")
         chart(net_figures.mc_spread(r, fig), tag, "mc")
         st.markdown(t("dropout.numbers", **words.dropout(r)))
 
-    live(reg.DROPOUT, "dropout", render)
+    with right:
+        live(reg.DROPOUT, "dropout", render)
+    st.markdown(t("dropout.train_intro"))
     net_cards("dropout")
 
 
 @view.section
 def early_section():
     st.header(t("early.heading"))
-    st.markdown(t("early.intro"))
-    row(reg.EARLY, ("es_n", "es_noise", "patience", "es_steps", "es_lr"))
+    right = side(reg.EARLY, ("es_n", "es_noise", "patience", "es_steps", "es_lr"))
 
     def render(r, done, tag):
         chart(net_figures.early(r, fig), tag, "early")
         st.markdown(t("early.numbers" if r.stop is not None else "early.never", **words.early(r)))
 
-    live(reg.EARLY, "early", render)
+    with right:
+        live(reg.EARLY, "early", render)
+    st.markdown(t("early.intro"))
 
 
 @view.section
 def augment_section():
     st.header(t("augment.heading"))
-    st.markdown(t("augment.intro"))
-    row(reg.AUGMENT, ("aug_shift", "aug_rot", "aug_noise", "test_shift"))
-    row(reg.AUGMENT, ("aug_n", "aug_steps", "aug_lr"))
+    right = side(reg.AUGMENT, ("aug_shift", "aug_rot", "aug_noise", "test_shift", "aug_n", "aug_steps", "aug_lr"))
 
     def render(r, done, tag):
         titles = [t("augment.original", y=r.example_label)] + [t("augment.copy")] * (len(r.examples) - 1)
@@ -220,15 +224,16 @@ def augment_section():
         lines += [t(key, **{**nums, "test": t(f"augment.{nums['test']}")}) for key, nums in words.augment_worth(r)]
         st.markdown("\n\n".join(lines))
 
-    live(reg.AUGMENT, "augment", render)
+    with right:
+        live(reg.AUGMENT, "augment", render)
+    st.markdown(t("augment.intro"))
     net_cards("augment")
 
 
 @view.section
 def memorize_section():
     st.header(t("memorize.heading"))
-    st.markdown(t("memorize.intro"))
-    row(reg.MEMORIZE, ("mem_noise", "mem_n", "mem_steps", "mem_lr"))
+    right = side(reg.MEMORIZE, ("mem_noise", "mem_n", "mem_steps", "mem_lr"))
 
     def render(r, done, tag):
         chart(net_figures.memorize(r, fig, [t("memorize.row", q=q) for q in r.shares]), tag, "memorize")
@@ -244,7 +249,9 @@ def memorize_section():
             width="stretch",
         )
 
-    live(reg.MEMORIZE, "memorize", render)
+    with right:
+        live(reg.MEMORIZE, "memorize", render)
+    st.markdown(t("memorize.intro"))
     st.markdown(t("memorize.reading"))
     net_cards("memorize")
 
@@ -252,13 +259,14 @@ def memorize_section():
 @view.section
 def kfold_section():
     st.header(t("kfold.heading"))
-    st.markdown(t("kfold.intro"))
-    row(reg.KFOLD, ("k", "cv_n", "cv_noise", "cv_deg"))
+    right = side(reg.KFOLD, ("k", "cv_n", "cv_noise", "cv_deg"))
     view.conflicts(reg.KFOLD)
     r = view.run(reg.KFOLD)
     numbers = words.kfold(r)
-    st.plotly_chart(figures.folds(r, fig), key="reg_folds")
-    st.plotly_chart(figures.cv_curves(r, fig), key="reg_cv")
+    with right:
+        st.plotly_chart(figures.folds(r, fig), key="reg_folds")
+        st.plotly_chart(figures.cv_curves(r, fig), key="reg_cv")
+    st.markdown(t("kfold.intro"))
     st.markdown(t("kfold.numbers", **numbers))
     st.plotly_chart(figures.spread(r, fig), key="reg_spread")
     st.markdown(t("kfold.repeats", **numbers))
@@ -268,13 +276,13 @@ def kfold_section():
 @view.section
 def scaling_section():
     st.header(t("scaling.heading"))
+    right = side(reg.SCALING, ("scale", "offset", "tol"))
+    r = view.run(reg.SCALING)
+    with right:
+        st.plotly_chart(figures.scaling_curves(r, fig), key="reg_scaling")
+        st.plotly_chart(figures.scaling_contours(r, fig), key="reg_contours")
     st.markdown(t("scaling.intro"))
     st.latex(reg.LATEX["kappa"])
-    row(reg.SCALING, ("scale", "offset", "tol"))
-    r = view.run(reg.SCALING)
-    left, right = st.columns(2)
-    left.plotly_chart(figures.scaling_curves(r, fig), key="reg_scaling")
-    right.plotly_chart(figures.scaling_contours(r, fig), key="reg_contours")
     numbers = words.scaling(r)
     st.markdown(t("scaling.numbers", **numbers) + "\n\n" + t("scaling.digits", **numbers))
     st.markdown(t("scaling.link"))

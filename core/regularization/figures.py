@@ -210,7 +210,7 @@ def geometry(g, labels: Mapping[str, str]) -> go.Figure:
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
         hovermode="closest",
     )
-    return figure(traces, layout, height=520, title=labels["geo_title"].format(lam=g.lam), uirevision="geometry")
+    return figure(traces, layout, height=460, title=labels["geo_title"].format(lam=g.lam), uirevision="geometry")
 
 
 def folds(r, labels: Mapping[str, str]) -> go.Figure:

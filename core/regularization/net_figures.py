@@ -226,7 +226,7 @@ def early(r, labels: Mapping[str, str]) -> go.Figure:
             vline(stop, "black", "dash"),
         ]  # fmt: skip
         layout["annotations"].append(note(labels["stop_here"], stop, 1, yref="paper", xanchor="left", yanchor="top"))
-    return figure(traces, layout, height=560, uirevision="early")
+    return figure(traces, layout, height=460, uirevision="early")
 
 
 def digit_images(images: np.ndarray, titles: list[str]) -> go.Figure:
@@ -285,4 +285,4 @@ def memorize(r, labels: Mapping[str, str], names: list[str]) -> go.Figure:
     layout["yaxis"].update(tickformat=".0%", range=[0, 1.02])
     layout["yaxis2"].update(tickformat=".0%", range=[0, 1.02])
     layout["shapes"] = [dict(hline(0.1, "black", "dash"), yref="y2")]
-    return figure(traces, layout, height=560, uirevision="memorize")
+    return figure(traces, layout, height=460, uirevision="memorize")
