@@ -122,10 +122,10 @@ def filter_section():
             st.warning(t(f"upload.{err.code}", **err.info) + " " + t("upload.fallback"), icon="⚠️")
     rgb = res.in_shape[0] == 3
     left, right = st.columns([1, 2.6], gap="medium")
-    with left:  # what changes the map, beside it: image, kernel, then stride, padding, dilation
+    with left:  # what changes the map, beside it: image, kernel, stride, padding, dilation
         view.controls(cv.FILTER, only=("img",))
-        view.controls(cv.FILTER, only=("kernel", "ksize"), on_change=_resize_custom, args=(v["k"],))
-        view.controls(cv.FILTER, only=("sigma", "stride", "pad", "pmode", "dil"))
+        view.controls(cv.FILTER, only=("kernel",), on_change=_resize_custom, args=(v["k"],))
+        view.controls(cv.FILTER, only=("stride", "pad", "dil", "pmode"))
     with right:
         st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
         for note in notes:
@@ -135,7 +135,9 @@ def filter_section():
         st.caption(t("filter.stats", **res.stats, macs=f"{res.macs:,}", c=res.in_shape[0], k=res.kernel.shape[0]))
     st.markdown(t("filter.intro"))
     grid, more = st.columns([1.3, 2], gap="medium")
-    with grid:
+    with grid:  # the kernel's size and cells together
+        view.controls(cv.FILTER, only=("ksize",), on_change=_resize_custom, args=(v["k"],))
+        view.controls(cv.FILTER, only=("sigma",))
         kernel_grid(v)
     with more:
         view.controls(cv.FILTER, only=("side", "gray"))

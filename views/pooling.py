@@ -42,11 +42,11 @@ def _grid_editor(cells: tuple) -> None:
     st.data_editor(
         frame, key=key, column_config=config, hide_index=False, num_rows="fixed", on_change=_apply_edits, args=(key, n)
     )
-    row1, row2 = st.columns(3), st.columns(3)
-    row1[0].button(
+    cols = st.columns(2) * 3  # two buttons a row: the column beside the figure is narrow
+    cols[0].button(
         t("pool.seeds_btn"), on_click=_set_cells, args=(pp.SEEDS_EXAMPLE,), key="pool_seeds", width="stretch"
     )
-    for col, size in zip(row1[1:], (6, 8)):
+    for col, size in zip(cols[1:3], (6, 8)):
         col.button(
             t("pool.random_btn", n=size),
             on_click=_set_cells,
@@ -54,7 +54,7 @@ def _grid_editor(cells: tuple) -> None:
             width="stretch",
             args=(pp.random_grid(size, X.encode(cells)),),
         )
-    for col, size, key in zip(row2, (max(2, n - 1), min(12, n + 1)), ("pool_shrink", "pool_grow")):
+    for col, size, key in zip(cols[3:5], (max(2, n - 1), min(12, n + 1)), ("pool_shrink", "pool_grow")):
         col.button(
             t("pool.grow_btn", n=size),
             on_click=_set_cells,
@@ -105,9 +105,9 @@ def window_section():
         _grid_editor(v["x"])
     with words:
         st.markdown(t("pool.intro"))
-        st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
-        st.latex(pp.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
         _window_notes(res)
+    st.markdown(f"**{t('pool.formula')}** · **{t('pool.size_heading')}**")
+    st.latex(pp.formula(res.op, res.norm) + r"\qquad\qquad " + res.size_latex)
 
     st.subheader(t("pool.grad_heading"))
     st.markdown(t("pool.grad_intro"))
