@@ -41,7 +41,7 @@ def _where(res, intervals):
 @view.section
 def explorer():
     st.header(t("explorer.heading"))
-    left, right = st.columns([1, 2.8], gap="medium")
+    left, right = st.columns([1.4, 2.6], gap="medium")
     with left:
         view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "x0", "thresh"))
         with st.expander(t("explorer.knobs")):
@@ -130,7 +130,7 @@ def trainer():
 @view.section
 def dead():
     st.header(t("dead.heading"))
-    left, right = st.columns([1, 2.8], gap="medium")
+    left, right = st.columns([1.5, 2.5], gap="medium")
     with left:
         view.controls(dr.DEAD, only=("d_data", "d_cmp", "d_init", "d_lr", "d_depth", "d_width", "d_steps", "d_seed"))
     with right:

@@ -98,7 +98,7 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
                     y1=top,
                     fillcolor=color,
                     opacity=0.7,
-                    line_width=0,
+                    line=dict(width=0),
                     layer="above",
                 ),
                 dict(
@@ -111,7 +111,7 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
                     y1=1,
                     fillcolor=color,
                     opacity=0.05,
-                    line_width=0,
+                    line=dict(width=0),
                     layer="below",
                 ),
             ]

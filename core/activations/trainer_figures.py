@@ -18,6 +18,8 @@ from core.style import color_for, figure, stacked_axes
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
 GREY = "#7f7f7f"
+LEFT, RIGHT = 0.42, 0.6  # the decision map's share of the width, and where the curves start: room between for
+# the curves' axis labels in the narrow column beside the controls
 
 
 def _mix(color: str, white: float) -> str:
@@ -145,7 +147,7 @@ def _replay(r, first: int, title, labels: Mapping[str, str]) -> tuple[list[dict]
     slider = dict(
         active=len(frames) - 1,
         x=0,
-        len=0.46,
+        len=LEFT,
         y=-0.06,
         yanchor="top",
         pad=dict(t=30),
@@ -155,7 +157,7 @@ def _replay(r, first: int, title, labels: Mapping[str, str]) -> tuple[list[dict]
     play = dict(
         type="buttons",
         showactive=False,
-        x=0.56,
+        x=RIGHT,
         y=-0.08,
         xanchor="left",
         yanchor="top",
@@ -235,18 +237,18 @@ def training(c, labels: Mapping[str, str], classes: tuple[str, ...], done: bool)
     ]
     plain = dict(showgrid=False, zeroline=False)
     layout = dict(
-        xaxis=dict(domain=[0, 0.46], range=[-e, e], title=dict(text=labels["x1"]), **plain),
+        xaxis=dict(domain=[0, LEFT], range=[-e, e], title=dict(text=labels["x1"]), **plain),
         yaxis=dict(
             domain=[0, 1], range=[-e, e], title=dict(text=labels["x2"]), scaleanchor="x", constrain="domain", **plain
         ),
-        xaxis2=dict(domain=[0.56, 1], anchor="y2", matches="x3", showticklabels=False),
+        xaxis2=dict(domain=[RIGHT, 1], anchor="y2", matches="x3", showticklabels=False),
         yaxis2=dict(domain=[0.56, 1], anchor="x2", title=dict(text=labels["loss"]), rangemode="tozero"),
-        xaxis3=dict(domain=[0.56, 1], anchor="y3", title=dict(text=labels["step"])),
+        xaxis3=dict(domain=[RIGHT, 1], anchor="y3", title=dict(text=labels["step"])),
         yaxis3=dict(domain=[0, 0.44], anchor="x3", title=dict(text=labels["acc"]), range=[0, 1.02], tickformat=".0%"),
         title=dict(text=title(last)),
         hovermode="closest",
         margin=dict(l=60, r=20, t=60, b=40),
-        legend=dict(orientation="h", yanchor="top", y=-0.12 if not done else -0.32, x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.12 if not done else -0.42, x=0),
     )
     frames = []
     if done and last > 0:
