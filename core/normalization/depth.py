@@ -28,9 +28,9 @@ from core.params import Choice, Int, LogFloat, Multi, Notice, ParamSet
 
 WIDTH, BATCH = 32, 64
 DEPTHS = ("6", "10", "20", "30", "45", "60")
-FORMULA = (
-    r"h_l = F_l(h_{l-1}) \quad\text{vs}\quad h_l = h_{l-1} + F_l(h_{l-1}),"
-    r"\qquad F_l(h) = \mathrm{ReLU}(N(h))\,W_l + b_l"
+FORMULA = (  # two lines: it sits in the figure's column
+    r"\begin{gathered} h_l = F_l(h_{l-1}) \quad\text{vs}\quad h_l = h_{l-1} + F_l(h_{l-1}) \\"
+    r"F_l(h) = \mathrm{ReLU}(N(h))\,W_l + b_l \end{gathered}"
 )
 # CPU seconds on one torch thread: FIXED + steps × (Σ depths) × PER_LAYER µs (each depth is one stack of two
 # width-32 models). Calibrated with time.process_time() around drain(stream(v)) under torch.set_num_threads(1) for
