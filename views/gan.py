@@ -1,5 +1,6 @@
 """GAN: a live 2-D GAN lab (targets, losses, teaching phases, coverage, replay), then a conv GAN on
-8×8 digits (trained on demand, scored by a digit classifier, latent interpolation), then the seeds' claims."""
+8×8 digits (trained on demand, scored by a digit classifier, latent interpolation); the interview notes' claims as
+cards beside the section each is about."""
 
 import streamlit as st
 
@@ -107,32 +108,16 @@ def _protocol(values: dict, result) -> None:
 def lab():
     values = view.values
     st.header(t("lab.heading"))
-    st.markdown(t("lab.intro"))
-    cols = st.columns(3, gap="medium")
-    with cols[0]:
-        st.markdown(f"**{t('lab.target_heading')}**")
-        view.controls(gan.LAB, only=("target", "width"))
-    with cols[1]:
-        st.markdown(f"**{t('lab.loss_heading')}**")
-        view.controls(gan.LAB, only=("loss", "gp", "clip"))
-    with cols[2]:
-        st.markdown(f"**{t('lab.teach_heading')}**")
-        view.controls(gan.LAB, only=("phase", "k"))
-    _points_box(values)
-    with st.expander(t("lab.more_heading")):
-        more = st.columns(3, gap="medium")
-        for col, group in zip(
-            more,
-            (
-                ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act"),
-                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2", "decay"),
-                ("d_steps", "pack", "norm", "batch", "steps", "seed"),
-            ),
-        ):
-            with col:
-                view.controls(gan.LAB, only=group)
+    left, right = st.columns([1, 3.3], gap="medium")
+    with left:
+        view.controls(gan.LAB, only=("target", "width", "loss", "gp", "clip"))
     view.conflicts(gan.LAB)
-    chart, words = st.empty(), st.empty()
+    with right:
+        chart, words = st.empty(), st.empty()
+        teach = st.columns([1.4, 1], gap="medium")  # the teaching phase appends to the run drawn above
+        for col, name in zip(teach, ("phase", "k")):
+            with col:
+                view.controls(gan.LAB, only=(name,))
     labels = t.section("fig")
 
     def render(r, done):
@@ -140,11 +125,26 @@ def lab():
         if done:
             words.markdown("\n\n".join(t(key, **nums) for key, nums in gan.lab_verdict(r)))
 
-    result = run_live(view, gan.LAB, render)
+    with right:
+        result = run_live(view, gan.LAB, render)
+    _points_box(values)
+    with st.expander(t("lab.more_heading")):
+        more = st.columns(2, gap="large")  # two wide columns: every option of a segmented control stays visible
+        for col, group in zip(
+            more,
+            (
+                ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act", "d_steps", "pack", "norm"),
+                ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2", "decay", "batch", "steps", "seed"),
+            ),
+        ):
+            with col:
+                view.controls(gan.LAB, only=group)
+    st.markdown(t("lab.intro"))
     st.caption(t("lab.reading"))
     _protocol(values, result)
     with st.expander(t("lab.formulas")):
         st.latex(r"\\[4pt]".join(gan.LATEX))
+    view.claim_cards("lab")
 
 
 lab()
@@ -153,14 +153,13 @@ lab()
 @view.section
 def digits():
     st.header(t("digits.heading"))
-    st.markdown(t("digits.intro"))
-    cols = st.columns([1, 1.6, 1], gap="medium")
-    for col, group in zip(cols, (("dg_steps", "dg_lr"), ("dg_loss", "dg_batch"), ("dg_z", "dg_seed"))):
-        with col:
-            view.controls(gan.DIGITS, only=group)
-    ready = finished(view, gan.DIGITS) is not None
-    start = ready or st.button(t("digits.train"), key="_gan.digits_train", type="primary")
-    chart, words = st.empty(), st.empty()
+    left, right = st.columns([1.15, 3], gap="medium")
+    with left:
+        view.controls(gan.DIGITS, only=("dg_steps", "dg_lr", "dg_loss", "dg_batch", "dg_z", "dg_seed"))
+        ready = finished(view, gan.DIGITS) is not None
+        start = ready or st.button(t("digits.train"), key="_gan.digits_train", type="primary")
+    with right:
+        chart, words = st.empty(), st.empty()
     labels = t.section("fig")
     result = None
     if start:
@@ -170,10 +169,12 @@ def digits():
             if done:
                 words.markdown("\n\n".join(t(key, **nums) for key, nums in gan.digits_verdict(r)))
 
-        result = run_live(view, gan.DIGITS, render)
+        with right:
+            result = run_live(view, gan.DIGITS, render)
     else:
-        st.info(t("digits.press"))
-        st.plotly_chart(fig.real_digits(gd.real_examples(), labels), key="_gan.real_digits")
+        chart.plotly_chart(fig.real_digits(gd.real_examples(), labels), key="_gan.real_digits")
+        words.info(t("digits.press"))
+    st.markdown(t("digits.intro"))
     st.subheader(t("digits.interp_heading"))
     st.markdown(t("digits.interp_intro"))
     a, b, _ = st.columns([1, 1, 2])
@@ -186,8 +187,7 @@ def digits():
         st.plotly_chart(fig.interpolation(images, probs, labels), key="_gan.interp")
     else:
         st.caption(t("digits.interp_wait"))
+    view.claim_cards("digits")
 
 
 digits()
-
-view.claims(gan.claims(), gan.CLAIMS)

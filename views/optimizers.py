@@ -151,12 +151,12 @@ def race_section():
             st.caption(t("race.defaults"))
     view.conflicts(opt.RACE)
     with right:
-        st.markdown(t("race.intro"))
         stored = finished(view, opt.RACE)
         if stored is None and not st.button(t("race.button"), key="race_go", type="primary"):
             st.caption(t("race.cost"))
         else:
             race()
+        st.markdown(t("race.intro"))
     net_cards()
 
 

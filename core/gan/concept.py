@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from functools import lru_cache
-
 import numpy as np
 import torch
 
 from core import budget
-from core.experiment import Concept, Experiment, drain, streaming
-from core.gan import digits, judges, lab, metrics, protocol, targets
-from core.gan.losses import LOSSES, g_terms
+from core.experiment import Claim, Concept, Experiment, drain, streaming
+from core.gan import claims, digits, judges, lab, metrics, protocol, targets
+from core.gan.losses import LOSSES
 from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet, When, when, when_not
 
 # multiply–adds of one 2-D run that fit core.budget.CPU_S: 6.5e-11 CPU s per multiply–add on one thread, measured
@@ -425,28 +423,6 @@ def click_axis(t: targets.Target, n: int = 31) -> np.ndarray:
     return np.round(np.linspace(-t.extent + 0.2, t.extent - 0.2, n) / 0.05) * 0.05
 
 
-# ---- the seeds' claims, checked -----------------------------------------------------------------------
-
-CLAIMS = ("diverse", "saturate", "adam", "wgan_clip", "probability", "no_real", "strong_d", "compute")
-
-
-@lru_cache(maxsize=1)
-def claims() -> dict:
-    """Numbers behind the claims section (closed forms, checked with autograd)."""
-    p = torch.tensor([0.5, 0.1, 0.01, 0.001], dtype=torch.float64)
-    f = torch.log(p / (1 - p)).requires_grad_(True)  # the logit at which D(G(z)) = p
-    (sat,) = torch.autograd.grad(g_terms("minimax", f).sum(), f)
-    (non,) = torch.autograd.grad(g_terms("nonsat", f).sum(), f)
-    return {
-        "p": f"{p[3].item():g}",
-        "sat": f"{abs(sat[3].item()):.3g}",
-        "non": f"{abs(non[3].item()):.3g}",
-        "ratio": f"{abs(non[3] / sat[3]).item():.0f}",
-        "hq_perfect": f"{metrics.expected_hq_share():.2%}",
-        "hq_wide": f"{metrics.expected_hq_share(2.0):.0%}",
-    }
-
-
 TTUR = {"g_lr": 1e-4, "d_lr": 1e-3, "beta2": 0.9, "steps": 1500}  # D learns 10× faster than G
 # PacGAN4-style packing, a linear decay of both learning rates to 0 and a large batch: the ring of the protocol
 RING_PROTOCOL = {"target": "ring_pacgan", "pack": 4, "decay": True, "batch": 512, "steps": 8000}
@@ -470,6 +446,10 @@ PRESETS: dict[str, dict] = {
     # 1e-8 for seeds 0–4), the non-saturating one's does not
     "stall": {"loss": "minimax", "g_opt": "sgd", "g_lr": 0.05, "d_lr": 5e-3, "d_steps": 10, "steps": 300},
     "stall_fixed": {"loss": "nonsat", "g_opt": "sgd", "g_lr": 0.05, "d_lr": 5e-3, "d_steps": 10, "steps": 300},
+    # "a too strong D stops G", checked: with Adam even the saturating loss covers the ring against 5 D steps per G step
+    "strong_d_adam": {"loss": "minimax", "d_steps": 5, "steps": 300},
+    # WGAN's weight clipping: many of the critic's weights pile up at ±c (the verdict under the plot says how many)
+    "wgan_clip": {"loss": "wgan", "clip": 0.05, "d_steps": 2},
     "teach": {"phase": "d_g", "k": 200},
     "spiral": {"target": "spiral", "steps": 1500},
     "digits_minute": {"dg_steps": 3000},
@@ -484,4 +464,25 @@ PRESETS: dict[str, dict] = {
     "grid_pacgan_packed": {**GRID_PROTOCOL, "pack": 4},
 }
 
-CONCEPT = Concept("gan", "🎭", (LAB, DIGITS, INTERP), PRESETS)
+
+
+def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
+    """A card's evidence chart: label key under claims.<key>. → the number of claims.numbers() it shows."""
+    return tuple(numbers.items())
+
+
+# The notes' claims, each a card beside its section: (key, verdict, section, preset, evidence chart). What a
+# training shows is a preset's run on the page (tests/gan/test_lab.py checks each behaviour over seeds).
+CLAIMS = (
+    Claim("diverse", "depends", "lab", "ring_collapse"),
+    Claim("saturate", "partly", "lab", "stall", bars(sat="sat", non="non")),
+    Claim("strong_d", "depends", "lab", "stall"),
+    Claim("adam", "depends", "lab", "strong_d_adam",
+          bars(sgd_sat="sgd_sat", sgd_non="sgd_non", adam_sat="adam_sat", adam_non="adam_non")),
+    Claim("wgan_clip", "false", "lab", "wgan_clip"),
+    Claim("probability", "false", "lab", "ring_wgan_gp"),
+    Claim("no_real", "false", "lab", "teach"),
+    Claim("compute", "depends", "digits", "digits_minute"),
+)  # fmt: skip
+
+CONCEPT = Concept("gan", "🎭", (LAB, DIGITS, INTERP), PRESETS, claims=CLAIMS, numbers=claims.numbers)

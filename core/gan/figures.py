@@ -136,7 +136,7 @@ def lab(r, labels: Mapping[str, str], done: bool) -> go.Figure:
             "xaxis": "x",
             "yaxis": "y",
             "hoverinfo": "skip",
-            "colorbar": dict(title=dict(text=heat_title, side="right"), x=0.45, len=0.9, thickness=12),
+            "colorbar": dict(title=dict(text=heat_title, side="right"), x=0.5, len=0.9, thickness=10, xpad=4),
         },
         dict(
             type="scatter",
@@ -340,13 +340,13 @@ def lab(r, labels: Mapping[str, str], done: bool) -> go.Figure:
     n_covered_top = max(t.regions, 1)
     axis_off = dict(showgrid=False, zeroline=False)
     layout = dict(
-        xaxis=dict(domain=[0, 0.44], range=[-e, e], title=dict(text="x₁"), **axis_off),
+        xaxis=dict(domain=[0, 0.48], range=[-e, e], title=dict(text="x₁"), **axis_off),
         yaxis=dict(
             domain=[0, 1], range=[-e, e], title=dict(text="x₂"), scaleanchor="x", constrain="domain", **axis_off
         ),
-        xaxis2=dict(domain=[0.64, 0.94], anchor="y2", matches="x4", showticklabels=False),
+        xaxis2=dict(domain=[0.75, 0.93], anchor="y2", matches="x4", showticklabels=False),
         yaxis2=dict(domain=[0.72, 1], anchor="x2", title=dict(text=labels["loss"])),
-        xaxis3=dict(domain=[0.64, 0.94], anchor="y3", matches="x4", showticklabels=False),
+        xaxis3=dict(domain=[0.75, 0.93], anchor="y3", matches="x4", showticklabels=False),
         yaxis3=dict(
             domain=[0.38, 0.64], anchor="x3", range=[-0.3, n_covered_top + 0.3], title=dict(text=labels["covered_axis"])
         ),
@@ -359,23 +359,68 @@ def lab(r, labels: Mapping[str, str], done: bool) -> go.Figure:
             title=dict(text=labels["hq_axis"]),
             showgrid=False,
         ),
-        xaxis4=dict(domain=[0.64, 0.94], anchor="y4", title=dict(text=labels["step"]), range=[0, cfg.total]),
+        xaxis4=dict(domain=[0.75, 0.93], anchor="y4", title=dict(text=labels["step"]), range=[0, cfg.total]),
         yaxis4=dict(domain=[0, 0.3], anchor="x4", type="log", title=dict(text=labels["grad_axis"])),
         title=dict(text=title(last)),
         hovermode="closest",
         shapes=shapes,
         annotations=notes,
-        legend=dict(orientation="h", yanchor="top", y=-0.1 if not done else -0.3, x=0),
-        margin=dict(l=60, r=20, t=60, b=40),
+        legend=dict(
+            orientation="h", yanchor="top", y=-0.1 if not done else -0.3, x=0, entrywidth=0.5, entrywidthmode="fraction"
+        ),
+        margin=dict(l=50, r=10, t=50, b=40),
     )
-    fig = figure(traces, layout, height=600 if not done else 700, uirevision=f"{cfg.target}:{e}:{cfg.total}")
+    fig = figure(traces, layout, height=520 if not done else 580, uirevision=f"{cfg.target}:{e}:{cfg.total}")
     if done and last > 0:
         fig.frames = [
             go.Frame(name=str(i), traces=animated, data=frame_data(i), layout=dict(title=dict(text=title(i))))
             for i in range(last + 1)
         ]
-        _replay_controls(fig, [str(int(s)) for s in r.snap_steps], last, labels, x=0, length=0.44)
+        _replay_controls(fig, [str(int(s)) for s in r.snap_steps], last, labels, x=0, length=0.48)
     return fig
+
+
+def pair(runs: list, titles: list[str], labels: Mapping[str, str]) -> go.Figure:
+    """Finished runs side by side: each one's real and generated samples and the mode centres (the default run's
+    coverage next to the collapse preset's), titled with what each covered."""
+    traces, layout = [], {}
+    n = len(runs)
+    for i, (r, title) in enumerate(zip(runs, titles)):
+        x, y = ("x", "y") if i == 0 else (f"x{i + 1}", f"y{i + 1}")
+        e = float(r.axis[-1])
+        first = i == 0
+        traces += [
+            dict(type="scatter", mode="markers", x=r.real[:, 0], y=r.real[:, 1], name=labels["real"], xaxis=x,
+                 yaxis=y, marker=dict(color=REAL, size=4, opacity=0.7), hoverinfo="skip", showlegend=first,
+                 legendgroup="real"),
+            dict(type="scatter", mode="markers", x=r.fake[-1][:, 0], y=r.fake[-1][:, 1], name=labels["fake"],
+                 xaxis=x, yaxis=y, marker=dict(color=FAKE, size=4, opacity=0.8), hoverinfo="skip",
+                 showlegend=first, legendgroup="fake"),
+        ]
+        if not r.target.is_curve:
+            m = r.target.modes.astype(np.float32)
+            traces.append(
+                dict(type="scatter", mode="markers", x=m[:, 0], y=m[:, 1], name=labels["modes"], xaxis=x, yaxis=y,
+                     marker=dict(symbol="x-thin", size=9, line=dict(color="black", width=1.5)), hoverinfo="skip",
+                     showlegend=first, legendgroup="modes")
+            )
+        gap = 0.08
+        width = (1 - gap * (n - 1)) / n
+        axis = dict(range=[-e, e], showgrid=False, zeroline=False, showticklabels=False)
+        layout[f"xaxis{'' if first else i + 1}"] = dict(domain=[i * (width + gap), i * (width + gap) + width], **axis)
+        layout[f"yaxis{'' if first else i + 1}"] = dict(
+            domain=[0, 1], scaleanchor=x, constrain="domain", anchor=x, **axis
+        )
+        layout.setdefault("annotations", []).append(
+            dict(text=title, x=i * (width + gap) + width / 2, y=1.0, xref="paper", yref="paper", showarrow=False,
+                 yanchor="bottom", font=dict(size=13))
+        )
+    layout |= dict(
+        hovermode=False,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
+    )
+    return figure(traces, layout, height=330)
 
 
 def _replay_controls(

@@ -228,7 +228,7 @@ def landscape(
         yaxis=dict(range=[y_lo, y_hi], title=dict(text="y"), scaleanchor="x", scaleratio=1, constrain="domain"),
         hovermode="closest",
         legend=_titled_legend(labels["map_title_log" if ticks else "map_title"]),
-        margin=dict(l=50, r=20, t=60, b=120),
+        margin=dict(l=50, r=20, t=60, b=130),
         clickmode="event+select",
         dragmode="pan",
         updatemenus=[
@@ -236,7 +236,7 @@ def landscape(
                 type="buttons",
                 direction="left",
                 x=0.0,
-                y=-0.13,
+                y=-0.21,
                 xanchor="left",
                 yanchor="top",
                 showactive=False,
@@ -270,7 +270,7 @@ def landscape(
             dict(
                 active=0,
                 x=0.24,
-                y=-0.10,
+                y=-0.18,
                 len=0.76,
                 xanchor="left",
                 yanchor="top",
@@ -654,7 +654,7 @@ def race(res, labels: Mapping[str, str], names: Mapping[str, str], done: bool) -
     layout["yaxis"].update(type="log", exponentformat="power")
     layout["yaxis2"].update(range=[0, 1.02], tickformat=".0%")
     layout["xaxis"]["range"] = [0, float(res.steps) * 1.02]
-    fig = figure(traces, layout, height=560, uirevision="race")
+    fig = figure(traces, layout, height=520, uirevision="race")
     if done:
         _race_replay(fig, res, labels)
     return fig

@@ -1,13 +1,15 @@
 """In a real browser: a 2-D GAN run streams to its end and leaves a replay (Plotly frames); a seed key
 press restarts it and rewrites the URL, which reproduces the finished run in a fresh context; the
-digits GAN trains from its button and shows the latent path."""
+digits GAN trains from its button and shows the latent path. At 1280×720 (a projector) and 1440×900 each section's
+figure and its first control are on one screen once its heading is scrolled to the top, and every option of every
+segmented control is fully visible (screenshots in test-artifacts/)."""
 
 import re
 
 import pytest
 
 from core.text import Text
-from tests.e2e.helpers import query, slider_thumb
+from tests.e2e.helpers import assert_sections_fit, query, slider_thumb, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +86,7 @@ def test_the_digits_gan_trains_from_its_button_in_chinese(server, browser, artif
     page.goto(server + LINK + "&lang=zh")
     wait_for_replay(page, "300 次迭代")
     page.get_by_role("button", name="训练数字 GAN").click()
-    wait_for_replay(page, "有把握的数字")
+    wait_for_replay(page, "置信度高的数字")
     page.wait_for_function(
         """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd =>
         gd.layout && gd.layout.title && String(gd.layout.title.text).includes('种子 a'))""",
@@ -123,4 +125,39 @@ def test_a_click_on_the_target_preview_adds_a_point_to_the_link(server, browser)
     pts = [float(v) for v in query(page.url)["pts"].split(",")]
     assert len(pts) == 6 and pts[:4] == [-1.5, -1.0, 1.5, -1.0]
     assert abs(pts[4] - x) < 1e-6 and abs(pts[5] - y) < 1e-6
+    ctx.close()
+
+
+CUT_OPTIONS = """() => [...document.querySelectorAll('[data-testid="stButtonGroup"]')].flatMap(g => {
+    let edge = g.parentElement;  // the column or expander the control sits in: its options must end inside it
+    while (edge && edge.getBoundingClientRect().width <= 0) edge = edge.parentElement;
+    const right = Math.min(g.getBoundingClientRect().right, edge.getBoundingClientRect().right);
+    return [...g.querySelectorAll('button')].filter(b => b.getBoundingClientRect().right > right + 1
+        || [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)).map(b => b.innerText);
+})"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_every_sections_figure_and_controls_fit_one_screen(server, browser, artifacts, width, height):
+    t = Text("gan", "en")
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(server + LINK)
+    wait_for_replay(page, "Iteration 300 of 300")
+    wait_drawn(page)
+    assert_sections_fit(page, {s: t(f"{s}.heading") for s in ("lab", "digits")}, "gan", artifacts)
+    ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_option_of_a_segmented_control_is_cut_at_1280x720(server, browser, artifacts, lang):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.goto(f"{server}{LINK}&lang={lang}")
+    wait_for_replay(page, "300")
+    page.get_by_text(Text("gan", lang)("lab.more_heading")).click()  # its segmented controls are drawn once open
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / f"gan-options-{lang}.png"), full_page=True)
+    assert page.locator('[data-testid="stButtonGroup"]').count() >= 4
+    assert page.evaluate(CUT_OPTIONS) == []
     ctx.close()

@@ -1,11 +1,13 @@
 """Optimizers page in a real browser: a slider key press redraws the paths and rewrites the URL, a click
-on the map sets the start point, ▶ animates the runs client-side, and the network race trains to the end."""
+on the map sets the start point, ▶ animates the runs client-side, and the network race trains to the end. At
+1280×720 (a projector) and 1440×900 each section's figure and its first control are on one screen once its heading
+is scrolled to the top (screenshots in test-artifacts/), and the claim cards sit in their sections."""
 
 import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, wait_idle
+from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, wait_drawn, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -136,4 +138,29 @@ def test_choosing_a_surface_loads_it_and_its_knobs_and_the_link_reopens_the_same
     assert query(fresh.url) == link
     assert slider(fresh, "Start x").get_attribute("aria-valuetext") == "-2.50"
     ctx2.close()
+    ctx.close()
+
+
+RACE_DONE = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.updatemenus"
+    " && gd.layout.updatemenus.length && gd.layout.updatemenus[0].buttons[0].label.includes('Replay'))"
+)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_every_sections_figure_and_controls_fit_one_screen(server, browser, artifacts, width, height):
+    """The race draws its figure once trained (a button), so a small race is trained first."""
+    from core.text import Text
+
+    t = Text("optimizers", "en")
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    page.goto(f"{server}/optimizers?net_opts=sgd,adam&net_steps=100&batch=16&width=16")
+    wait_idle(page)
+    if not page.evaluate(RACE_DONE):  # another test of this server may have trained it already
+        page.get_by_role("button", name="▶ Train").click()
+        page.wait_for_function(RACE_DONE, timeout=120_000, polling=POLL_MS)
+    wait_drawn(page)
+    assert page.get_by_text("Momentum helps escape local minima").count() == 1  # a card in the paths section
+    assert_sections_fit(page, {s: t(f"{s}.heading") for s in ("paths", "race")}, "optimizers", artifacts)
     ctx.close()

@@ -153,3 +153,13 @@ def test_points_no_float_can_scale_are_refused_and_the_message_survives_a_rerun(
     assert [e.value for e in at.error] == [message]
     at.run()
     assert [e.value for e in at.error] == [message]
+
+
+def test_the_claims_are_cards_beside_their_sections_with_a_preset_each():
+    at = open_page("gan", query=SHORT)
+    page = text(at)
+    assert "GANs generate diverse samples" in page and "GAN training needs a lot of compute" in page
+    assert "What the interview notes say, checked" not in page  # the old closing list is gone
+    assert "999 times as much" in page  # the saturating loss's gradient, filled in from autograd
+    at.button(key="_claim_preset.diverse").click().run()  # one click: the collapse run
+    assert at.query_params["loss"] == "lsgan" and at.query_params["g_lr"] == "0.0001"
