@@ -1,5 +1,8 @@
 """Convolution: a kernel over a real photo (or an upload), step by step on a small grid (and transposed),
-parameter counts, a CNN trained live on the digits, and the notes' claims."""
+parameter counts, a CNN trained live on the digits; the notes' claims as cards beside their sections.
+
+Every section: its heading, then its controls in a narrow column beside its figure (one screen at 1280×720),
+then the prose, the editable grids and the claim cards."""
 
 import math
 

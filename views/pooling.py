@@ -1,5 +1,9 @@
 """Pooling: window by window (editable grid, real photo, gradient routing), translation, receptive
-field, GAP vs flatten, a training check, and the notes' claims."""
+field, GAP vs flatten, a training check; the notes' claims as cards beside their sections (the overfitting card
+once the training has run: it reads that run).
+
+Every section: its heading, then its controls in a narrow column beside its figure (one screen at 1280×720),
+then the prose, the tables and the claim cards."""
 
 import pandas as pd
 import streamlit as st

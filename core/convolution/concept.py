@@ -13,6 +13,7 @@ Sections (experiments), one URL namespace:
     steps    the same arithmetic window by window on a small grid, and transposed convolution (core.convolution.steps)
     count    parameters and multiply-adds: standard vs depthwise-separable vs 1×1 (core.convolution.count)
     learn    a small CNN trained live on the digits: learned kernels and feature maps (core.convolution.cnn)
+CLAIMS: the interview notes' claims, each a card beside its section, measured in core.convolution.claims.
 References: Dumoulin & Visin (2016), "A guide to convolution arithmetic for deep learning";
 Goodfellow, Bengio & Courville, Deep Learning, ch. 9.
 """
