@@ -109,3 +109,18 @@ def test_through_time_is_relative_to_the_last_step_and_has_the_cell_state():
     assert [t.name for t in fig.data] == [*rnn.CELLS, FIG["cell_state"]]
     assert all(t.y[-1] == pytest.approx(1.0) for t in fig.data)
     assert fig.layout.yaxis.type == "log"
+
+
+def test_log_axes_spanning_decades_are_labelled_at_a_few_powers_of_ten_only():
+    """Issue 19: the std chart's log axis crowded its labels; over two decades or more the ticks are powers of 10,
+    every dtick-th one, about five labels whatever the span."""
+    res = gr.run_net({**SMALL, "depth": 30, "act_a": "relu", "init_a": "normal"})  # the std grows ~1e13
+    axis = figures.forward_stats(res, FIG, NAMES).layout.yaxis2
+    std = np.concatenate([res.a.std, res.b.std])
+    decades = np.log10(std.max()) - np.log10(std.min())
+    assert axis.type == "log" and decades > 10 and isinstance(axis.dtick, int)
+    assert decades / axis.dtick <= figures.LOG_LABELS + 1
+    norms = figures.norms(res, FIG, NAMES).layout
+    assert isinstance(norms.yaxis.dtick, int) and isinstance(norms.yaxis2.dtick, int)
+    assert figures.log_axis([0.5, 1.5]) == {"type": "log", "exponentformat": "power"}  # a narrow span: Plotly's
+    assert figures.log_axis([1e-3, 1, np.nan, 0.0, np.inf])["dtick"] == 1  # gaps do not count
