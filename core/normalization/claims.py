@@ -289,9 +289,11 @@ CARDS = (
     Claim(
         "fewer_params", "false", "count", "resnet_stage", bars(conv="conv_params", bn="bn_params", buffers="bn_buffers")
     ),
-    Claim("vanishing", vanishing_verdict, "depth", None, bars(none="g_plain", bn="g_plain_bn", res_bn="g_res_bn")),
+    Claim(
+        "vanishing", vanishing_verdict, "depth", "he_figure_1", bars(none="g_plain", bn="g_plain_bn", res_bn="g_res_bn")
+    ),
     Claim("res_vanishing", res_vanishing_verdict, "depth", "residual_without_norm", bars(bn="g_res_bn", none="g_res")),
-    Claim("res_params", "false", "depth", None, bars(plain="params_plain", res="params_res")),
+    Claim("res_params", "false", "depth", "he_figure_1", bars(plain="params_plain", res="params_res")),
     Claim("faster", faster_verdict, "claims", "issue_lrs", bars(plain="acc_low_plain", bn="acc_low_bn")),
     Claim("regularize", regularize_verdict, "claims", None, bars(plain="gap_plain", bn="gap_bn", spread="gap_margin")),
     Claim(
