@@ -107,7 +107,9 @@ def _fmt(v) -> str:
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     v = float(v)
-    if v == 0 or not math.isfinite(v):
+    if v == 0:
+        return "0"  # never "-0" (autograd's gradient of a flat piece can be a negative zero)
+    if not math.isfinite(v):
         return f"{v:g}"
     return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.1e}"
 

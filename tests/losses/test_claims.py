@@ -101,3 +101,4 @@ def test_percentages_are_shown_as_percent_text_and_percent_floats(shown, numbers
     assert shown["ce_always_acc_ce"] == f"{numbers['ce_always']['acc_ce']:.1%}"
     assert shown["raw.ce_always_acc_ce"] == pytest.approx(100 * numbers["ce_always"]["acc_ce"])
     assert shown["ce_always_verdict"] == numbers["ce_always"]["verdict"]
+    assert shown["hinge_regression_grad_hinge"] == "0" and words._fmt(-0.0) == "0"  # no "-0"
