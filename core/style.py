@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, qualitative
 
@@ -76,6 +78,24 @@ def stacked_axes(x_title: str, panels: list[tuple[str, str]], gap: float = 0.10)
     return layout
 
 
+LOG_LABELS = 5  # at most about this many labelled ticks on a log axis
+
+
+def log_axis(*series) -> dict:
+    """A log axis whose labels cannot crowd: over two decades or more, ticks only at powers of 10, every
+    `dtick`-th one, so about LOG_LABELS labels whatever the span (Plotly's own choice labels 2 and 5 of each
+    decade too, unreadable on a small panel); a narrower span keeps Plotly's ticks. Non-finite and non-positive
+    values do not count."""
+    flat = (v for s in series for v in (s.ravel() if hasattr(s, "ravel") else s))
+    values = [float(v) for v in flat if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    axis = dict(type="log", exponentformat="power")
+    if values:
+        decades = math.log10(max(values)) - math.log10(min(values))
+        if decades >= 2:
+            axis["dtick"] = max(1, math.ceil(decades / LOG_LABELS))
+    return axis
+
+
 def evidence(labels: list[str], values: list[float], height: int = 170) -> go.Figure:
     """A claim card's small chart: one horizontal bar per measured number, on a log axis when they span more
     than two decades (a vanished gradient next to a healthy one), each labelled with its value."""
@@ -92,7 +112,7 @@ def evidence(labels: list[str], values: list[float], height: int = 170) -> go.Fi
         hoverinfo="skip",
     )
     layout = dict(
-        xaxis=dict(type="log" if log else "linear", showgrid=False),
+        xaxis=dict(log_axis(values) if log else dict(type="linear"), showgrid=False),
         yaxis=dict(autorange="reversed", automargin=True),
         showlegend=False,
         margin=dict(l=10, r=10, t=10, b=25),

@@ -46,3 +46,11 @@ def test_the_card_rules_can_fail():  # a checker that cannot fail is a defect
         computed.judged({"x": 0})
     fields = {f for _, f, _, _ in string.Formatter().parse("{a} and {b:.1f}") if f}
     assert fields == {"a", "b"}
+
+
+def test_an_evidence_chart_over_decades_labels_powers_of_ten_only():
+    from core import style
+
+    wide = style.evidence(["a", "b"], [1e-8, 1.0]).layout.xaxis
+    assert wide.type == "log" and wide.dtick == 2  # 8 decades, about five labels: no bare "2" and "5" between
+    assert style.evidence(["a", "b"], [1.0, 3.0]).layout.xaxis.type == "linear"

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.style import PALETTE, figure, stacked_axes
+from core.style import PALETTE, figure, log_axis, stacked_axes
 
 COLORS = {"a": PALETTE[0], "b": PALETTE[1]}
 CELL_COLORS = {"rnn": PALETTE[2], "lstm": PALETTE[4], "gru": PALETTE[5]}
@@ -24,23 +24,6 @@ NORMS_HEIGHT, TRAIN_HEIGHT = 520, 540  # px: beside the controls, each fits one 
 ABOVE = dict(
     legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0), margin=dict(l=60, r=20, t=120, b=50)
 )  # a legend of several rows above the first panel's title
-
-
-LOG_LABELS = 5  # at most about this many labelled ticks on a log axis
-
-
-def log_axis(*series) -> dict:
-    """A log axis whose labels cannot crowd: over two decades or more, ticks only at powers of 10, every
-    `dtick`-th one, so about LOG_LABELS labels whatever the span (Plotly's own choice labelled 2 and 5 of each
-    decade too, and a panel ~170 px high could not hold them); a narrower span keeps Plotly's ticks."""
-    values = np.concatenate([np.ravel(np.asarray(s, dtype=np.float64)) for s in series]) if series else np.zeros(0)
-    values = values[np.isfinite(values) & (values > 0)]
-    axis = dict(type="log", exponentformat="power")
-    if values.size:
-        decades = float(np.log10(values.max()) - np.log10(values.min()))
-        if decades >= 2:
-            axis["dtick"] = max(1, int(np.ceil(decades / LOG_LABELS)))
-    return axis
 
 
 def _two_panels(x, top, bottom, name: str, group: str, line: dict, hover: tuple[str, str]) -> list[dict]:

@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from core import style
 from core.gradients import concept as gr
 from core.gradients import figures, net, rnn
 from core.text import Text
@@ -119,8 +120,8 @@ def test_log_axes_spanning_decades_are_labelled_at_a_few_powers_of_ten_only():
     std = np.concatenate([res.a.std, res.b.std])
     decades = np.log10(std.max()) - np.log10(std.min())
     assert axis.type == "log" and decades > 10 and isinstance(axis.dtick, int)
-    assert decades / axis.dtick <= figures.LOG_LABELS + 1
+    assert decades / axis.dtick <= style.LOG_LABELS + 1
     norms = figures.norms(res, FIG, NAMES).layout
     assert isinstance(norms.yaxis.dtick, int) and isinstance(norms.yaxis2.dtick, int)
-    assert figures.log_axis([0.5, 1.5]) == {"type": "log", "exponentformat": "power"}  # a narrow span: Plotly's
-    assert figures.log_axis([1e-3, 1, np.nan, 0.0, np.inf])["dtick"] == 1  # gaps do not count
+    assert style.log_axis([0.5, 1.5]) == {"type": "log", "exponentformat": "power"}  # a narrow span: Plotly's
+    assert style.log_axis([1e-3, 1, np.nan, 0.0, np.inf])["dtick"] == 1  # gaps do not count
