@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -102,10 +103,15 @@ def query(url: str) -> dict:
     return {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
 
 
+FOOTER = re.compile(
+    "every figure on this page was computed by PyTorch|本页的每张图都由"
+)  # the page's last line, en or zh
+
+
 def wait_idle(page, timeout: float = 90_000) -> None:
     """The first run has finished (its last section drawn, no running status): a button clicked earlier can
     wait out its actionability timeout while a busy machine is still rendering the page."""
-    page.get_by_text("every figure on this page was computed by PyTorch").first.wait_for(timeout=timeout)
+    page.get_by_text(FOOTER).first.wait_for(timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=POLL_MS
     )
