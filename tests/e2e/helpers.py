@@ -189,7 +189,8 @@ def wait_drawn(page, timeout: float = 240_000) -> None:
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
                && !document.querySelector('[data-testid="stSkeleton"]')
-               && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.js-plotly-plot .main-svg'))""",
+               && [...document.querySelectorAll('.stPlotlyChart')]
+                    .every(c => c.querySelector('.js-plotly-plot .main-svg'))""",
         timeout=timeout,
         polling=POLL_MS,
     )
