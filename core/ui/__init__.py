@@ -172,13 +172,6 @@ class PageView:
         """For a widget callback: the declared value a widget holds now (inside its on_change: the new one)."""
         return state._widget_value(self.concept.key, self.concept.params[name])
 
-    def claims(self, numbers: dict[str, Any], keys: Iterable[str]) -> None:
-        """The page's closing list: the seeds' claims, each answered with the numbers an experiment measured
-        (catalogue entries `claims.<key>`, filled from `numbers`)."""
-        st.header(self.t("claims.heading"))
-        st.markdown(self.t("claims.intro"))
-        st.markdown("\n".join(f"- {self.t('claims.' + key, **numbers)}" for key in keys))
-
     def claim_cards(self, section: str, numbers: dict[str, Any] | None = None) -> None:
         """The interview notes' claims about this section, each a card beside it: the claim, a verdict
         badge, the evidence in a few words with the measured numbers, a one-click preset, a small chart.
