@@ -104,6 +104,19 @@ def _protocol(values: dict, result) -> None:
         )
 
 
+def pair(result, labels) -> None:
+    """At the page's defaults: the default run's coverage beside the collapse preset's run (trained once per server
+    and cached), so mode collapse shows without touching anything."""
+    with st.spinner(t("running")):
+        other = view.run_with(gan.LAB, **gan.pair_values())
+    titles = [
+        t(f"lab.pair_{name}", covered=int(r.covered[-1]), regions=r.target.regions)
+        for name, r in (("default", result), ("collapse", other))
+    ]
+    st.plotly_chart(fig.pair([result, other], titles, labels), key="_gan.pair")
+    st.caption(t("lab.pair_note", preset=t(f"presets.{gan.PAIR}")))
+
+
 @view.section
 def lab():
     values = view.values
@@ -127,6 +140,8 @@ def lab():
 
     with right:
         result = run_live(view, gan.LAB, render)
+        if result is not None and result.finished and gan.pair_shown(view.values_for(gan.LAB)):
+            pair(result, labels)
     _points_box(values)
     with st.expander(t("lab.more_heading")):
         more = st.columns(2, gap="large")  # two wide columns: every option of a segmented control stays visible

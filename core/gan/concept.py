@@ -465,6 +465,27 @@ PRESETS: dict[str, dict] = {
 }
 
 
+# The lab's default covers the ring; beside it, by default, the collapse preset's run (same networks, least squares, a
+# 10× slower G): coverage and collapse side by side without touching anything. Only at the page's defaults, so a
+# link costs at most one lab run plus this fixed one (pair_cost: about 8 CPU-s, far below core.budget.CPU_S).
+PAIR = "ring_collapse"
+
+
+def pair_values() -> dict:
+    """The collapse run drawn beside the default one: the lab's defaults with the PAIR preset."""
+    values, _ = LAB_PARAMS.validate({**LAB_PARAMS.defaults(), **PRESETS[PAIR]})
+    return values
+
+
+def pair_shown(values: dict) -> bool:
+    """Whether the lab's values are its defaults (the collapse run is then drawn beside the default one)."""
+    return values == LAB_PARAMS.defaults()
+
+
+def pair_cost() -> float:
+    """CPU seconds of the default page's two lab runs."""
+    return lab_cost(LAB_PARAMS.defaults()) + lab_cost(pair_values())
+
 
 def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
     """A card's evidence chart: label key under claims.<key>. → the number of claims.numbers() it shows."""

@@ -407,13 +407,11 @@ def pair(runs: list, titles: list[str], labels: Mapping[str, str]) -> go.Figure:
         gap = 0.08
         width = (1 - gap * (n - 1)) / n
         axis = dict(range=[-e, e], showgrid=False, zeroline=False, showticklabels=False)
-        layout[f"xaxis{'' if first else i + 1}"] = dict(domain=[i * (width + gap), i * (width + gap) + width], **axis)
+        layout[f"xaxis{'' if first else i + 1}"] = dict(
+            domain=[i * (width + gap), i * (width + gap) + width], title=dict(text=title), side="top", **axis
+        )
         layout[f"yaxis{'' if first else i + 1}"] = dict(
             domain=[0, 1], scaleanchor=x, constrain="domain", anchor=x, **axis
-        )
-        layout.setdefault("annotations", []).append(
-            dict(text=title, x=i * (width + gap) + width / 2, y=1.0, xref="paper", yref="paper", showarrow=False,
-                 yanchor="bottom", font=dict(size=13))
         )
     layout |= dict(
         hovermode=False,

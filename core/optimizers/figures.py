@@ -269,9 +269,9 @@ def landscape(
         sliders=[
             dict(
                 active=0,
-                x=0.24,
+                x=0.33,
                 y=-0.18,
-                len=0.76,
+                len=0.67,
                 xanchor="left",
                 yanchor="top",
                 pad=dict(t=0),

@@ -161,3 +161,20 @@ def test_no_option_of_a_segmented_control_is_cut_at_1280x720(server, browser, ar
     assert page.locator('[data-testid="stButtonGroup"]').count() >= 4
     assert page.evaluate(CUT_OPTIONS) == []
     ctx.close()
+
+
+def test_the_default_page_draws_the_collapse_run_beside_the_default_one(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.goto(server + "/gan")
+    wait_for_replay(page, "Iteration 1000 of 1000")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout
+            && JSON.stringify(gd.layout).includes("Least squares, slower G"))""",
+        timeout=240_000,
+        polling=200,
+    )
+    page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "gan-default-pair.png"))
+    ctx.close()

@@ -39,3 +39,12 @@ def test_weight_clipping_pins_critic_weights_and_the_clipped_wgan_misses_modes()
     # seeds 0–2 (avx2): 5–20 % of the critic's weights at ±c, 0 of 8 modes covered
     assert all(np.isfinite(r.clipped[-1]) and r.clipped[-1] > 0.01 for r in runs)
     assert max(int(r.covered[-1]) for r in runs) <= 5
+
+
+def test_the_default_lab_draws_the_collapse_preset_beside_it_within_the_budget():
+    from core import budget
+
+    defaults = gan.LAB_PARAMS.defaults()
+    assert gan.pair_shown(defaults) and not gan.pair_shown({**defaults, "seed": 1})
+    assert gan.pair_values() == {**defaults, **gan.PRESETS[gan.PAIR]}
+    assert gan.pair_cost() < budget.CPU_S / 2  # the default link: two lab runs

@@ -121,3 +121,14 @@ def test_the_target_preview_offers_a_click_grid():
     valid(f)
     assert len(f.data[0].x) == len(axis) ** 2 and f.layout.clickmode == "event+select"
     assert np.abs(axis).max() < t.extent
+
+
+def test_the_pair_figure_draws_each_runs_samples_and_modes_under_its_title(runs):
+    labels = Text("gan", "en").section("fig")
+    raw = fig.pair([runs["ring"], runs["spiral"]], ["first run", "second run"], labels)
+    f = go.Figure(raw.to_dict())  # validates
+    assert [f.layout.xaxis.title.text, f.layout.xaxis2.title.text] == ["first run", "second run"]
+    generated = [t for t in f.data if t.name == labels["fake"]]
+    assert len(generated) == 2 and [t.xaxis for t in generated] == ["x", "x2"]
+    np.testing.assert_array_equal(raw.data[1].x, runs["ring"].fake[-1][:, 0])  # the run's last snapshot
+    assert len([t for t in f.data if t.name == labels["modes"]]) == 1  # the spiral is a curve: no mode centres

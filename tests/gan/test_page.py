@@ -163,3 +163,11 @@ def test_the_claims_are_cards_beside_their_sections_with_a_preset_each():
     assert "999 times as much" in page  # the saturating loss's gradient, filled in from autograd
     at.button(key="_claim_preset.diverse").click().run()  # one click: the collapse run
     assert at.query_params["loss"] == "lsgan" and at.query_params["g_lr"] == "0.0001"
+
+
+def test_by_default_the_collapse_run_is_drawn_beside_the_default_one_and_not_otherwise():
+    at = open_page("gan")
+    pair = [c for c in charts(at) if "Least squares, slower G" in c.proto.spec]
+    assert len(pair) == 1 and "This page's defaults" in pair[0].proto.spec
+    short = open_page("gan", query=SHORT)
+    assert not [c for c in charts(short) if "Least squares, slower G" in c.proto.spec]
