@@ -141,6 +141,7 @@ def test_choosing_a_surface_loads_it_and_its_knobs_and_the_link_reopens_the_same
     ctx.close()
 
 
+TRAIN = '[class*="st-key-race_go"] button'  # the race's ▶ Train button (its widget key)
 RACE_DONE = (
     "() => [...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.layout && gd.layout.updatemenus"
     " && gd.layout.updatemenus.length && gd.layout.updatemenus[0].buttons[0].label.includes('Replay'))"
@@ -157,9 +158,11 @@ def test_every_sections_figure_and_controls_fit_one_screen(server, browser, arti
     page = ctx.new_page()
     page.goto(f"{server}/optimizers?net_opts=sgd,adam&net_steps=100&batch=16&width=16")
     wait_idle(page)
-    train = page.get_by_role("button", name="▶ Train")
-    if train.count():  # none when an earlier test of this server trained it: the stored race is drawn at once
-        train.click()
+    # the race section comes after the first screen: wait for its button, or for the stored race an earlier test of
+    # this server trained (drawn at once, no button)
+    page.wait_for_function(f"() => !!document.querySelector('{TRAIN}') || ({RACE_DONE})()", timeout=120_000)
+    if page.locator(TRAIN).count():
+        page.locator(TRAIN).click()
     page.wait_for_function(RACE_DONE, timeout=120_000, polling=POLL_MS)
     wait_drawn(page)
     assert page.get_by_text("Momentum helps escape local minima").count() == 1  # a card in the paths section
