@@ -1,7 +1,6 @@
 """Every registered page under Streamlit's AppTest: defaults, shared links (presets as URLs), both
 languages, bad links, widget interaction rewriting the URL, preset buttons and reset."""
 
-
 import pytest
 
 from core import registry

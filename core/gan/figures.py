@@ -390,19 +390,49 @@ def pair(runs: list, titles: list[str], labels: Mapping[str, str]) -> go.Figure:
         e = float(r.axis[-1])
         first = i == 0
         traces += [
-            dict(type="scatter", mode="markers", x=r.real[:, 0], y=r.real[:, 1], name=labels["real"], xaxis=x,
-                 yaxis=y, marker=dict(color=REAL, size=4, opacity=0.7), hoverinfo="skip", showlegend=first,
-                 legendgroup="real"),
-            dict(type="scatter", mode="markers", x=r.fake[-1][:, 0], y=r.fake[-1][:, 1], name=labels["fake"],
-                 xaxis=x, yaxis=y, marker=dict(color=FAKE, size=4, opacity=0.8), hoverinfo="skip",
-                 showlegend=first, legendgroup="fake"),
+            dict(
+                type="scatter",
+                mode="markers",
+                x=r.real[:, 0],
+                y=r.real[:, 1],
+                name=labels["real"],
+                xaxis=x,
+                yaxis=y,
+                marker=dict(color=REAL, size=4, opacity=0.7),
+                hoverinfo="skip",
+                showlegend=first,
+                legendgroup="real",
+            ),
+            dict(
+                type="scatter",
+                mode="markers",
+                x=r.fake[-1][:, 0],
+                y=r.fake[-1][:, 1],
+                name=labels["fake"],
+                xaxis=x,
+                yaxis=y,
+                marker=dict(color=FAKE, size=4, opacity=0.8),
+                hoverinfo="skip",
+                showlegend=first,
+                legendgroup="fake",
+            ),
         ]
         if not r.target.is_curve:
             m = r.target.modes.astype(np.float32)
             traces.append(
-                dict(type="scatter", mode="markers", x=m[:, 0], y=m[:, 1], name=labels["modes"], xaxis=x, yaxis=y,
-                     marker=dict(symbol="x-thin", size=9, line=dict(color="black", width=1.5)), hoverinfo="skip",
-                     showlegend=first, legendgroup="modes")
+                dict(
+                    type="scatter",
+                    mode="markers",
+                    x=m[:, 0],
+                    y=m[:, 1],
+                    name=labels["modes"],
+                    xaxis=x,
+                    yaxis=y,
+                    marker=dict(symbol="x-thin", size=9, line=dict(color="black", width=1.5)),
+                    hoverinfo="skip",
+                    showlegend=first,
+                    legendgroup="modes",
+                )
             )
         gap = 0.08
         width = (1 - gap * (n - 1)) / n

@@ -127,14 +127,16 @@ def escape_starts(n: int = ESCAPE_STARTS) -> torch.Tensor:
 def escape() -> dict:
     """“Momentum escapes local minima”: SGD and Momentum (torch.optim.SGD, the page's rate on Rastrigin) from the
     same grid of starts; per momentum μ, the share of starts where Momentum ends in a lower / the same / a higher
-    minimum than SGD (a difference in f above 10⁻⁶; the same minimum: the same rounded point)."""
+    minimum than SGD (Rastrigin's minima sit near the integer lattice: the ends are compared rounded to it, and
+    its values there differ by at least 1, so lower / higher means by more than 0.5; the same minimum: the same
+    rounded point)."""
     f = surfaces.get("rastrigin").f
     starts = escape_starts()
     sgd = _torch_runs(lambda ps: torch.optim.SGD(ps, lr=ESCAPE_LR), starts, ESCAPE_STEPS)
     f_sgd = f(sgd.round())
     out: dict = {"escape_starts": len(starts), "escape_steps": ESCAPE_STEPS, "escape_lr": ESCAPE_LR}
     for mu in ESCAPE_MUS:
-        end = _torch_runs(lambda ps: torch.optim.SGD(ps, lr=ESCAPE_LR, momentum=mu), starts, ESCAPE_STEPS)
+        end = _torch_runs(lambda ps, mu=mu: torch.optim.SGD(ps, lr=ESCAPE_LR, momentum=mu), starts, ESCAPE_STEPS)
         f_mom = f(end.round())
         tag = f"{round(mu * 1000)}"
         out[f"lower_{tag}"] = 100 * float((f_mom < f_sgd - 0.5).double().mean())

@@ -391,7 +391,6 @@ PRESETS = {
 }
 
 
-
 def bars(**numbers: str) -> tuple[tuple[str, str], ...]:
     """A card's evidence chart: label key under claims.<key>. → the number it shows."""
     return tuple(numbers.items())

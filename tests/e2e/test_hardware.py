@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 QUICK = "sizes=16,64&mm_cpu=one&mem_n=256&batches=1,4&par_n=128"
 SECTIONS = ("matmul", "memory", "step", "parallel")
 CHARTS = 5 + 8  # the sections' five figures and one evidence chart per claim card
+
+
 def wait_idle(page, timeout: float = 180_000) -> None:
     """The whole page is drawn (the last section's claim card is there) and no run is in progress."""
     page.get_by_text("GPUs are highly parallel").first.wait_for(timeout=timeout)

@@ -33,7 +33,8 @@ def test_the_adam_cards_preset_is_the_run_the_lab_tests_check():
 def test_weight_clipping_pins_critic_weights_and_the_clipped_wgan_misses_modes():
     runs = []
     for seed in (0, 1):
-        values, notices = gan.LAB_PARAMS.validate({**gan.LAB_PARAMS.defaults(), **gan.PRESETS["wgan_clip"], "seed": seed})
+        preset = {**gan.LAB_PARAMS.defaults(), **gan.PRESETS["wgan_clip"], "seed": seed}
+        values, notices = gan.LAB_PARAMS.validate(preset)
         assert not notices
         runs.append(gan.LAB.run(values))
     # seeds 0–2 (avx2): 5–20 % of the critic's weights at ±c, 0 of 8 modes covered
