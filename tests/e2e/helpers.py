@@ -209,3 +209,21 @@ def assert_sections_fit(page, sections: dict[str, str], shot: str, artifacts) ->
         for part in ("chart", "control"):
             box = boxes[part]
             assert 0 <= box["top"] and box["bottom"] <= boxes["height"], (name, part, boxes)
+
+
+PRESET_CUT = """() => [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stButton"] button')]
+    .filter(b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+    .map(b => b.textContent)"""
+
+
+def assert_presets_uncut(page, page_key: str, presets, lang: str) -> None:
+    """Every preset of the page is one sidebar button showing its full name in `lang` (none cut with "…")."""
+    from core.text import Text
+
+    page.get_by_text(Text(None, lang)("footer")).first.wait_for(timeout=120_000)  # the first run is complete
+    t = Text(page_key, lang)
+    buttons = page.locator('[data-testid="stSidebar"] [data-testid="stButton"] button')
+    for name in [t(f"presets.{k}") for k in presets]:  # (the sidebar may still be in the first run's language)
+        buttons.filter(has_text=name).first.wait_for(timeout=60_000)
+        assert buttons.filter(has_text=name).count() == 1
+    assert page.evaluate(PRESET_CUT) == []  # no name cut with "…"
