@@ -67,6 +67,16 @@ POLL_MS = 50  # poll on a timer: Playwright's default (requestAnimationFrame) ne
 # that headless Chromium considers hidden, e.g. a second browser context — the wait then times out
 
 
+# Every chart title the page shows, from its first paint on (an init script runs before the page's own). Only
+# charts drawn on the screen count: Streamlit keeps a replaced element in the page, hidden (zero size), for a
+# while after a rerun, and its old title would read as shown.
+RECORD_TITLES = """window.__titles = new Set();
+    setInterval(() => document.querySelectorAll('.js-plotly-plot').forEach(gd => {
+        if (gd.layout && gd.layout.title && gd.layout.title.text && gd.getBoundingClientRect().height > 0)
+            window.__titles.add(String(gd.layout.title.text)); }),
+    50);"""
+
+
 def wait_for_probe(page, x0: float, timeout: float = 30_000, polling: float | str = POLL_MS) -> None:
     """Wait until the explorer chart's probe markers sit at x0 (i.e. the chart shows this view)."""
     page.wait_for_function(

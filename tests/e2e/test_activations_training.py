@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, slider_thumb
+from tests.e2e.helpers import POLL_MS, RECORD_TITLES, slider_thumb
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +54,6 @@ def test_training_runs_to_the_end_shows_final_accuracy_and_replays(server, brows
     ctx.close()
 
 
-# Every chart title the page shows, from its first paint on (an init script runs before the page's own).
-RECORD_TITLES = """window.__titles = new Set();
-    setInterval(() => document.querySelectorAll('.js-plotly-plot').forEach(gd => {
-        if (gd.layout && gd.layout.title && gd.layout.title.text) window.__titles.add(String(gd.layout.title.text)); }),
-    50);"""
 # The long run is half-way: its progress bar is on screen, a chunk of it has been drawn, the last step has not.
 TRAINING = """() => { const seen = Array.from(window.__titles || []);
     return !!document.querySelector('[data-testid="stProgress"]') && seen.some(t => / of 5000/.test(t))
