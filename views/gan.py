@@ -148,7 +148,7 @@ def lab():
         for col, group in zip(
             more,
             (
-                ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act", "d_steps", "pack", "norm"),
+                ("g_depth", "g_width", "d_depth", "d_width", "z_dim", "noise", "act", "d_steps", "pack", "norm", "drs"),
                 ("g_opt", "g_lr", "d_opt", "d_lr", "beta1", "beta2", "decay", "batch", "steps", "seed"),
             ),
         ):
@@ -170,7 +170,7 @@ def digits():
     st.header(t("digits.heading"))
     left, right = st.columns([1.15, 3], gap="medium")
     with left:
-        view.controls(gan.DIGITS, only=("dg_steps", "dg_lr", "dg_loss", "dg_batch", "dg_z", "dg_seed"))
+        view.controls(gan.DIGITS, only=("dg_steps", "dg_lr", "dg_beta1", "dg_loss", "dg_batch", "dg_z", "dg_seed"))
         ready = finished(view, gan.DIGITS) is not None
         start = ready or st.button(t("digits.train"), key="_gan.digits_train", type="primary")
     with right:

@@ -18,7 +18,7 @@ import torch
 
 from core import budget
 from core.experiment import Claim, Concept, Experiment, drain, streaming
-from core.gan import claims, digits, judges, lab, metrics, protocol, targets
+from core.gan import claims, digits, judges, lab, metrics, protocol, rejection, targets
 from core.gan.losses import LOSSES
 from core.params import Bool, Choice, Float, FloatList, Int, LogFloat, Notice, ParamSet, When, when, when_not
 
@@ -40,7 +40,9 @@ def work(cfg: lab.Config) -> float:
     g_step = cfg.batch * 3 * g + packs * 3 * d
     d_phase = {"d": cfg.k, "d_g": cfg.k}.get(cfg.phase, 0)
     g_phase = {"g": cfg.k, "d_g": cfg.k}.get(cfg.phase, 0)
-    return cfg.steps * (cfg.d_steps * d_step + g_step) + d_phase * d_step + g_phase * (g_step + packs * d)
+    # rejection by D: every snapshot runs G and D over a pool of DRS_POOL × the evaluated samples
+    pool = (cfg.snapshots + 1) * lab.DRS_POOL * cfg.eval_samples * (g + d) if cfg.rejects else 0
+    return cfg.steps * (cfg.d_steps * d_step + g_step) + d_phase * d_step + g_phase * (g_step + packs * d) + pool
 
 
 def _budget(v: dict) -> list[Notice]:
@@ -99,6 +101,7 @@ LAB_PARAMS = ParamSet(
         Int("pack", 1, lo=1, hi=8),
         Bool("decay", False),
         Bool("norm", False),
+        Bool("drs", False, when=when("pack", 1) & when("loss", *rejection.LOGISTIC_LIKE)),
         Int("batch", 128, lo=16, hi=512, step=16),
         Int("steps", 1000, lo=100, hi=10000, step=100),
         Int("seed", 0, lo=0, hi=999),
@@ -163,6 +166,7 @@ def lab_summary(r: lab.GanResult) -> dict:
         "modes_covered_published": int(published[-1]),
         "high_quality": _f(r.hq[-1]),
         "eval_samples": r.config.eval_samples,
+        "rejection_kept": _f(r.kept[-1]) if r.config.rejects else None,
         "coverage_definitions": COVERAGE_DEFINITIONS,
         "first_full_coverage_step": first_full_coverage(r),
         "train_s": round(r.train_s, 3),
@@ -191,6 +195,7 @@ DIGITS_PARAMS = ParamSet(
         Int("dg_steps", 1500, lo=100, hi=4000, step=100),
         Int("dg_z", 16, lo=2, hi=64),
         LogFloat("dg_lr", 2e-3, lo=1e-4, hi=1e-2),
+        Float("dg_beta1", 0.0, lo=0.0, hi=0.9, step=0.1),
         Choice("dg_loss", "lsgan", choices=digits.DIGIT_LOSSES),
         Int("dg_batch", 64, lo=16, hi=256, step=16),
         Int("dg_seed", 0, lo=0, hi=999),
@@ -374,6 +379,14 @@ def lab_verdict(r: lab.GanResult) -> list[tuple[str, dict]]:
     worst = np.flatnonzero(r.covered <= max(1, regions // 4))
     if n == regions and len(worst) and r.snap_steps[worst[-1]] > r.done // 2:
         out.append(("verdict.wobbly", {"step": int(r.snap_steps[worst[-1]])}))
+    if r.config.rejects:
+        pool = lab.DRS_POOL * r.config.eval_samples
+        out.append(
+            (
+                "verdict.rejection",
+                {"pool": f"{pool:,}", "kept": f"{float(r.kept[-1]):.0%}", "samples": f"{r.config.eval_samples:,}"},
+            )
+        )
     if r.config.loss == "wgan" and np.isfinite(r.clipped[-1]):
         out.append(("verdict.clipped", {"share": f"{float(r.clipped[-1]):.0%}", "c": f"{r.config.clip:g}"}))
     for kind in ("d", "g"):
@@ -427,15 +440,18 @@ def click_axis(t: targets.Target, n: int = 31) -> np.ndarray:
 TTUR = {"g_lr": 1e-4, "d_lr": 1e-3, "beta2": 0.9, "steps": 1500}  # D learns 10× faster than G
 # PacGAN4-style packing, a linear decay of both learning rates to 0 and a large batch: the ring of the protocol
 RING_PROTOCOL = {"target": "ring_pacgan", "pack": 4, "decay": True, "batch": 512, "steps": 8000}
-# standardised coordinates, faster rates decaying to 0, no packing: the grid of the protocol
+# standardised coordinates, faster rates decaying to 0 (D's half G's), no momentum (β₁ = 0), no packing, and D's
+# rejection sampling of G's samples: the grid of the protocol
 GRID_PROTOCOL = {
     "target": "grid_pacgan",
     "norm": True,
     "decay": True,
     "g_lr": 2e-3,
-    "d_lr": 2e-3,
+    "d_lr": 1e-3,
+    "beta1": 0.0,
     "batch": 256,
     "steps": 8000,
+    "drs": True,
 }
 PRESETS: dict[str, dict] = {
     # same networks and optimizers, three losses: collapse, dropped modes, full coverage (seed 0)
@@ -463,6 +479,9 @@ PRESETS: dict[str, dict] = {
     "grid_pacgan": GRID_PROTOCOL,
     "grid_pacgan_no_norm": {**GRID_PROTOCOL, "norm": False},
     "grid_pacgan_packed": {**GRID_PROTOCOL, "pack": 4},
+    "grid_pacgan_momentum": {**GRID_PROTOCOL, "beta1": 0.5},
+    "grid_pacgan_equal_rates": {**GRID_PROTOCOL, "d_lr": 2e-3},
+    "grid_pacgan_no_drs": {**GRID_PROTOCOL, "drs": False},
 }
 
 

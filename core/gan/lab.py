@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 from core import training
 from core.device import device
-from core.gan import metrics, targets
+from core.gan import metrics, rejection, targets
 from core.gan.config import RunConfig
 from core.gan.losses import LOGISTIC, d_loss, g_terms, gradient_penalty
 from core.gan.targets import Target
@@ -39,6 +39,7 @@ ACTS = ("relu", "leaky", "tanh", "elu")
 NOISES = ("gauss", "uniform")
 OPTS = ("adam", "rmsprop", "sgd")
 PHASES = ("none", "d", "g", "d_g")
+DRS_POOL = 8  # with rejection by D: G draws this many times the evaluated samples, D keeps some (core.gan.rejection)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class Config(RunConfig):
     @property
     def eval_samples(self) -> int:
         return self.n_eval or (targets.PROTOCOL_SAMPLES if self.target in targets.PROTOCOL else 1000)
+
+    @property
+    def rejects(self) -> bool:
+        """Samples are filtered by D's rejection sampling (the knob, where D's output gives the density ratio)."""
+        return bool(self.drs) and self.pack == 1 and self.loss in rejection.LOGISTIC_LIKE
 
     def lr_scale(self, it: int) -> float:
         """Learning-rate factor before main-run iteration `it` (1-based): 1, or a linear decay to 0 at the end."""
@@ -152,6 +158,7 @@ class GanResult:
     hq: np.ndarray  # (S,) float32
     counts: np.ndarray  # (S, regions) int32
     clipped: np.ndarray  # (S,) float32: WGAN only, share of D's parameters at the clip bound ±c (else NaN)
+    kept: np.ndarray  # (S,) float32: with rejection by D, the share of G's pool kept (else NaN)
     diverged_at: int | None
     train_s: float  # seconds spent training (not a pure function of the values: for speed reports)
 
@@ -177,6 +184,10 @@ class _Recorder:
         dev = device()
         self.cfg, self.target, self.g_fn, self.d_fn, self.D = cfg, target, g_fn, d_fn, D
         self.z = noise(cfg.noise, cfg.eval_samples, cfg.z_dim, g).to(dev)
+        if cfg.rejects:  # a larger fixed pool, from its own generator (the other draws stay as without rejection)
+            pool = torch.Generator().manual_seed(cfg.seed + 3_000_017)
+            self.z = noise(cfg.noise, DRS_POOL * cfg.eval_samples, cfg.z_dim, pool).to(dev)
+            self.u = torch.rand(len(self.z), generator=pool).to(dev)
         real = sample_target(target, cfg.n_show, g)
         self.real = real.numpy()
         self.axis, grid = grid_points(target.extent, cfg.grid)
@@ -187,13 +198,20 @@ class _Recorder:
         self.region = torch.as_tensor(target.region, device=dev)
         self.snaps: list[tuple[torch.Tensor, ...]] = []
         self.host: dict[str, list] = {
-            k: [] for k in ("loss", "step", "fake", "heat", "at", "push", "gn", "cov", "hq", "counts", "clip")
+            k: [] for k in ("loss", "step", "fake", "heat", "at", "push", "gn", "cov", "hq", "counts", "clip", "kept")
         }
 
     def snapshot(self, step: int) -> None:
         cfg, D, d_fn = self.cfg, self.D, self.d_fn
         with torch.no_grad():
             fake = self.g_fn(self.z)
+            kept = torch.tensor(float("nan"))
+            if cfg.rejects:  # D keeps some of G's pool (rejection sampling), up to the evaluated number
+                idx = rejection.keep(rejection.log_ratio(cfg.loss, d_fn(fake).squeeze(1)), self.u)
+                kept = torch.tensor(len(idx) / len(fake))
+                fake = fake[idx[: cfg.eval_samples]]
+                if len(fake) < cfg.n_show:  # (never seen: γ keeps ≥ 10% of the pool on average) repeat to fill
+                    fake = fake[torch.arange(cfg.n_show) % len(fake)]
             heat = d_fn(self.grid).view(cfg.grid, cfg.grid)
             if cfg.loss in LOGISTIC:
                 heat = torch.sigmoid(heat)
@@ -210,12 +228,12 @@ class _Recorder:
             clipped = torch.tensor(float("nan"))
         self.host["step"].append(step)
         self.snaps.append(
-            (fake[: cfg.n_show], heat, at.detach(), -grad, grad.norm(dim=1).mean(), covered, hq, counts, clipped)
+            (fake[: cfg.n_show], heat, at.detach(), -grad, grad.norm(dim=1).mean(), covered, hq, counts, clipped, kept)
         )
 
     def result(self, done: int, phases, diverged_at: int | None, train_s: float) -> GanResult:
         h = self.host
-        for fake, heat, at, push, gn, cov, hq, counts, clipped in self.snaps:
+        for fake, heat, at, push, gn, cov, hq, counts, clipped, kept in self.snaps:
             for key, val in (
                 ("fake", fake),
                 ("heat", heat),
@@ -226,6 +244,7 @@ class _Recorder:
                 ("hq", hq),
                 ("counts", counts),
                 ("clip", clipped),
+                ("kept", kept),
             ):
                 h[key].append(val.cpu().numpy())
         self.snaps.clear()
@@ -250,6 +269,7 @@ class _Recorder:
             hq=f32("hq"),
             counts=np.stack(h["counts"]).astype(np.int32),
             clipped=f32("clip"),
+            kept=f32("kept"),
             diverged_at=diverged_at,
             train_s=train_s,
         )

@@ -22,6 +22,9 @@ INGREDIENTS = (
     ("batch", "ring_pacgan", "ring_pacgan_small_batch"),
     ("norm", "grid_pacgan", "grid_pacgan_no_norm"),
     ("unpacked", "grid_pacgan", "grid_pacgan_packed"),
+    ("no_momentum", "grid_pacgan", "grid_pacgan_momentum"),
+    ("slow_d", "grid_pacgan", "grid_pacgan_equal_rates"),
+    ("drs", "grid_pacgan", "grid_pacgan_no_drs"),
 )
 
 

@@ -77,6 +77,9 @@ def test_each_ablation_preset_differs_from_its_recipe_in_its_ingredient_only():
         "batch": {"batch"},
         "norm": {"norm"},
         "unpacked": {"pack"},
+        "no_momentum": {"beta1"},
+        "slow_d": {"d_lr"},
+        "drs": {"drs"},
     }
     for name, recipe, without in protocol.INGREDIENTS:
         a, b = gan.PRESETS[recipe], gan.PRESETS[without]

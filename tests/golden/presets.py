@@ -18,6 +18,12 @@ from pathlib import Path
 
 GOLDEN = Path(__file__).with_name("presets.json")
 RTOL, ATOL = 1e-6, 1e-9  # float32 sums may re-associate on another CPU's vector kernels
+# Paths that are chaotic at their preset's settings: float64 rounding differences between torch's vector kernels
+# (ATEN_CPU_CAPABILITY=default against avx2) grow to ~3 % relative along them. Adadelta at lr 5 on Beale ends
+# at x = 2.6823 under avx2 and 2.6802 under default, its loss curve up to 2.6 % apart. Compared to this tolerance
+# only: the page's meaning (where it ends, how its loss falls) survives, the digits do not.
+CHAOTIC = {"optimizers.all_nine": (".paths.optimizers.adadelta.",)}
+CHAOTIC_RTOL = 0.1
 
 
 def cases() -> list[tuple[str, str, dict]]:
@@ -48,19 +54,21 @@ def light_summaries(page: str, query: dict) -> dict:
     return out
 
 
-def differences(a, b, path: str = "") -> list[str]:
-    """Where two JSON values differ beyond the tolerance (floats) or at all (everything else)."""
+def differences(a, b, path: str = "", chaotic: tuple[str, ...] = ()) -> list[str]:
+    """Where two JSON values differ beyond the tolerance (floats; CHAOTIC_RTOL under a `chaotic` path prefix) or
+    at all (everything else)."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = [f"{path}.{k}: only on one side" for k in sorted(set(a) ^ set(b))]
         for k in sorted(set(a) & set(b)):
-            out += differences(a[k], b[k], f"{path}.{k}")
+            out += differences(a[k], b[k], f"{path}.{k}", chaotic)
         return out
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return [f"{path}: length {len(a)} != {len(b)}"]
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]", chaotic)]
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return [] if math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL) else [f"{path}: {a!r} != {b!r}"]
+        rtol = CHAOTIC_RTOL if any(path.startswith(c) for c in chaotic) else RTOL
+        return [] if math.isclose(a, b, rel_tol=rtol, abs_tol=ATOL) else [f"{path}: {a!r} != {b!r}"]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
@@ -85,7 +93,7 @@ def main(argv: list[str]) -> int:
         diff = (
             ["not in presets.json"]
             if key not in golden
-            else differences(golden[key]["experiments"], light_summaries(page, q))
+            else differences(golden[key]["experiments"], light_summaries(page, q), chaotic=CHAOTIC.get(key, ()))
         )
         for d in diff[:5]:
             print(f"{key}: {d}")
