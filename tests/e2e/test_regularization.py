@@ -79,6 +79,11 @@ def test_the_mlp_trains_live_after_its_button(server, browser, artifacts):
 
 SECTIONS = ("fit", "penalty", "dropout", "early", "augment", "memorize", "kfold", "scaling")  # the h2 sections
 WAITING = ("early", "augment", "memorize")  # sections whose first figure is a training's: pressed before measuring
+# A section behind a train button is drawn: its button, or the finished run's chart (key reg_<chart>_<section>_<steps>
+# _True, views/regularization.live)
+DRAWN = """(key) => !!document.querySelector(`.st-key-reg_${key}_go`)
+    || [...document.querySelectorAll('[class*="st-key-reg_"]')].some(e => [...e.classList].some(
+        c => c.startsWith('st-key-reg_') && c.includes('_' + key + '_') && c.endsWith('_True')))"""
 
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
@@ -91,6 +96,7 @@ def test_every_sections_figure_and_controls_fit_one_screen(server, browser, arti
     page.goto(f"{server}/regularization?es_steps=500&aug_steps=300&mem_steps=500")
     wait_idle(page)
     for key in WAITING:  # one at a time: each button gives way to its training's progress and figure
+        page.wait_for_function(DRAWN, arg=key, timeout=120_000)  # the section is drawn: its button or its run
         if not page.locator(f".st-key-reg_{key}_go").count():
             continue  # trained for this link before (the other screen size): replayed from the store
         page.locator(f".st-key-reg_{key}_go button").click()
