@@ -117,8 +117,9 @@ def main() -> None:
     page, page_cpu = speed_2d(args.steps, snapshots=25)
     print(f"  bare loop:            {bare:6.0f} it/s wall, {bare_cpu:6.0f} it/CPU-s   (target ≥ 300)")
     print(f"  with page snapshots:  {page:6.0f} it/s wall, {page_cpu:6.0f} it/CPU-s")
-    for loss in LOSSES:
-        wall, cpu = speed_2d(max(300, args.steps // 3), loss=loss)
+    for loss in LOSSES:  # each after a short untimed run of its own (its ops' first calls pay one-time costs)
+        speed_2d(100, loss=loss)
+        wall, cpu = speed_2d(args.steps, loss=loss)
         print(f"  loss {loss:8s}        {wall:6.0f} it/s wall, {cpu:6.0f} it/CPU-s")
     default_ring()
     if not args.skip_digits:
