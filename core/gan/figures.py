@@ -393,29 +393,17 @@ def pair(runs: list, titles: list[str], labels: Mapping[str, str]) -> go.Figure:
             dict(
                 type="scatter",
                 mode="markers",
-                x=r.real[:, 0],
-                y=r.real[:, 1],
-                name=labels["real"],
+                x=xy[:, 0],
+                y=xy[:, 1],
+                name=labels[group],
                 xaxis=x,
                 yaxis=y,
-                marker=dict(color=REAL, size=4, opacity=0.7),
+                marker=dict(color=color, size=4, opacity=opacity),
                 hoverinfo="skip",
                 showlegend=first,
-                legendgroup="real",
-            ),
-            dict(
-                type="scatter",
-                mode="markers",
-                x=r.fake[-1][:, 0],
-                y=r.fake[-1][:, 1],
-                name=labels["fake"],
-                xaxis=x,
-                yaxis=y,
-                marker=dict(color=FAKE, size=4, opacity=0.8),
-                hoverinfo="skip",
-                showlegend=first,
-                legendgroup="fake",
-            ),
+                legendgroup=group,
+            )
+            for xy, group, color, opacity in ((r.real, "real", REAL, 0.7), (r.fake[-1], "fake", FAKE, 0.8))
         ]
         if not r.target.is_curve:
             m = r.target.modes.astype(np.float32)
