@@ -92,6 +92,14 @@ def wait_bare(a: float):
     )
 
 
+def complete(page, timeout: float = 120_000) -> None:
+    """No run in progress and the page complete (a fresh visit's first-screen marker has rerun it: core/ui/lazy.py),
+    so that no press is timed against the page's own completion."""
+    from tests.e2e.helpers import IDLE, POLL_MS
+
+    page.wait_for_function(IDLE, timeout=timeout, polling=POLL_MS)
+
+
 def slider_presses(browser, url: str, label: str, waits, presses: int) -> list[float]:
     """Open `url` in a fresh context and time key presses on the slider labelled `label`, alternating right and left;
     waits = (wait for the first value, wait for the next one), each wait(page) returning once it is drawn."""
@@ -102,6 +110,7 @@ def slider_presses(browser, url: str, label: str, waits, presses: int) -> list[f
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a cold server imports torch first
     waits[0](page)
+    complete(page)
     steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
     times = press_times(page, slider_thumb(page, label), steps, presses, pause_ms=600)
     ctx.close()
@@ -117,6 +126,7 @@ def scrub_presses(browser, url: str, label: str, waits, presses: int) -> list[fl
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     waits[0](page)
+    complete(page)
     thumb = page.get_by_role("slider", name=label, exact=True)
     thumb.wait_for(timeout=60_000)
     steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]

@@ -35,7 +35,7 @@ from common import ROOT, app_server, pct, section_times
 from core import registry
 from core.params import Float, Int
 from core.text import Text
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, IDLE
 
 VIEWPORT = {"width": 1440, "height": 900}
 GOALS = {"first": 1.3, "screen": 1.6, "median": 1.5, "p90": 2.0}
@@ -172,9 +172,7 @@ def presses(browser, url: str, label: str, n: int, log: Path | None, warmup: int
 
 
 def idle(page, timeout: float = 120_000) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout, polling=100
-    )
+    page.wait_for_function(IDLE, timeout=timeout, polling=100)
 
 
 def med(xs):

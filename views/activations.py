@@ -51,6 +51,7 @@ def explorer():
     res = view.run(act.EXPLORER)
     with right:
         st.plotly_chart(figures.explorer(res, t.section("fig"), names, ORDER), key="explorer_chart")
+    view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
 
     st.subheader(t("explorer.probe_heading", x0=f"{res.x0:g}"))
     st.dataframe(

@@ -142,6 +142,7 @@ def lab():
         result = run_live(view, gan.LAB, render)
         if result is not None and result.finished and gan.pair_shown(view.values_for(gan.LAB)):
             pair(result, labels)
+    view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     _points_box(values)
     with st.expander(t("lab.more_heading")):
         more = st.columns(2, gap="large")  # two wide columns: every option of a segmented control stays visible

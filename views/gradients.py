@@ -64,6 +64,7 @@ def network():
         for name, p in rows:
             for key, numbers in gr.notes(p):
                 st.info(t(key, name=name, **numbers), icon="🕳️" if key == "net.underflow" else "💥")
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
         st.caption(t("net.intro"))
 
     st.subheader(t("net.norms_heading"))

@@ -72,6 +72,7 @@ def beside(right, experiment, entry, chart) -> None:
         st.plotly_chart(chart, key=f"{experiment.key}_chart")
         ago = f"{max(0.0, time.time() - entry.at):.0f}"
         st.caption(t("measured_at", ago=ago, device=hw.machine()["device"]))
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
         st.markdown(t(f"{experiment.key}.intro"))
 
 

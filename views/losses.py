@@ -107,6 +107,7 @@ def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> 
     with right:
         at = lambda x: figures.curves(view.run_with(experiment, **{probe: x}), fig, names, keys)
         view.scrub(experiment, probe, at, chart=f"losses.{experiment.key}")
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.markdown(words.curve_text(t, names, c))
     view.claim_cards(experiment.key)
 

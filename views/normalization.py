@@ -72,6 +72,7 @@ def steps_section():
     r = view.run(steps.STEPS)
     with right:  # the batch size moves in the browser among batches computed once (a scrub knob, core/scrub.py)
         view.scrub(steps.STEPS, "n", lambda n: figures.steps(view.run_with(steps.STEPS, n=n), fig), chart="norm.steps")
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.markdown(t("steps.intro"))
     left, right = st.columns(2)
     left.latex(steps.FORMULAS["stats"])

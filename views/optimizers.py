@@ -61,6 +61,7 @@ def paths_section():
             selection_mode="points",
         )
         st.caption(t("paths.click_hint"))
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
         st.markdown(t("paths.intro"))
         for kind, starts, steps, bad in res.divergences():
             text = t(

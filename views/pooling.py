@@ -103,6 +103,7 @@ def window_section():
     with right:
         st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
         st.caption(t("pool.step_help"))
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     grid, words = st.columns([1.3, 2], gap="medium")
     with grid:
         st.markdown(f"**{t('pool.grid_label')}**")

@@ -87,6 +87,7 @@ def overfitting():
         every, degrees = reg.fit_curves(view.values), tuple(int(d) for d in poly.sweep_degrees(res.n, 0))
         view.scrub(reg.FIT, "degree", lambda d: figures.fit(res, fig, d, every[d]), chart="reg.fit", grid=degrees)
         st.markdown(t("fit.numbers", **numbers))
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.plotly_chart(figures.sweep(res, poly.double_descent(res), fig), key="reg_sweep")
     st.markdown(t(words.fit_verdict(res), **numbers))
     with st.expander(t("fit.how")):

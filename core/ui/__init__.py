@@ -31,6 +31,10 @@ from core.ui.runner import run_cached
 from core.ui.widgets import draw, wkey
 
 
+class _Folded(Exception):
+    """The first screen of a fresh visit is complete (PageView.fold)."""
+
+
 class PageView:
     def __init__(self, concept: Concept):
         self.concept = concept
@@ -77,8 +81,8 @@ class PageView:
                 self.refresh()
                 try:
                     body()
-                except StepAside:  # a training with no chunk yet stepped aside for another rerun
-                    pass
+                except (StepAside, _Folded):  # a training with no chunk yet stepped aside for another rerun;
+                    pass  # or the first screen of a fresh visit ends here (fold)
 
         @functools.wraps(body)
         def call():
@@ -88,6 +92,12 @@ class PageView:
             run_section()
 
         return call
+
+    def fold(self) -> None:
+        """Below here the section is off the first screen: on a fresh visit in a browser its first run ends here
+        (the marker's rerun, core/ui/lazy.py, draws the rest once the first screen is drawn)."""
+        if self._lazy:
+            raise _Folded
 
     def refresh(self) -> None:
         self.values, notices = state.page_values(self.concept)
@@ -156,6 +166,8 @@ class PageView:
         `grid`: the positions offered, when not every value of the knob (a value off them is drawn exactly, the
         slider at the nearest position)."""
         param, value = experiment.params[name], self.values[name]
+        if self._lazy:  # a pick made before the marker's rerun must survive it, as a widget's move does
+            lazy.drawn(self.concept.key, [name])
         others = {k: v for k, v in self.values_for(experiment).items() if k != name}
         grid = grid or scrub.positions(param)
         pick = lambda v: self.set({name: v})

@@ -1,16 +1,19 @@
-"""Sections below the first one wait until the browser has drawn the first screen.
+"""Sections below the first one (and the first one's part below the screen) wait until the browser has drawn the
+first screen.
 
-Status: OFF by default, on with `DLP_LAZY=1`. It fixes the first screen (tests/e2e/test_first_screen.py runs
-its own server with it on; bench/page_latency.py: /activations first figure 1.82× the bare page with it, 2.55×
-without), but in the full browser suite two tests fail with it on and pass with it off: the gradients page's
-key press and training (tests/e2e/test_gradients.py) and a sidebar round trip (tests/e2e/test_navigation.py:
-the click on "Activations" never navigates) — after earlier tests on the same server. (The live-sections test
-that used to fail with it read a replaced, hidden chart; mended in the test.) Until that interaction is
-understood (suspect: the marker's full-page rerun arriving after the student's own change), it stays opt-in.
+Status: on by default; `DLP_LAZY=0` turns it off. bench/page_latency.py, open a link → first figure, against the
+bare page in the same run: /activations 1.47× (2.55× without it), /gradients 1.32×, /optimizers 1.60×. Two browser
+tests used to fail with it on, now and then (a sidebar click, a key press right after the first screen): the
+marker's rerun request carries its page and Streamlit folds a pending request into the newer one, so a marker
+firing right after a click on another page's link cancelled the navigation. The marker now waits until the app is
+idle and nobody clicked or typed for 600 ms, and never fires once the browser has left the page.
 
     view = PageView(concept)     # on a fresh visit in a browser: the share box slot holds the marker
     @view.section                # only the page's first section runs; the others return at once
-    def explorer(): ...
+    def explorer():
+        ...                      # controls and figure
+        view.fold()              # the first run of a fresh visit ends this section here
+        ...                      # tables, formulas, claim cards
 
 Why: on a fresh visit the browser must load a code chunk per element kind and draw every chart; while it
 does, the elements of the first screen show grey skeletons. When the sections below arrive in the same
@@ -21,10 +24,11 @@ reveal on every new update), so the first section stayed grey until the training
 explorer of /activations at 18 s with a 12-s training in its second section; a minimal two-fragment app
 does not show it: its first chart came at ~2 s).
 
-How: on the first run of a page visit the page draws its first section and, in the sidebar's share box
-slot, a tiny custom component v2 (no HTML; its JavaScript runs in the page). It waits until the viewport
-has no skeleton and every chart in view is drawn (or 5 s passed), then sets its trigger, which reruns the
-page: that run is no longer a fresh visit, so it draws every section and the share box, after the first
+How: on the first run of a page visit the page draws its first section (up to its `view.fold()`) and, in the
+sidebar's share box slot, a tiny custom component v2 (no HTML; its JavaScript runs in the page). It waits until
+the viewport has no skeleton and every chart in view is drawn (or 5 s passed), and then until the app is idle
+(no running script, or 10 s passed) and no click or key press came for 600 ms; then it sets its trigger, which
+reruns the page: that run is no longer a fresh visit, so it draws every section and the share box, after the first
 screen. The first run's notices (a bad link, its conflicts) are held for that run (`hold`/`release`).
 Later runs (a slider, a preset, the language) draw every section at once, as before.
 
@@ -44,11 +48,25 @@ import streamlit as st
 READY_JS = """
 const SKELETON = '[data-testid=stSkeleton],[data-testid=stSkeletonElement],[data-testid=stAppSkeleton]';
 const MAX_WAIT_MS = 5000;
+const QUIET_MS = 600;  // no click or key press for this long before the marker's rerun
 const inView = (el) => { const r = el.getBoundingClientRect();
   return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth; };
 const drawn = () => !Array.from(document.querySelectorAll(SKELETON)).some(inView)
   && Array.from(document.querySelectorAll('.js-plotly-plot')).filter(inView)
        .every((gd) => gd._fullLayout && gd.querySelector('.main-svg'));
+// The student's own input wins: a rerun request carries its page, and Streamlit folds a pending request into
+// the newer one, so a marker rerun sent right after a click on another page's link would cancel the
+// navigation. Wait until the app is idle and nobody clicked or typed for QUIET_MS.
+const input = (window.__dlpLastInput = window.__dlpLastInput || { t: 0 });
+if (!window.__dlpInputHooked) {
+  window.__dlpInputHooked = true;
+  for (const kind of ['pointerdown', 'keydown'])
+    document.addEventListener(kind, () => { input.t = performance.now(); }, true);
+}
+const BUSY_MAX_MS = 10000;  // an app that stays busy this long (a live training) does not hold the page back
+const running = () => !!document.querySelector('[data-testid=stStatusWidget]');
+const idle = (start) => (!running() || performance.now() - start > BUSY_MAX_MS)
+  && performance.now() - input.t > QUIET_MS;
 function firstScreen(visit) {  // one promise per page visit, shared by every waiting section
   const all = (window.__dlpFirstScreen = window.__dlpFirstScreen || {});
   if (!all[visit]) all[visit] = new Promise((resolve) => {
@@ -61,7 +79,13 @@ function firstScreen(visit) {  // one promise per page visit, shared by every wa
 }
 export default function ({ data, setTriggerValue }) {
   let alive = true;
-  firstScreen(data.visit).then(() => { if (alive) setTriggerValue('ready', true); });
+  const path = location.pathname, start = performance.now();
+  const fire = () => {
+    if (!alive || location.pathname !== path) return;  // gone, or the student went to another page
+    if (!idle(start)) return setTimeout(fire, 50);
+    setTriggerValue('ready', true);
+  };
+  firstScreen(data.visit).then(fire);
   return () => { alive = false; };
 }
 """
@@ -79,7 +103,7 @@ def _component():
 def enabled() -> bool:
     """Whether sections may wait for the browser: a browser session (every browser's User-Agent starts with
     "Mozilla/"; AppTest sends no headers, a Python websocket client names itself)."""
-    if os.environ.get("DLP_LAZY", "0") != "1":  # opt-in: see "Status" in the module docstring
+    if os.environ.get("DLP_LAZY", "1") == "0":  # on by default; DLP_LAZY=0 turns it off
         return False
     try:
         return (st.context.headers.get("User-Agent") or "").startswith("Mozilla/")

@@ -118,13 +118,17 @@ FOOTER = re.compile(
 )  # the page's last line, en or zh
 
 
+# No script running, and the page complete: on a fresh visit the first run draws only the first screen and a
+# marker (core/ui/lazy.py) that reruns the page once the browser has drawn it; the marker is gone after that run.
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && !document.querySelector('[class*="st-key-_dlp-ready-"]')"""
+
+
 def wait_idle(page, timeout: float = 90_000) -> None:
-    """The first run has finished (its last section drawn, no running status): a button clicked earlier can
-    wait out its actionability timeout while a busy machine is still rendering the page."""
+    """The page is complete (its last section drawn, the first-screen marker's rerun done, no running status): a
+    button clicked earlier can wait out its actionability timeout while a busy machine is still rendering the page."""
     page.get_by_text(FOOTER).first.wait_for(timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=POLL_MS
-    )
+    page.wait_for_function(IDLE, timeout=timeout, polling=POLL_MS)
 
 
 SCRUB_TICK = """([chart, i]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, scrub_click, scrub_label, wait_drawn, wait_idle
+from tests.e2e.helpers import IDLE, POLL_MS, assert_sections_fit, query, scrub_click, scrub_label, wait_drawn, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +63,7 @@ def test_the_mlp_trains_live_after_its_button(server, browser, artifacts):
     ctx, page = open_page(browser, f"{server}/regularization?steps=200&width=16&lang=zh")
     wait_for_degree(page, 9, name="{d} 次多项式")
     page.get_by_text("本页的每张图都由这台服务器上的 PyTorch").first.wait_for(timeout=90_000)  # the footer: all drawn
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=POLL_MS
-    )
+    page.wait_for_function(IDLE, timeout=90_000, polling=POLL_MS)
     button = page.get_by_role("button", name="▶ 开始训练").first
     button.scroll_into_view_if_needed()
     button.click()
