@@ -133,10 +133,10 @@ def filter_section():
         st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
         for note in notes:
             st.info(note, icon="ℹ️")
-        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
         for latex in res.size_latex[: 1 if res.in_shape[1] == res.in_shape[2] else 2]:
             st.latex(latex)
         st.caption(t("filter.stats", **res.stats, macs=f"{res.macs:,}", c=res.in_shape[0], k=res.kernel.shape[0]))
+        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.markdown(t("filter.intro"))
     grid, more = st.columns([1.3, 2], gap="medium")
     with grid:  # the kernel's size and cells together

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.optimizers import claims, figures, surfaces
 from core.optimizers import concept as opt
-from core.ui import PageView
+from core.ui import PageView, click_chart
 from core.ui.live import finished, run_live
 
 view = PageView(opt.CONCEPT)
@@ -22,10 +22,8 @@ def _load_surface() -> None:
     view.set(opt.suggested(view.widget("surface")))
 
 
-def _start_from_click() -> None:
-    points = st.session_state["opt_landscape"]["selection"]["points"]
-    if points:
-        view.set({"x0": round(float(points[0]["x"]), 2), "y0": round(float(points[0]["y"]), 2)})
+def _start_from_click(x: float, y: float) -> None:
+    view.set({"x0": round(x, 2), "y0": round(y, 2)})
 
 
 def _dash(n) -> str:
@@ -41,6 +39,14 @@ def paths_section():
     with left:
         view.controls(opt.PATHS, only=("surface",), on_change=_load_surface)
         view.controls(opt.PATHS, only=("kappa", "theta", "x0", "y0", "steps", "starts", "opts"))
+    view.conflicts(opt.PATHS)
+    res = view.run(opt.PATHS)
+    grid = opt.landscape_grid(v)
+    with right:  # the map before the column's longer controls (a column fills in the order it is written)
+        st.plotly_chart(figures.landscape(res, grid, fig, names), key="opt_landscape")
+        click_chart.listen(figures.CLICK_CHART, _start_from_click)
+        st.caption(t("paths.click_hint"))
+    with left:
         with st.expander(t("paths.hyper"), expanded=True):
             for kind, tab in zip(opt.KINDS, st.tabs([names[k] for k in opt.KINDS])):
                 with tab:
@@ -50,18 +56,8 @@ def paths_section():
             view.controls(opt.PATHS, only=("wd", "noise", "seed", "sched", "every", "gamma", "warmup", "patience"))
             st.latex(opt.GRAD)
         view.controls(opt.PATHS, only=("tol", "view3d"))
-    view.conflicts(opt.PATHS)
-    res = view.run(opt.PATHS)
-    grid = opt.landscape_grid(v)
+    view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     with right:
-        st.plotly_chart(
-            figures.landscape(res, grid, fig, names),
-            key="opt_landscape",
-            on_select=_start_from_click,
-            selection_mode="points",
-        )
-        st.caption(t("paths.click_hint"))
-        view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
         st.markdown(t("paths.intro"))
         for kind, starts, steps, bad in res.divergences():
             text = t(

@@ -248,7 +248,7 @@ PATHS = Experiment("paths", PATHS_PARAMS, run_paths, paths_summary)
 
 
 def landscape_grid(values: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(xs, ys, f) on a 121 × 121 grid over the plot (a multiple of the figure's 41 × 41 click grid)."""
+    """(xs, ys, f) on a 121 × 121 grid over the plot (hovering the map reads out f at its nodes)."""
     return surfaces.grid(values["surface"], values["kappa"], values["theta"], 121)
 
 

@@ -1,4 +1,4 @@
-"""Optimizer figures: paths on the landscape (with a client-side animation and a click-to-start grid),
+"""Optimizer figures: paths on the landscape (with a client-side animation; a click on the map starts there),
 an optional 3-D view, loss and distance curves, one optimizer's internals, and the network race.
 
 Built from plain dicts (core.style.figure); arrays are float32 numpy. The landscape's colour is
@@ -33,7 +33,7 @@ POINT_STYLE = {  # critical point kind -> marker
     "saddle": dict(symbol="x", size=11, color="black"),
     "max": dict(symbol="triangle-up", size=11, color="white", line=dict(color="black", width=1)),
 }
-CLICK_GRID = 41  # points per side of the invisible grid that turns a click into a start point
+CLICK_CHART = "opt.landscape"  # the map's name for core/ui/click_chart.py: a click on it sets the start point
 FRAMES = 60  # animation frames
 MAX_POINTS = 1500  # points per drawn path (main start); other starts get a third of that
 FLOOR = 1e-30  # f − f* below this is drawn at this value on log axes (0 cannot be shown on a log axis)
@@ -74,22 +74,13 @@ def _last_inside(path: np.ndarray, box) -> int:
     return int(np.flatnonzero(inside)[-1]) if inside.any() else 0
 
 
-def click_grid(box) -> tuple[np.ndarray, np.ndarray]:
-    xs = np.round(np.linspace(box[0], box[1], CLICK_GRID), 2)
-    ys = np.round(np.linspace(box[2], box[3], CLICK_GRID), 2)
-    gx, gy = np.meshgrid(xs, ys)
-    return gx.ravel().astype(np.float32), gy.ravel().astype(np.float32)
-
-
 def landscape(
     res, grid: tuple[np.ndarray, np.ndarray, np.ndarray], labels: Mapping[str, str], names: Mapping[str, str]
 ) -> go.Figure:
-    """Paths over the surface. grid: (xs, ys, f[i, j] = f(xs[j], ys[i])) over the plot box; when its size
-    is a multiple of the click grid's, hovering the click grid reads out f."""
+    """Paths over the surface. grid: (xs, ys, f[i, j] = f(xs[j], ys[i])) over the plot box; hovering the map reads
+    out f at the grid's nodes, and a click on it sets the start point (core/ui/click_chart.py)."""
     xs, ys, f = grid
     z, ticks = colour_values(f, res.fstar, res.log_colors)
-    stride = (len(xs) - 1) // (CLICK_GRID - 1)
-    f_at = f[::stride, ::stride].ravel().astype(np.float32) if stride * (CLICK_GRID - 1) == len(xs) - 1 else None
     bar_title = labels["f_minus_fstar"] if ticks else labels["f"]
     traces = [
         dict(
@@ -100,30 +91,17 @@ def landscape(
             colorscale=LANDSCAPE,
             ncontours=28,
             line=dict(width=0.5, color="rgba(60,60,60,0.35)"),
-            hoverinfo="skip",
+            # hovering reads out f; a click anywhere on the map starts there (core/ui/click_chart.py)
+            customdata=f.astype(np.float32) if ticks else None,
+            hovertemplate="x = %{x:.2f}, y = %{y:.2f}<br>f = %{"
+            + ("customdata" if ticks else "z")
+            + ":.4g}"
+            + f"<extra>{labels['click']}</extra>",
             colorbar=dict(title=dict(text=bar_title, side="right"), len=0.8, thickness=14, **ticks),
             showlegend=False,
             name=labels["surface"],
         )
     ]
-    gx, gy = click_grid(res.box)
-    readout = "x = %{x:.2f}, y = %{y:.2f}" + ("<br>f = %{customdata:.4g}" if f_at is not None else "")
-    # WebGL: 1,681 invisible SVG markers would cost Plotly ~0.2 ms each to redraw on every update
-    traces.append(
-        dict(
-            type="scattergl",
-            x=gx,
-            y=gy,
-            mode="markers",
-            name=labels["click"],
-            showlegend=False,
-            marker=dict(size=9, opacity=0),
-            customdata=f_at,
-            selected=dict(marker=dict(opacity=0)),
-            unselected=dict(marker=dict(opacity=0)),
-            hovertemplate=readout + f"<extra>{labels['click']}</extra>",
-        )
-    )
     for kind in POINT_STYLE:
         pts = [p for p in res.points if p.kind == kind]
         if pts:
@@ -229,7 +207,8 @@ def landscape(
         hovermode="closest",
         legend=_titled_legend(labels["map_title_log" if ticks else "map_title"]),
         margin=dict(l=50, r=20, t=60, b=130),
-        clickmode="event+select",
+        clickmode="event",
+        meta=dict(dlp_click=CLICK_CHART),
         dragmode="pan",
         updatemenus=[
             dict(

@@ -59,7 +59,7 @@ def test_slider_redraws_the_paths_a_click_sets_the_start_and_play_animates(serve
 
     # a click on the map: the start point moves there, slider and URL follow
     assert start_marker(page) == pytest.approx([-1.2, 1.0])
-    target = (0.5, 2.0)  # a point of the click grid on Rosenbrock's plot (−2…2 × −1…3)
+    target = (0.5, 2.0)  # a node of the map's 121 × 121 grid on Rosenbrock's plot (−2…2 × −1…3)
     box = page.locator(".js-plotly-plot").first.bounding_box()
     px, py = page.evaluate(
         f"""([x, y]) => {{ const l = {MAP}._fullLayout;

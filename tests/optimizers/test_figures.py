@@ -63,15 +63,15 @@ def test_landscape_has_a_legend_entry_per_optimizer_the_minimum_and_the_start():
     assert list(contour.colorbar.ticktext)[0].startswith("1e")  # a log colour scale, labelled in f − f*
 
 
-def test_the_click_grid_covers_the_plot_and_reads_out_f():
+def test_the_map_itself_takes_the_click_and_reads_out_f():
     res, grid = build()
     fig = figures.landscape(res, grid, FIG, NAMES)
-    click = next(t for t in fig.data if t.name == FIG["click"])
-    assert len(click.x) == figures.CLICK_GRID**2 and click.marker.opacity == 0
-    assert (min(click.x), max(click.x), min(click.y), max(click.y)) == (-2.0, 2.0, -1.0, 3.0)
-    i = int(np.flatnonzero((click.x == 1.0) & (click.y == 1.0))[0])
-    assert click.customdata[i] == pytest.approx(0.0, abs=1e-6)  # f at the minimum (1, 1)
-    assert np.allclose(np.round(click.x, 2), click.x)  # a click lands on the start sliders' 0.01 grid
+    assert fig.layout.meta["dlp_click"] == figures.CLICK_CHART and fig.layout.clickmode == "event"
+    assert not [t for t in fig.data if t.type == "scattergl"]  # no invisible click grid over the map
+    contour = fig.data[0]
+    assert "%{customdata" in contour.hovertemplate and FIG["click"] in contour.hovertemplate  # log colours: f itself
+    i, j = int(np.flatnonzero(contour.y == 1.0)[0]), int(np.flatnonzero(contour.x == 1.0)[0])
+    assert np.asarray(contour.customdata)[i][j] == pytest.approx(0.0, abs=1e-6)  # f at the minimum (1, 1)
 
 
 def test_a_diverging_run_is_drawn_to_the_edge_and_marked_there():
