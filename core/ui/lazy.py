@@ -2,7 +2,7 @@
 first screen.
 
 Status: on by default; `DLP_LAZY=0` turns it off. bench/page_latency.py, open a link → first figure, against the
-bare page in the same run: /activations 1.47× (2.55× without it), /gradients 1.32×, /optimizers 1.60×. Two browser
+bare page in the same run: /activations 1.24–1.33× (2.55× without it), /gradients 1.42×, /optimizers 1.60×. Two browser
 tests used to fail with it on, now and then (a sidebar click, a key press right after the first screen): the
 marker's rerun request carries its page and Streamlit folds a pending request into the newer one, so a marker
 firing right after a click on another page's link cancelled the navigation. The marker now waits until the app is

@@ -3,7 +3,7 @@ sidebar and coming back brings back the view the student left."""
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, query, wait_for_probe, wait_idle
+from tests.e2e.helpers import IDLE, POLL_MS, query, wait_for_probe, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,9 @@ def test_the_language_switch_relabels_select_boxes_at_once(server, browser):
     page.wait_for_function(
         f"() => ({SELECTED})().some(v => v.includes('香蕉'))", timeout=30_000, polling=POLL_MS
     )  # the selected option itself is in Chinese now, with no other control touched
+    # … and, once that one rerun has drawn the whole page (the map comes between the column's first select box and
+    # its last), every other one too
+    page.wait_for_function(IDLE, timeout=60_000, polling=POLL_MS)
     after = page.evaluate(SELECTED)
     assert not any(
         v == b and b.isascii() and any(c.isalpha() for c in b) and b != "Adam" for v, b in zip(after, before)
