@@ -54,3 +54,23 @@ def test_an_evidence_chart_over_decades_labels_powers_of_ten_only():
     wide = style.evidence(["a", "b"], [1e-8, 1.0]).layout.xaxis
     assert wide.type == "log" and wide.dtick == 2  # 8 decades, about five labels: no bare "2" and "5" between
     assert style.evidence(["a", "b"], [1.0, 3.0]).layout.xaxis.type == "linear"
+
+
+def test_a_card_whose_preset_moves_another_sections_knobs_reruns_the_whole_page():
+    """A button in a section reruns that section only: a card whose preset sets knobs of other sections reruns the
+    page (core/ui/chrome.within_section), or those sections would keep their old knobs under a link that says the
+    new ones. Today two cards do; the others set their own section's knobs."""
+    from core.ui.chrome import within_section
+
+    crossing = {
+        (concept.key, claim.key)
+        for concept in registry.CONCEPTS
+        for experiment in concept.experiments
+        for claim in concept.claims_for(experiment.key)
+        if claim.preset and not within_section(concept, claim.section, dict(concept.presets[claim.preset]))
+    }
+    assert crossing == {("normalization", "faster"), ("normalization", "res_depth")}
+    act = registry.get("activations")
+    assert within_section(act, "explorer", {"x0": 2.0, "fns": ("relu",)})
+    assert not within_section(act, "explorer", {"x0": 2.0, "steps": 100})  # a knob of the trainer
+    assert not within_section(act, "no such section", {"x0": 2.0})

@@ -189,6 +189,14 @@ def _numbers(concept_key: str) -> dict[str, Any]:
         return concept.numbers() if concept.numbers else {}
 
 
+def within_section(concept: Concept, section: str, values: dict[str, Any]) -> bool:
+    """Whether every knob in `values` belongs to the experiment of `section` (then a rerun of that section alone
+    shows all that `values` changes; otherwise the whole page must rerun, or the other sections would keep
+    showing their old knobs while the link already says the new ones)."""
+    own = next((e.params.names for e in concept.experiments if e.key == section), ())
+    return set(values) <= set(own)
+
+
 def claim_cards(t: Text, concept: Concept, claims, numbers: dict[str, Any] | None = None, intro: bool = False) -> None:
     """Cards for `claims` (see core.experiment.Claim), in two columns, filled from `numbers` (default: the
     concept's own, measured once per process); `intro` introduces the interview notes above them."""
@@ -211,9 +219,12 @@ def claim_cards(t: Text, concept: Concept, claims, numbers: dict[str, Any] | Non
                     style.evidence(labels, values), key=f"_claim_fig.{claim.key}", config={"displayModeBar": False}
                 )
             if claim.preset:
-                st.button(
+                preset = dict(concept.presets[claim.preset])
+                pressed = st.button(
                     t("claims_show"),
                     key=f"_claim_preset.{claim.key}",
                     on_click=state.apply_preset,
-                    args=(concept.key, concept.params, dict(concept.presets[claim.preset])),
+                    args=(concept.key, concept.params, preset),
                 )
+                if pressed and not within_section(concept, claim.section, preset):
+                    st.rerun(scope="app")  # a button in a section reruns that section only: the whole page follows

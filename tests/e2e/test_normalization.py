@@ -5,7 +5,7 @@ section's figure and controls fit one screen at 1280×720 and 1440×900."""
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, scrub_click, wait_drawn, wait_idle
+from tests.e2e.helpers import IDLE, POLL_MS, assert_sections_fit, query, scrub_click, wait_drawn, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -99,4 +99,35 @@ def test_every_sections_figure_and_controls_fit_one_screen(server, browser, arti
     wait_drawn(page)
     sections = {s: t(f"{s}.heading") for s in ("steps", "count", "lr", "batch", "depth")}
     assert_sections_fit(page, sections, "normalization", artifacts)
+    ctx.close()
+
+
+LRS = """() => [...document.querySelectorAll('[data-testid="stMultiSelect"]')].map(e => e.innerText)
+    .filter(t => t.startsWith('Learning rates'))
+    .map(t => t.split('\\n').map(s => s.trim()).filter(s => s && s !== 'Learning rates'))"""
+
+
+def test_a_card_that_sets_another_sections_knobs_redraws_that_section(server, browser):
+    """The trained claims' "faster" card sets the learning-rate section's rates: its button sits in another section
+    (a section reruns alone when its own button is pressed), so the whole page must follow — the link and the
+    learning-rate section both show the card's rates, with no other interaction."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(f"{server}/normalization")
+    wait_idle(page, 180_000)
+    train = page.get_by_role("button", name="▶ Train the defaults and check")
+    show = page.locator('[class*="st-key-_claim_preset-faster"] button')
+    train.or_(show).first.wait_for(timeout=60_000)  # the button, or the cards of a run this server finished
+    if train.count():
+        train.scroll_into_view_if_needed()
+        train.click()
+    show.wait_for(timeout=400_000)
+    page.wait_for_function(IDLE, timeout=60_000, polling=POLL_MS)
+    assert page.evaluate(LRS) == [["0.01", "0.03", "0.1", "0.3", "1", "2"]]  # the defaults
+    show.scroll_into_view_if_needed()
+    show.click()
+    page.wait_for_url(lambda url: query(url).get("lrs") == "0.01,0.1,0.5", timeout=30_000)
+    page.wait_for_function(
+        f"() => JSON.stringify(({LRS})()) === JSON.stringify([['0.01', '0.1', '0.5']])", timeout=30_000, polling=POLL_MS
+    )
     ctx.close()
