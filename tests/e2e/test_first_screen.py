@@ -1,12 +1,12 @@
 """In a real browser: opening a link whose second section trains for some seconds, the first section's chart
 and controls are drawn (not grey skeletons) while that training is still running below them (core/ui/lazy.py).
 
-Without the first-screen marker (on by default; DLP_LAZY=0 turns it off) the explorer stayed a skeleton until the
-whole script run ended."""
+Without the first-screen marker the explorer stayed a skeleton until the whole script run ended."""
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, slider_thumb
+from tests.conftest import ROOT
+from tests.e2e.helpers import POLL_MS, free_port, slider_thumb, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,18 @@ DURING = """() => {
 }"""
 
 
-def test_first_section_is_drawn_while_a_training_below_runs(server, browser):
+@pytest.fixture(scope="module")
+def lazy_server():
+    """A server of its own with the first-screen marker on (DLP_LAZY=1: opt-in, see core/ui/lazy.py)."""
+    port = free_port()
+    proc = start_server(ROOT / "streamlit_app.py", port, env={"DLP_LAZY": "1"})
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_first_section_is_drawn_while_a_training_below_runs(lazy_server, browser):
+    server = lazy_server
     ctx = browser.new_context(viewport={"width": 1440, "height": 900})
     page = ctx.new_page()
     page.goto(server + LONG)
