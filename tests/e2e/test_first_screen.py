@@ -5,8 +5,7 @@ Without the first-screen marker the explorer stayed a skeleton until the whole s
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.helpers import POLL_MS, free_port, slider_thumb, start_server
+from tests.e2e.helpers import POLL_MS, slider_thumb
 
 pytestmark = pytest.mark.browser
 
@@ -27,18 +26,7 @@ DURING = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def lazy_server():
-    """A server of its own with the first-screen marker on (DLP_LAZY=1: opt-in, see core/ui/lazy.py)."""
-    port = free_port()
-    proc = start_server(ROOT / "streamlit_app.py", port, env={"DLP_LAZY": "1"})
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def test_first_section_is_drawn_while_a_training_below_runs(lazy_server, browser):
-    server = lazy_server
+def test_first_section_is_drawn_while_a_training_below_runs(server, browser):
     ctx = browser.new_context(viewport={"width": 1440, "height": 900})
     page = ctx.new_page()
     page.goto(server + LONG)
