@@ -171,7 +171,9 @@ def digits():
     st.header(t("digits.heading"))
     left, right = st.columns([1.15, 3], gap="medium")
     with left:
-        view.controls(gan.DIGITS, only=("dg_steps", "dg_lr", "dg_beta1", "dg_loss", "dg_batch", "dg_z", "dg_seed"))
+        view.controls(
+            gan.DIGITS, only=("dg_cond", "dg_steps", "dg_lr", "dg_beta1", "dg_loss", "dg_batch", "dg_z", "dg_seed")
+        )
         ready = finished(view, gan.DIGITS) is not None
         start = ready or st.button(t("digits.train"), key="_gan.digits_train", type="primary")
     with right:

@@ -199,6 +199,7 @@ DIGITS_PARAMS = ParamSet(
         Choice("dg_loss", "lsgan", choices=digits.DIGIT_LOSSES),
         Int("dg_batch", 64, lo=16, hi=256, step=16),
         Int("dg_seed", 0, lo=0, hi=999),
+        Bool("dg_cond", True),
     ),
     rules=lambda v: _digits_budget(v),
 )

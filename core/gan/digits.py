@@ -3,7 +3,12 @@
     G: z ∈ ℝ^Z ─Linear→ 128×2×2 ─BN,ReLU→ ConvT(4, s2) 64×4×4 ─BN,ReLU→ ConvT(4, s2) 1×8×8 ─tanh
     D: 1×8×8 ─Conv(4, s2)→ 64×4×4 ─LeakyReLU(0.2)→ Conv(4, s2) 128×2×2 ─LeakyReLU(0.2)→ Linear → f ∈ ℝ
 (the DCGAN pattern of Radford et al. 2016, shrunk to 8×8). Pixels are scaled to [−1, 1]. Losses from
-core.gan.losses; Adam with β = (0.5, 0.999); real and fake through D in one call; D frozen in the G step.
+core.gan.losses; Adam with β = (β₁, 0.999); real and fake through D in one call; D frozen in the G step.
+
+Conditioned on the label (cGAN, Mirza & Osindero 2014; `dg_cond`, on by default): G reads z together with the
+one-hot class y, and D is a projection discriminator (Miyato & Koyama 2018): f(x, y) = w·h(x) + b + e_y·h(x),
+with h(x) D's features and e_y a learnt vector per class. Real digits come with their labels; fakes are asked for
+the labels of the real batch, shuffled. The scored batch asks for every class equally often (index mod 10).
 
 Digit-likeness: two classifiers trained only on real digits (core.gan.judges) score every snapshot — the
 page's strict one (with a "not a digit" class) and an independent 10-class MLP: the share of samples called a
@@ -43,10 +48,20 @@ INTERP = 9  # images on the interpolation path
 CH = 32  # channels of the widest 4×4 layer (the cost is in the convolutions: ∝ CH²)
 
 
+CLASSES = 10
+
+
+def one_hot(y: torch.Tensor) -> torch.Tensor:
+    return nn.functional.one_hot(y, CLASSES).float()
+
+
 class Generator(nn.Module):
-    def __init__(self, z_dim: int):
+    """G(z) or, conditioned, G(z, c) with c a one-hot class (or a blend of two, for the interpolation)."""
+
+    def __init__(self, z_dim: int, cond: bool = False):
         super().__init__()
-        self.fc = nn.Linear(z_dim, 2 * CH * 2 * 2)
+        self.cond = cond
+        self.fc = nn.Linear(z_dim + (CLASSES if cond else 0), 2 * CH * 2 * 2)
         self.net = nn.Sequential(
             nn.BatchNorm2d(2 * CH),
             nn.ReLU(),
@@ -57,12 +72,16 @@ class Generator(nn.Module):
             nn.Tanh(),
         )  # 4×4 → 8×8
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        if self.cond:
+            z = torch.cat([z, c], 1)
         return self.net(self.fc(z).view(-1, 2 * CH, 2, 2))
 
 
 class Discriminator(nn.Module):
-    def __init__(self):
+    """D(x) or, conditioned, the projection D(x, y) = out(h) + e_y·h with h the features of x."""
+
+    def __init__(self, cond: bool = False):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(1, CH, 4, 2, 1),
@@ -70,18 +89,25 @@ class Discriminator(nn.Module):
             nn.Conv2d(CH, 2 * CH, 4, 2, 1),
             nn.LeakyReLU(0.2),  # 4×4 → 2×2
             nn.Flatten(),
-            nn.Linear(2 * CH * 2 * 2, 1),
         )
+        self.out = nn.Linear(2 * CH * 2 * 2, 1)
+        self.embed = nn.Embedding(CLASSES, 2 * CH * 2 * 2) if cond else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.net(x)
+        f = self.out(h)
+        if self.embed is not None:
+            f = f + (self.embed(y) * h).sum(1, keepdim=True)
+        return f
 
 
 def _seeded_init(module: nn.Module, g: torch.Generator) -> None:
     """Redraw every weight from g (DCGAN's N(0, 0.02) for conv / linear weights, BN γ ~ N(1, 0.02))."""
     with torch.no_grad():
         for m in module.modules():
-            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            if isinstance(m, nn.Embedding):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
+            elif isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
                 m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
                 m.bias.zero_()
             elif isinstance(m, nn.BatchNorm2d):
@@ -154,9 +180,11 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
     real_mlp = real_scores(strict=False)[0]
     clock = time.perf_counter()
     dev = device()
-    x_train = digits(0)[0].to(dev) * 2 - 1  # (N, 1, 8, 8) in [−1, 1]
+    x_train, y_train = digits(0)[:2]
+    x_train, y_train = x_train.to(dev) * 2 - 1, y_train.to(dev)  # (N, 1, 8, 8) in [−1, 1]; (N,) labels
     g = torch.Generator().manual_seed(cfg.dg_seed)
-    G, D = Generator(cfg.dg_z), Discriminator()
+    cond = cfg.dg_cond
+    G, D = Generator(cfg.dg_z, cond), Discriminator(cond)
     _seeded_init(G, g)
     _seeded_init(D, g)
     G, D = G.to(dev), D.to(dev)
@@ -165,6 +193,7 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
     opt_d = torch.optim.Adam(D.parameters(), lr=cfg.dg_lr, betas=betas, fused=True)
     d_params = list(D.parameters())
     z_fixed = torch.randn(N_SCORE, cfg.dg_z, generator=torch.Generator().manual_seed(cfg.dg_seed + 7)).to(dev)
+    c_fixed = one_hot(torch.arange(N_SCORE, device=dev) % CLASSES) if cond else None  # every class equally often
     real_show = real_examples()
     B, loss = cfg.dg_batch, cfg.dg_loss
     host: dict[str, list] = {k: [] for k in ("loss", "step", "img", "conf", "cls", "counts", "mlp", "mlp_cls")}
@@ -172,7 +201,7 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
     def score(step: int) -> None:
         G.eval()
         with torch.no_grad():
-            imgs = G(z_fixed)
+            imgs = G(z_fixed, c_fixed)
         G.train()
         share, covered, counts = digit_scores(clf, (imgs + 1) / 2)
         mlp_share, mlp_covered, _ = digit_scores(mlp, (imgs + 1) / 2)
@@ -190,18 +219,24 @@ def train(cfg: DigitsConfig) -> Iterator[tuple[float, DigitsResult]]:
         m = stop - start
         rows = torch.randint(len(x_train), (m, B), generator=g).to(dev)
         z = torch.randn(m, B, cfg.dg_z, generator=g).to(dev)
+        shuffles = torch.argsort(torch.rand(m, B, generator=g), 1).to(dev) if cond else None
         losses = []
         for s in range(m):
             real = x_train[rows[s]]
-            fake = G(z[s])
-            f = D(torch.cat([real, fake.detach()]))  # real and fake in one call: (2B, 1)
+            y_real = y_fake = y_both = c_fake = None
+            if cond:  # the fakes are asked for the real batch's labels, shuffled
+                y_real = y_train[rows[s]]
+                y_fake = y_real[shuffles[s]]
+                y_both, c_fake = torch.cat([y_real, y_fake]), one_hot(y_fake)
+            fake = G(z[s], c_fake)
+            f = D(torch.cat([real, fake.detach()]), y_both)  # real and fake in one call: (2B, 1)
             ld = d_loss(loss, f[:B], f[B:])
             opt_d.zero_grad(set_to_none=True)
             ld.backward()
             opt_d.step()
             for p in d_params:
                 p.requires_grad_(False)
-            lg = g_terms(loss, D(fake)).mean()
+            lg = g_terms(loss, D(fake, y_fake)).mean()
             opt_g.zero_grad(set_to_none=True)
             lg.backward()
             opt_g.step()
@@ -266,16 +301,26 @@ def latent(seed: int, z_dim: int) -> torch.Tensor:
     return torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
 
 
+def path_classes(seed_a: int, seed_b: int, n: int = INTERP) -> torch.Tensor:
+    """A conditioned generator's class input along the path: seed a asks for digit a mod 10, seed b for digit
+    b mod 10, and the one-hot vectors are blended linearly in between, (n, 10)."""
+    t = torch.linspace(0, 1, n)[:, None]
+    ends = one_hot(torch.tensor([seed_a % CLASSES, seed_b % CLASSES]))
+    return (1 - t) * ends[0] + t * ends[1]
+
+
 def interpolate(res: DigitsResult, seed_a: int, seed_b: int, n: int = INTERP) -> tuple[np.ndarray, np.ndarray]:
-    """Images (n, 8, 8) uint8 along the path from seed a's z to seed b's z, and the classifier's
-    (n, 11) probabilities for them. Needs a finished result (its generator's weights)."""
+    """Images (n, 8, 8) uint8 along the path from seed a's z to seed b's z (and, conditioned, from class a mod 10
+    to class b mod 10), and the classifier's (n, 11) probabilities for them. Needs a finished result (its
+    generator's weights)."""
     if res.g_state is None:
         raise ValueError("interpolation needs a finished run")
-    G = Generator(res.config.dg_z)
+    cond = res.config.dg_cond
+    G = Generator(res.config.dg_z, cond)
     G.load_state_dict({k: torch.from_numpy(v) for k, v in res.g_state.items()})
     G.eval()
     z = slerp(latent(seed_a, res.config.dg_z), latent(seed_b, res.config.dg_z), torch.linspace(0, 1, n))
     with torch.no_grad():
-        imgs = G(z)
+        imgs = G(z, path_classes(seed_a, seed_b, n) if cond else None)
         probs = classifier().probs((imgs + 1) / 2)
     return to_uint8(imgs), probs.numpy()
