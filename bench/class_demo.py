@@ -22,7 +22,7 @@ import time
 
 from common import app_server, fmt, press_times
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, POLL_MS, slider_thumb, wait_for_probe
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, POLL_MS, probe_slider, wait_for_probe
 
 DONE = """(needle) => Array.from(document.querySelectorAll('.js-plotly-plot')).some(
     gd => gd.layout && gd.layout.title && String(gd.layout.title.text).includes(needle))"""
@@ -54,7 +54,7 @@ def responsive(browser, base: str, link: str, students: int, presses: int) -> li
     page.goto(base + "/activations?x0=1.5&steps=100&d_steps=100")
     wait_for_probe(page, 1.5, timeout=120_000)
     steps = [("ArrowRight", lambda p: wait_for_probe(p, 1.6)), ("ArrowLeft", lambda p: wait_for_probe(p, 1.5))]
-    times = press_times(page, slider_thumb(page, "Probe x"), steps, presses, warmup=2, pause_ms=300)
+    times = press_times(page, probe_slider(page), steps, presses, warmup=2, pause_ms=300)
     ctx.close()
     return times
 

@@ -10,8 +10,9 @@ nothing training). Then, for every class size S (T = min(trainers, S)), all S st
 1. open the lesson link `/activations?steps=N&d_steps=100&seed=<new>` (its trainer starts on page open:
    one shared run per replica) and wait until their page shows the finished run ("step N of N");
 2. the first T students move the trainer's seed slider to a seed of their own: T distinct trainings;
-3. every student presses the explorer's Probe x₀ slider `--presses` times, ~0.7 s apart, while those
-   trainings run (a light section: press → the delta carrying that section's new chart is timed);
+3. every student presses the explorer's "x to" slider (its x range) `--presses` times, ~0.7 s apart, while
+   those trainings run (a light section: press → the delta carrying that section's new chart is timed; the
+   probe x₀ moves in the browser, so it no longer reaches the server);
 4. the T trainers wait until their own run is finished.
 
 Printed per row: errors (exceptions or st.error on a page, failed connections, timeouts), light-slider
@@ -38,7 +39,7 @@ from common import fmt, pct
 from tests.hosting.served import serving
 from tests.hosting.stclient import Student
 
-PROBE, SEED = "activations.x0", "activations.seed"
+PROBE, SEED = "activations.xmax", "activations.seed"  # the explorer's light server-side slider; the trainer's seed
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -74,8 +75,9 @@ async def press_probe(s: Student, presses: int) -> list[float]:
     """Milliseconds per press of the light slider, each until its section's new chart shows the new value."""
     times = []
     for i in range(presses):
-        value = round(1.0 + 0.1 * (i % 8 + 1), 1)  # 1.1 … 1.8: never the value the link opened with (1.0)
-        times.append(1000 * await s.press(PROBE, value, lambda s, v=value: s.redrawn(PROBE, f'"x":[{v}]'), 120))
+        value = 6.5 + 0.5 * (i % 8)  # 6.5 … 10: never the value the link opened with (6)
+        drawn = lambda s, v=value: s.redrawn(PROBE, f':{v:.2f}"')  # the chart's uirevision "xmin:xmax"
+        times.append(1000 * await s.press(PROBE, value, drawn, 120))
         await asyncio.sleep(0.5 + 0.4 * random.random())
     return times
 

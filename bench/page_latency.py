@@ -41,7 +41,7 @@ VIEWPORT = {"width": 1440, "height": 900}
 GOALS = {"first": 1.3, "screen": 1.6, "median": 1.5, "p90": 2.0}
 # One light slider per page, by parameter name; a page not listed uses the first Float/Int parameter of its
 # first experiment that is active at the defaults.
-SLIDERS = {"activations": "x0", "optimizers": "x0", "gradients": "batch", "pooling": "k"}
+SLIDERS = {"activations": "xmax", "optimizers": "x0", "gradients": "batch", "pooling": "k"}
 # Links measured for "open a link" only: a page whose first section must not wait for a training below it.
 LONG_LINKS = {
     "activations, training below": "/activations?x0=1.5&data=spiral2&steps=5000&n=2000&width=64&depth=6"

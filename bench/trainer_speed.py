@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import fmt  # noqa: E402
 
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, POLL_MS, free_port, slider_thumb, start_server, wait_for_probe  # noqa: E402
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, POLL_MS, free_port, probe_slider, start_server, wait_for_probe  # noqa: E402
 
 TRAIN_CHART = """(needle) => Array.from(document.querySelectorAll('.js-plotly-plot')).some(
     gd => gd.layout && gd.layout.title && String(gd.layout.title.text).includes(needle))"""
@@ -85,7 +85,7 @@ def load_worker(url: str) -> None:
 
 
 def press_latency(page, presses: int) -> list[float]:
-    thumb, times = slider_thumb(page, "Probe x"), []
+    thumb, times = probe_slider(page), []
     for i in range(presses):
         key, target = ("ArrowRight", 1.6) if i % 2 == 0 else ("ArrowLeft", 1.5)
         thumb.focus()

@@ -18,6 +18,7 @@ that changed (usually a few shapes or one trace) — as a Plotly "update". Array
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,21 @@ def positions(param: Param) -> tuple[Any, ...]:
         n = int(round((param.hi - param.lo) / param.step))
         return tuple(param.nearest(param.lo + k * param.step) for k in range(n + 1))
     raise TypeError(f"{param.name}: a scrub knob is a numeric slider")
+
+
+def positions_within(param: Float, lo: float, hi: float) -> tuple[float, ...]:
+    """The knob's positions in [lo, hi] — a probe whose range other knobs set: on the knob's own step, or on a
+    whole multiple of it when there would be more than MAX_POSITIONS (every position is a multiple of the
+    spacing, so 0 is one whenever it is in range)."""
+    first, last = math.ceil(round(lo / param.step, 6)), math.floor(round(hi / param.step, 6))
+    every = max(1, math.ceil((last - first + 1) / MAX_POSITIONS))
+    first = math.ceil(first / every) * every
+    return tuple(param.nearest(m * param.step) for m in range(first, last + 1, every))
+
+
+def finite(value: float) -> float | None:
+    """A number for a figure's JSON: inf and NaN become None (a gap), as Plotly draws them."""
+    return float(value) if math.isfinite(value) else None
 
 
 def scrubbable(param: Param) -> bool:
@@ -149,6 +165,8 @@ __all__ = [
     "apply",
     "plain",
     "positions",
+    "positions_within",
+    "finite",
     "scrubbable",
     "index_of",
     "steps",

@@ -8,7 +8,7 @@ from core.params import to_query_string
 from core.text import LANGS
 from core.ui import live
 from core.ui.widgets import from_widget, to_widget, wkey
-from tests.conftest import open_page, scrub_layouts
+from tests.conftest import open_page, pick, scrub_layouts
 
 KEYS = [c.key for c in registry.CONCEPTS]
 KINDS = ("slider", "select_slider", "multiselect", "selectbox", "toggle", "text_input", "segmented_control")
@@ -106,9 +106,9 @@ def test_bad_language_in_the_link_is_reported_and_english_used():
 def test_moving_a_widget_rewrites_the_url_and_the_chart():
     at = open_page("activations")
     before = at.get("plotly_chart")[0].proto.spec
-    at.slider(key="activations.x0").set_value(2.5).run()
+    at.slider(key="activations.xmax").set_value(2.5).run()
     assert_clean(at)
-    assert at.query_params["x0"] == "2.5"
+    assert at.query_params["xmax"] == "2.5"
     assert at.get("plotly_chart")[0].proto.spec != before
     at.multiselect(key="activations.fns").set_value(["relu", "gelu"]).run()
     assert at.query_params["fns"] == "relu,gelu"
@@ -131,7 +131,7 @@ def test_preset_button_applies_the_preset_and_reset_returns_to_defaults():
     assert at.query_params == concept.params.encode(expected)
     at.button(key="_reset").click().run()
     assert at.query_params == {}
-    assert at.slider(key="activations.x0").value == concept.params["x0"].default
+    assert probe_label(at) == f"{concept.params['x0'].default:g}"
 
 
 def test_share_box_holds_the_full_link():
@@ -146,20 +146,37 @@ def test_switching_language_keeps_the_view_and_translates_it():
     at.segmented_control(key="lang").set_value("zh").run()
     assert_clean(at)
     assert at.title[0].value.endswith("激活函数")
-    assert at.slider(key="activations.x0").value == 2.0
+    assert probe_label(at) == "2"
     assert at.query_params == {"x0": "2", "lang": "zh"}
 
 
+def probe_label(at) -> str:
+    """The position of the activations' probe x₀ (a scrub slider under the explorer's chart)."""
+    slider = scrub_layouts(at)["act.explorer"]["sliders"][0]
+    return slider["steps"][slider["active"]]["label"]
+
+
 def test_a_value_off_the_slider_grid_is_kept_exactly_until_the_slider_moves():
+    at = open_page("activations", query={"xmax": "3.3", "fns": "relu"})
+    assert_clean(at)
+    slider = at.slider(key="activations.xmax")
+    assert slider.value == pytest.approx(3.5) and "3.3" in slider.label  # nearest position; the label says it
+    assert at.query_params["xmax"] == "3.3"
+    at.multiselect(key="activations.fns").set_value(["relu", "tanh"]).run()  # another widget: xmax stays exact
+    assert at.query_params["xmax"] == "3.3" and at.query_params["fns"] == "tanh,relu"
+    at.slider(key="activations.xmax").set_value(4.0).run()  # the user moves it: the slider's value from now on
+    assert at.query_params["xmax"] == "4" and "3.3" not in at.slider(key="activations.xmax").label
+
+
+def test_the_probe_off_its_grid_is_kept_exactly_until_a_pick():
     at = open_page("activations", query={"x0": "0.123", "fns": "relu"})
     assert_clean(at)
-    slider = at.slider(key="activations.x0")
-    assert slider.value == pytest.approx(0.1) and "0.123" in slider.label  # nearest position; the label says it
-    assert at.query_params["x0"] == "0.123"
+    prefix = scrub_layouts(at)["act.explorer"]["sliders"][0]["currentvalue"]["prefix"]
+    assert probe_label(at) == "0.1" and "(0.123) ≈" in prefix and at.query_params["x0"] == "0.123"
     at.multiselect(key="activations.fns").set_value(["relu", "tanh"]).run()  # another widget: x0 stays exact
-    assert at.query_params["x0"] == "0.123" and at.query_params["fns"] == "tanh,relu"
-    at.slider(key="activations.x0").set_value(0.5).run()  # the user moves it: the slider's value from now on
-    assert at.query_params["x0"] == "0.5" and "0.123" not in at.slider(key="activations.x0").label
+    assert at.query_params["x0"] == "0.123"
+    pick(at, "activations", "x0", 0.5)  # the user lets go of the probe's slider at 0.5
+    assert at.query_params["x0"] == "0.5" and probe_label(at) == "0.5"
 
 
 def test_navigation_reads_in_order_pooling_after_convolution():

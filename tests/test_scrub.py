@@ -7,6 +7,7 @@ import json
 import pytest
 
 from core import scrub
+from core.activations import concept as act
 from core.losses import concept as lc
 from core.losses import figures as loss_figures
 from core.normalization import figures as norm_figures
@@ -129,16 +130,70 @@ def test_the_cli_lists_which_knobs_scrub(capsys):
 
     assert cli.main(["--list"]) == 0
     out = capsys.readouterr().out
-    assert "r0 [scrub]" in out and "degree [scrub]" in out and "steps(n [scrub]" in out
-    assert "x0 [scrub]" not in out
+    assert "r0 [scrub]" in out and "degree [scrub]" in out and "steps(n [scrub]" in out and "x0 [scrub]" in out
+    assert "x0 [scrub]" in out.split("optimizers")[0] and "y0 [scrub]" not in out  # the activations probe only
 
 
 def test_every_declared_scrub_knob_can_be_one():
     """A scrub knob is a numeric slider with few enough positions to send them all, over its whole range (the
-    browser's slider offers every position: a knob whose range depends on other values cannot scrub)."""
+    browser's slider offers every position) — or a probe whose page offers positions within a range other knobs
+    set (the activations' x₀ over [xmin, xmax]: `scrub.positions_within`)."""
     from core import registry
 
     knobs = [p for c in registry.CONCEPTS for p in c.params if p.scrub]
-    assert {p.name for p in knobs} >= {"r0", "m0", "degree", "n"}
+    assert {p.name for p in knobs} >= {"r0", "m0", "degree", "n", "x0"}
     for p in knobs:
-        assert scrub.scrubbable(p) and p.within is None and p.when is None, p.name
+        assert p.within is None and p.when is None, p.name
+        assert scrub.scrubbable(p) or p.name == "x0", p.name
+
+
+def test_a_probe_within_a_range_gets_at_most_max_positions_on_round_numbers():
+    x0 = act.EXPLORER_PARAMS["x0"]
+    assert scrub.positions_within(x0, -6.0, 6.0) == tuple(round(k * 0.1, 1) for k in range(-60, 61))
+    assert scrub.positions_within(x0, -0.5, 0.5) == tuple(round(k * 0.1, 1) for k in range(-5, 6))
+    xmin, xmax = act.EXPLORER_PARAMS["xmin"], act.EXPLORER_PARAMS["xmax"]
+    for lo in scrub.positions(xmin):
+        for hi in scrub.positions(xmax):
+            grid = scrub.positions_within(x0, lo, hi)
+            assert len(grid) <= scrub.MAX_POSITIONS and grid[0] >= lo and grid[-1] <= hi, (lo, hi)
+            assert grid[-1] - grid[0] >= hi - lo - 0.2 - 1e-9 and 0.0 in grid
+            every = 1 if round((hi - lo) * 10) + 1 <= scrub.MAX_POSITIONS else 2  # in tenths
+            assert all(x0.encode(v) == f"{v:g}" and round(v * 10) % every == 0 for v in grid)
+            assert all(round((b - a) * 10) == every for a, b in zip(grid, grid[1:]))
+    assert len(scrub.positions_within(x0, -20.0, 20.0)) == 201  # every 0.2
+
+
+def test_the_probe_steps_move_the_markers_onto_f_and_its_derivative():
+    """Each position of the activations' probe sets the markers to f(x₀) and f′(x₀) (here against torch's sigmoid,
+    tanh and its autograd derivative), and the dotted line and its label to x₀; the drawn position's step
+    reproduces the drawn figure."""
+    import torch
+
+    at = open_page("activations", query={"fns": "sigmoid,tanh", "x0": "-1.5"})
+    clean(at)
+    layout = scrub_layouts(at)["act.explorer"]
+    slider = layout["sliders"][0]
+    grid = [float(s["label"]) for s in slider["steps"]]
+    assert grid == list(scrub.positions_within(act.EXPLORER_PARAMS["x0"], -6.0, 6.0))
+    x = torch.tensor(grid, dtype=torch.float64, requires_grad=True)
+    for fn, col in ((torch.sigmoid, 0), (torch.tanh, 1)):
+        y = fn(x)
+        (dy,) = torch.autograd.grad(y.sum(), x)
+        for p, step in enumerate(slider["steps"]):
+            traces, lay, idx = step["args"]
+            assert idx == [2, 3, 6, 7] and traces["x"][2 * col] == [grid[p]]
+            assert traces["y"][2 * col][0] == pytest.approx(float(y[p]), abs=1e-12)
+            assert traces["y"][2 * col + 1][0] == pytest.approx(float(dy[p]), abs=1e-12)
+            assert lay == {"shapes[0].x0": grid[p], "shapes[0].x1": grid[p], "annotations[0].x": grid[p]}
+    traces, lay, idx = slider["steps"][slider["active"]]["args"]
+    assert (
+        grid[slider["active"]] == -1.5 and layout["shapes"][0]["x0"] == -1.5 and layout["annotations"][0]["x"] == -1.5
+    )
+    drawn = at.get("plotly_chart")
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in drawn
+        if "act.explorer" in json.dumps(json.loads(c.proto.spec).get("layout", {}).get("meta", {}))
+    )
+    for k, i in enumerate(idx):
+        assert spec["data"][i]["y"] == pytest.approx(traces["y"][k]) and spec["data"][i]["x"] == traces["x"][k]

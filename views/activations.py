@@ -43,14 +43,22 @@ def explorer():
     st.header(t("explorer.heading"))
     left, right = st.columns([1.4, 2.6], gap="medium")
     with left:
-        view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "x0", "thresh"))
+        view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "thresh"))
         with st.expander(t("explorer.knobs")):
             st.caption(t("explorer.knobs_help"))
             view.controls(act.EXPLORER, only=act.KNOBS)  # a knob is greyed out unless a plotted function reads it
     view.conflicts(act.EXPLORER)
     res = view.run(act.EXPLORER)
-    with right:
-        st.plotly_chart(figures.explorer(res, t.section("fig"), names, ORDER), key="explorer_chart")
+    values = view.values_for(act.EXPLORER)
+    with right:  # the probe x₀ moves in the browser (core/scrub.py): the slider's steps move its markers and line
+        view.scrub(
+            act.EXPLORER,
+            "x0",
+            lambda _: figures.explorer(res, t.section("fig"), names, ORDER),
+            chart="act.explorer",
+            grid=act.probe_grid(values),
+            steps_at=lambda xs, labels: figures.probe_steps(len(res.keys), xs, *act.probes(values, xs), labels),
+        )
     view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
 
     st.subheader(t("explorer.probe_heading", x0=f"{res.x0:g}"))

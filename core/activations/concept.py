@@ -18,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core import scrub
 from core.activation_fns import FUNCTIONS, KNOB_DEFAULTS, KNOBS, evaluate, latex  # noqa: F401 (KNOBS: for the view)
 from core.activations import dead_relu, nonlinearity, softmax
 from core.activations.stats import normal_stats
@@ -62,7 +63,7 @@ EXPLORER_PARAMS = ParamSet(
         Multi("fns", ("sigmoid", "tanh", "relu"), choices=tuple(FUNCTIONS), lo=1, hi=len(FUNCTIONS)),
         Float("xmin", -6.0, lo=-20.0, hi=-0.5, step=0.5),
         Float("xmax", 6.0, lo=0.5, hi=20.0, step=0.5),
-        Float("x0", 1.0, lo=-20.0, hi=20.0, step=0.1),
+        Float("x0", 1.0, lo=-20.0, hi=20.0, step=0.1, scrub=True),  # over [xmin, xmax]: probe_grid
         LogFloat("thresh", 0.05, lo=0.001, hi=0.5),
         Float("leak", KNOB_DEFAULTS["leak"], lo=0.0, hi=0.5, step=0.01, when=_used_by("leak")),
         Float("prelu_a", KNOB_DEFAULTS["prelu_a"], lo=-0.5, hi=1.0, step=0.05, when=_used_by("prelu_a")),
@@ -110,6 +111,17 @@ def explore(values: dict) -> ExplorerResult:
         stats=normal_stats(keys, values, values["thresh"]),
         formulas=tuple(latex(k, values) for k in keys),
     )
+
+
+def probe_grid(values: dict) -> tuple[float, ...]:
+    """The probe's scrub positions: x₀ over the plotted [xmin, xmax] (every 0.1; every 0.2 past 256 positions)."""
+    return scrub.positions_within(EXPLORER_PARAMS["x0"], values["xmin"], values["xmax"])
+
+
+def probes(values: dict, xs) -> tuple[np.ndarray, np.ndarray]:
+    """f and f′ of the plotted functions at every x of `xs`, (F, len(xs)) float64 each: the probe at each position."""
+    f, df = evaluate(tuple(values["fns"]), torch.tensor(xs, dtype=torch.float64), values)
+    return f.numpy(), df.numpy()
 
 
 def explorer_summary(r: ExplorerResult) -> dict:

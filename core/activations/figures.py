@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
+from core.scrub import finite
 from core.style import color_for, figure, stacked_axes
 
 STRIP = 0.04  # height of one function's saturation strip, as a share of the f′ panel
@@ -37,7 +38,19 @@ def strip_room(dy, n_strips: int) -> list[float]:
 def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tuple[str, ...]) -> go.Figure:
     """res: activations.ExplorerResult; labels: the page's `fig.*` texts; names: display name per key;
     order: every function key in declaration order (fixes each function's colour)."""
-    traces, shapes = [], []
+    traces = []
+    shapes = [  # first: probe_steps moves shapes[0]
+        dict(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=res.x0,
+            x1=res.x0,
+            y0=0,
+            y1=1,
+            line=dict(color="gray", dash="dot", width=1.5),
+        )
+    ]
     for i, key in enumerate(res.keys):
         color = color_for(key, order)
         line = dict(color=color, width=2.5)
@@ -67,7 +80,7 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
                 yaxis="y2",
             ),
         ]
-        traces += [
+        traces += [  # traces 4i+2 and 4i+3: probe_steps moves them
             dict(
                 type="scatter",
                 x=[res.x0],
@@ -118,18 +131,6 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
     shapes += [
         dict(
             type="line",
-            xref="x",
-            yref="paper",
-            x0=res.x0,
-            x1=res.x0,
-            y0=0,
-            y1=1,
-            line=dict(color="gray", dash="dot", width=1.5),
-        )
-    ]
-    shapes += [
-        dict(
-            type="line",
             xref="x domain",
             yref="y2",
             x0=0,
@@ -155,7 +156,21 @@ def explorer(res, labels: Mapping[str, str], names: Mapping[str, str], order: tu
     layout = stacked_axes(labels["x"], [(labels["f"], labels["f_title"]), (labels["df"], labels["df_title"])])
     layout["shapes"] = shapes
     layout["yaxis2"]["range"] = strip_room(res.dy, len(res.keys))
-    layout["annotations"].append(
-        dict(x=res.x0, y=1.0, xref="x", yref="paper", text=labels["probe"], showarrow=False, yanchor="bottom")
+    layout["annotations"].insert(  # first: probe_steps moves annotations[0]
+        0, dict(x=res.x0, y=1.0, xref="x", yref="paper", text=labels["probe"], showarrow=False, yanchor="bottom")
     )
     return figure(traces, layout, height=HEIGHT, uirevision=f"{res.x[0]:.2f}:{res.x[-1]:.2f}")
+
+
+def probe_steps(n_fns: int, xs, f: np.ndarray, df: np.ndarray, labels: list[str]) -> list[dict]:
+    """The explorer's scrub steps (core/scrub.py) for the probe at each of `xs`, with f and f′ there ((n_fns, len(xs))
+    each): what the probe moves in `explorer` — two markers per function (traces 4i+2 and 4i+3), the dotted line
+    (shapes[0]) and its label (annotations[0]); the curves, strips and axes stay as they are."""
+    idx = [j for i in range(n_fns) for j in (4 * i + 2, 4 * i + 3)]
+    steps = []
+    for p, (x, label) in enumerate(zip(xs, labels)):
+        ys = [[finite(v[i, p])] for i in range(n_fns) for v in (f, df)]
+        layout = {"shapes[0].x0": x, "shapes[0].x1": x, "annotations[0].x": x}
+        args = [{"x": [[x]] * len(idx), "y": ys}, layout, idx]
+        steps.append({"method": "update", "label": label, "value": label, "args": args})
+    return steps

@@ -157,11 +157,19 @@ class PageView:
             )
 
     def scrub(
-        self, experiment: Experiment, name: str, figure_at: Callable[[Any], Any], chart: str, grid: tuple | None = None
+        self,
+        experiment: Experiment,
+        name: str,
+        figure_at: Callable[[Any], Any],
+        chart: str,
+        grid: tuple | None = None,
+        steps_at: Callable[[tuple, list[str]], list[dict]] | None = None,
     ) -> None:
         """The chart of `experiment` with knob `name` as a scrub slider under it (core/scrub.py): the figure at
         every position of the knob is sent once, the browser moves among them, and Streamlit hears the
         position when the user lets go (then the link and everything else in the section follow).
+        `steps_at(grid, labels)`: the slider's steps, when the caller knows what a position changes without
+        drawing the figure at every position (core/ui/scrub_chart.draw).
         `figure_at(value)` builds the section's figure for the knob at `value`, the other values as they are;
         `grid`: the positions offered, when not every value of the knob (a value off them is drawn exactly, the
         slider at the nearest position)."""
@@ -172,7 +180,17 @@ class PageView:
         grid = grid or scrub.positions(param)
         pick = lambda v: self.set({name: v})
         scrub_chart.draw(
-            self.concept.key, param, grid, value, others, state.lang(), self.t.label(name), figure_at, chart, pick
+            self.concept.key,
+            param,
+            grid,
+            value,
+            others,
+            state.lang(),
+            self.t.label(name),
+            figure_at,
+            chart,
+            pick,
+            steps_at=steps_at,
         )
 
     def set(self, values: dict[str, Any]) -> None:

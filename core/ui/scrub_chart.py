@@ -159,19 +159,27 @@ def draw(
     figure_at: Callable[[Any], go.Figure],
     chart: str,
     on_pick: Callable[[Any], None],
+    steps_at: Callable[[tuple, list[str]], list[dict]] | None = None,
 ) -> None:
     """Draw the chart at `value` with its scrub slider over `grid` (titled `label`), and the component that reports
     where the user let go. A value off the grid (from a link) is drawn exactly, the slider at the nearest position,
-    and the slider's title says both ("r₀ (1.55) ≈ 1.5")."""
+    and the slider's title says both ("r₀ (1.55) ≈ 1.5"). `steps_at(grid, labels)`: the slider's steps built by
+    the caller (when a position changes a few values, known without drawing the figure at every position); the
+    chart is then `figure_at(value)`."""
     labels = scrub.labels_for(param, grid)
     key = (page, chart, lang, json.dumps(others, sort_keys=True, default=str), grid)
-    first, steps = family(key, grid, labels, figure_at)
     active = scrub.index_of(grid, value)
     exact = param.encode(value)
-    if param.encode(grid[active]) == exact:
-        base, prefix = scrub.apply(first, steps[active]), f"{label} = "
-    else:  # its own figure (what it shows differently varies with the knob, and every step sets all that varies)
-        base, prefix = _kept(key + (exact,), lambda: scrub.plain(figure_at(value))), f"{label} ({exact}) ≈ "
+    on_grid = param.encode(grid[active]) == exact
+    if steps_at is not None:
+        steps = _kept(key + ("steps",), lambda: steps_at(grid, labels))
+        base = scrub.plain(figure_at(value))
+    else:
+        first, steps = family(key, grid, labels, figure_at)
+        # off the grid: its own figure (what it shows differently varies with the knob; every step sets all that varies)
+        exactly = lambda: scrub.plain(figure_at(value))
+        base = scrub.apply(first, steps[active]) if on_grid else _kept(key + (exact,), exactly)
+    prefix = f"{label} = " if on_grid else f"{label} ({exact}) ≈ "
     fig = scrub.with_slider(base, steps, active=active, chart=chart, prefix=prefix)
     st.plotly_chart(fig, key=f"_dlp.scrub.chart.{chart}")
     ckey = f"_dlp.scrub.{chart}"

@@ -77,6 +77,18 @@ RECORD_TITLES = """window.__titles = new Set();
     50);"""
 
 
+def wait_for_xmax(page, xmax: float, timeout: float = 30_000, polling: float | str = POLL_MS) -> None:
+    """Wait until the explorer chart's curves end at xmax (the "x to" slider's value is drawn)."""
+    page.wait_for_function(
+        """(xmax) => { const gd = document.querySelector('.js-plotly-plot');  // _fullData: typed arrays decoded
+                       const x = gd && gd._fullData && gd._fullData[0] && gd._fullData[0].x;
+                       return !!x && x.length > 0 && Math.abs(x[x.length - 1] - xmax) < 1e-4; }""",
+        arg=xmax,
+        timeout=timeout,
+        polling=polling,
+    )
+
+
 def wait_for_probe(page, x0: float, timeout: float = 30_000, polling: float | str = POLL_MS) -> None:
     """Wait until the explorer chart's probe markers sit at x0 (i.e. the chart shows this view)."""
     page.wait_for_function(
@@ -91,6 +103,12 @@ def wait_for_probe(page, x0: float, timeout: float = 30_000, polling: float | st
 
 def slider_thumb(page, label: str):
     return page.locator('[data-testid="stSlider"]').filter(has_text=label).get_by_role("slider")
+
+
+def probe_slider(page):
+    """The activations explorer's probe x₀: the scrub slider under its chart (core/scrub.py), a keyboard slider too
+    (it moves in the browser; the server hears the position once the keys pause)."""
+    return page.get_by_role("slider", name="Probe x₀", exact=True)
 
 
 def trace_names(page) -> list[str]:

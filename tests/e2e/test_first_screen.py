@@ -5,7 +5,7 @@ Without the first-screen marker the explorer stayed a skeleton until the whole s
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, slider_thumb
+from tests.e2e.helpers import POLL_MS, probe_slider
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def test_first_section_is_drawn_while_a_training_below_runs(server, browser):
     page.goto(server + LONG)
     seen = page.wait_for_function(DURING, timeout=180_000, polling=POLL_MS).json_value()
     assert seen["explorer"], f"the explorer was not drawn while the training below was at step {seen['step']}"
-    assert slider_thumb(page, "Probe x").is_visible()
+    assert probe_slider(page).is_visible()
     page.wait_for_function(  # the training went on to its end, and the share box shows the link
         "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".some(gd => gd.layout && gd.layout.title && String(gd.layout.title.text).includes('step 5000 of 5000'))",

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import query, slider_thumb, wait_for_probe
+from tests.e2e.helpers import probe_slider, query, wait_for_probe
 from tests.hosting.conftest import need
 from tests.hosting.served import serving
 
@@ -31,8 +31,7 @@ def test_a_slider_moves_through_nginx_and_the_link_opens_on_the_other_replica(cl
         page.goto(links[-1] if links else f"{cluster.url}/activations?x0=1.5&steps=100&d_steps=100")
         if not links:  # the first tab: its websocket goes through nginx (Origin, Host, upgrade)
             wait_for_probe(page, 1.5, timeout=120_000)
-            thumb = slider_thumb(page, "Probe x")
-            thumb.focus()
+            probe_slider(page).focus()
             page.keyboard.press("ArrowRight")
             page.wait_for_url(re.compile(r"x0=1\.6"), timeout=60_000)
             links.append(page.url)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, RECORD_TITLES, slider_thumb, wait_for_probe, wait_idle
+from tests.e2e.helpers import POLL_MS, RECORD_TITLES, slider_thumb, wait_for_probe, wait_for_xmax, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -41,10 +41,10 @@ def test_a_slider_answers_while_another_section_trains(server, browser):
         polling=POLL_MS,
     )
     page.evaluate("() => window.__titles.clear()")  # forget the link's own run (it showed step 5000 of 5000)
-    thumb = slider_thumb(page, "Probe x")
+    thumb = slider_thumb(page, "x to")  # a server-side slider of the explorer (the probe moves in the browser)
     thumb.focus()
     page.keyboard.press("ArrowRight")
-    wait_for_probe(page, 1.6, timeout=30_000)  # the explorer answered …
+    wait_for_xmax(page, 6.5, timeout=30_000)  # the explorer answered …
     # The training had not ended when the explorer answered. (What the chart shows at that instant is not
     # the check: a section rerun may be drawing it anew, so its title can be missing for a moment.)
     during = steps_seen(page)
@@ -52,5 +52,6 @@ def test_a_slider_answers_while_another_section_trains(server, browser):
     page.wait_for_function(  # … and the training went on to its end
         f"() => ({TITLES})().some(t => t.includes('step 5000 of 5000'))", timeout=180_000, polling=POLL_MS
     )
-    assert re.search(r"act=elu", page.url) and re.search(r"x0=1\.6", page.url)
+    page.wait_for_url(re.compile(r"xmax=6\.5"), timeout=30_000)
+    assert re.search(r"act=elu", page.url) and re.search(r"xmax=6\.5", page.url)
     ctx.close()

@@ -4,7 +4,7 @@ bench/class_load.py. No pytest here.
     async with Student(base_url) as s:                  # GET / first (nginx's cookie), then /_stcore/stream
         await s.open("/activations?x0=1.5")             # BackMsg rerun_script: page + query string
         await s.until(lambda s: s.chart_with("step 300 of 300"))   # reads ForwardMsgs until it holds
-        t = await s.press("activations.x0", 1.6, lambda s: s.redrawn("activations.x0", "1.6"))
+        t = await s.press("activations.xmax", 6.5, lambda s: s.redrawn("activations.xmax", ':6.50"'))
 
 What a browser would do, as far as the server can tell: it sends the Origin and the cookies a page load
 got (nginx's sticky cookie), opens /_stcore/stream with the "streamlit" subprotocol, asks for a page by
@@ -93,7 +93,7 @@ class Student:
         await self.ws.send(msg.SerializeToString())
 
     async def set_slider(self, key: str, value: float) -> None:
-        """Move a slider (by its parameter key, e.g. "activations.x0"): reruns its section only."""
+        """Move a slider (by its parameter key, e.g. "activations.xmax"): reruns its section only."""
         widget_id, fragment, _ = self.sliders[key]
         self.mark = self.messages
         msg = BackMsg()
