@@ -179,6 +179,7 @@ def test_the_probe_steps_move_the_markers_onto_f_and_its_derivative():
     for fn, col in ((torch.sigmoid, 0), (torch.tanh, 1)):
         y = fn(x)
         (dy,) = torch.autograd.grad(y.sum(), x)
+        y = y.detach()
         for p, step in enumerate(slider["steps"]):
             traces, lay, idx = step["args"]
             assert idx == [2, 3, 6, 7] and traces["x"][2 * col] == [grid[p]]

@@ -43,7 +43,9 @@ def test_training_runs_to_the_end_shows_final_accuracy_and_replays(server, brows
     # the explorer stays the first chart on the page (other browser tests read it)
     assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.some(t => t.mode === 'markers')")
 
-    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".slider-container")).first
+    # the training's replay slider (the explorer above has a slider too: its probe's scrub)
+    sliders = page.locator(".js-plotly-plot").filter(has=page.locator(".slider-container"))
+    chart = sliders.filter(has_text="of 300").first
     chart.scroll_into_view_if_needed()
     rail = chart.locator(".slider-rail-touch-rect").first
     box = rail.bounding_box()
