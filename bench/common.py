@@ -127,7 +127,9 @@ def scrub_presses(browser, url: str, label: str, waits, presses: int) -> list[fl
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
     waits[0](page)
     complete(page)
-    thumb = page.get_by_role("slider", name=label, exact=True)
+    from tests.e2e.helpers import scrub_slider
+
+    thumb = scrub_slider(page, label)
     thumb.wait_for(timeout=60_000)
     steps = [("ArrowRight", waits[1]), ("ArrowLeft", waits[0])]
     times = press_times(page, thumb, steps, presses, pause_ms=600)

@@ -9,8 +9,8 @@ over a pool of G's samples and a shift γ that trades exactness for keeping more
 
 γ = 0 gives r / M exactly (σ of a log-odds); the paper sets γ to a high percentile of F over the pool, so at
 least a fixed share of samples survives. Here the 90th: on the grid of 25 (PacGAN protocol, bench/gan_protocol.py)
-the recipe covers 24.6 modes with 92.7% high quality over seeds 0–4 (at the 80th: 24.4, 92.6%). With a D that is not optimal the kept samples are only *closer* to the
-data: the page measures how much closer.
+the recipe covers 24.6 modes with 92.7% high quality over seeds 0–4 (at the 80th: 24.4, 92.6%). With a D that is
+not optimal the kept samples are only *closer* to the data: the page measures how much closer.
 """
 
 from __future__ import annotations

@@ -108,7 +108,13 @@ def slider_thumb(page, label: str):
 def probe_slider(page):
     """The activations explorer's probe x₀: the scrub slider under its chart (core/scrub.py), a keyboard slider too
     (it moves in the browser; the server hears the position once the keys pause)."""
-    return page.get_by_role("slider", name="Probe x₀", exact=True)
+    return scrub_slider(page, "Probe x₀")
+
+
+def scrub_slider(page, label: str):
+    """The keyboard slider of the scrub chart labelled `label` — the visible one: a chart that a rerun replaced
+    stays in the page for a moment, at zero size."""
+    return page.get_by_role("slider", name=label, exact=True).filter(visible=True).last
 
 
 def trace_names(page) -> list[str]:

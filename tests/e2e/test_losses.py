@@ -9,7 +9,16 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import POLL_MS, assert_sections_fit, query, scrub_label, scrub_point, wait_drawn, wait_idle
+from tests.e2e.helpers import (
+    POLL_MS,
+    assert_sections_fit,
+    query,
+    scrub_label,
+    scrub_point,
+    scrub_slider,
+    wait_drawn,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +65,7 @@ def test_the_probe_scrubs_in_the_browser_and_the_link_reproduces_it(server, brow
     page.wait_for_url(re.compile(r"r0=1\.6"), timeout=90_000)
     assert query(page.url) == {"r0": "1.6"}
     wait_for_text(page, "At r₀ = 1.6")  # the probe table follows the chart
-    probe = page.get_by_role("slider", name="Probe residual r₀", exact=True)  # the scrub is a keyboard slider too
+    probe = scrub_slider(page, "Probe residual r₀")  # the scrub is a keyboard slider too
     assert probe.get_attribute("aria-valuetext") == "1.6"
     probe.focus()
     page.keyboard.press("ArrowRight")
@@ -74,7 +83,7 @@ def test_the_probe_scrubs_in_the_browser_and_the_link_reproduces_it(server, brow
     page2.goto(shared)
     wait_for_probe(page2, 1.6, timeout=120_000)
     assert scrub_label(page2, "losses.reg_curves") == "1.6"  # the chart's slider stands at the link's value
-    assert page2.get_by_role("slider", name="Probe residual r₀", exact=True).get_attribute("aria-valuetext") == "1.6"
+    assert scrub_slider(page2, "Probe residual r₀").get_attribute("aria-valuetext") == "1.6"
     fresh.close()
 
 
