@@ -52,6 +52,23 @@ const refocus = (gd) => {
 window.__dlpScrub = window.__dlpScrub || {};
 window.__dlpPending = window.__dlpPending || {};  // chart -> the timer that reports a position
 const ctlOf = (gd) => window.__dlpScrub[gd.layout.meta.dlp_scrub];
+// A reported position until a rerun draws it. A report can be lost: sent by a mount that a full rerun (the page's
+// first-screen marker, core/ui/lazy.py) replaced at that moment, the server never ran it, and the chart kept the
+// user's position while the link kept the old one. So while the newest mount still shows the position from
+// before the report, the page is idle and 1.5 s have passed, the newest mount sends it again (3 tries at most).
+// A rerun that drew any other position (a preset, a link) wins: the report is dropped.
+window.__dlpPicked = window.__dlpPicked || {};
+const confirmPick = (chart) => {
+  const p = window.__dlpPicked[chart], c = window.__dlpScrub[chart];
+  if (!p || !c) return;
+  if (c.server !== p.from || p.tries >= 3) { delete window.__dlpPicked[chart]; return; }
+  const busy = document.querySelector('[data-testid="stStatusWidget"]');
+  if (busy || performance.now() - p.at < 1500) return;
+  p.tries += 1;
+  p.at = performance.now();
+  c.data = Object.assign({}, c.data, { index: p.index });
+  c.pick('pick', p.index);
+};
 const bind = (chart) => {
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
     const meta = gd.layout && gd.layout.meta;
@@ -66,6 +83,7 @@ const bind = (chart) => {
       pending[chart] = setTimeout(() => {
         const c = window.__dlpScrub[chart];
         if (i === c.data.index) return;
+        window.__dlpPicked[chart] = { index: i, from: c.server, at: performance.now(), tries: 1 };
         c.data = Object.assign({}, c.data, { index: i });  // until the rerun draws it
         c.pick('pick', i);
       }, ctlOf(gd).wait);
@@ -91,6 +109,12 @@ const press = (gd, key) => {  // move the scrub slider of chart `gd` by a key; f
   }
   return true;
 };
+// A rerun may draw the chart in a new node: bind it at once (a click before the next tick would move the chart
+// without a report — its listeners were not there yet).
+if (!window.__dlpScrubObserver) {
+  window.__dlpScrubObserver = new MutationObserver(() => Object.keys(window.__dlpScrub).forEach(bind));
+  window.__dlpScrubObserver.observe(document.body, { childList: true, subtree: true });
+}
 if (!window.__dlpScrubKeys) {
   window.__dlpScrubKeys = true;
   document.addEventListener('keydown', (e) => {
@@ -108,10 +132,10 @@ if (!window.__dlpScrubKeys) {
 export default function ({ data, setTriggerValue }) {
   const chart = data.chart, old = window.__dlpScrub[chart];
   if (old) clearInterval(old.tick);
-  const ctl = { data, pick: setTriggerValue, wait: data.wait };
+  const ctl = { data, server: data.index, pick: setTriggerValue, wait: data.wait };
   window.__dlpScrub[chart] = ctl;
   bind(chart);
-  ctl.tick = setInterval(() => bind(chart), 300);
+  ctl.tick = setInterval(() => { bind(chart); confirmPick(chart); }, 300);
   return () => { if (window.__dlpScrub[chart] === ctl) clearInterval(ctl.tick); };
 }
 """

@@ -49,9 +49,9 @@ def start_server(script: Path, port: int, env: dict | None = None) -> subprocess
         "--server.fileWatcherType",
         "none",
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
-    )
+    log = os.environ.get("DLP_E2E_SERVER_LOG")  # a file for the servers' output (debugging a browser test)
+    out = open(log, "a") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=out, env={**os.environ, **(env or {})})
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
