@@ -42,6 +42,8 @@ class PageView:
         fresh = state.fresh()
         self._lazy = fresh and lazy.enabled()  # sections below the first wait for the first screen
         self._first: str | None = None
+        self._cards: list[str] | None = None  # during a page run's section: its fixed claim cards, drawn after it
+        self._page_cards: set[str] = set()  # sections whose fixed cards the page run drew (outside the section)
         held = None if fresh else lazy.release(concept.key, state.visit())
         if held is not None:  # the marker's rerun: the link's values for the widgets the first run did not draw
             state.seed(concept.key, ParamSet(tuple(p for p in concept.params if p.name not in held.drawn)), held.values)
@@ -89,7 +91,14 @@ class PageView:
             self._first = self._first or body.__name__
             if self._lazy and body.__name__ != self._first:
                 return  # the page's marker reruns the page once the first screen is drawn
-            run_section()
+            self._cards = []
+            try:
+                run_section()
+            finally:
+                cards, self._cards = self._cards, None
+            for section in cards:  # outside the fragment: a rerun of the section alone leaves them as they are
+                self._draw_cards(section, None)
+                self._page_cards.add(section)
 
         return call
 
@@ -208,6 +217,12 @@ class PageView:
         `numbers`: what the cards quote when a section's own run measures it (default: the concept's
         `numbers()`). The notes are introduced once, above the page's first cards (the first section in the
         concept's order that has claims), so a section that reruns alone keeps or omits it alike."""
+        if numbers is None and self._cards is not None:  # the same on every run: drawn after the section by the
+            self._cards.append(section)  # page's run, so a rerun of the section alone has fewer elements to redraw
+        elif numbers is not None or section not in self._page_cards:  # (a page run that stepped aside before
+            self._draw_cards(section, numbers)  # them leaves them to the section's own reruns)
+
+    def _draw_cards(self, section: str, numbers: dict[str, Any] | None) -> None:
         claims = self.concept.claims_for(section)
         if claims:
             first = next(e.key for e in self.concept.experiments if self.concept.claims_for(e.key))

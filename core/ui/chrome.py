@@ -12,7 +12,8 @@ from core.experiment import Concept
 from core.notices import notice_text
 from core.params import Notice, ParamSet, to_query_string
 from core.text import LANGS, Text, shown
-from core.ui import state
+from core.ui import plot_draws, state
+from core.ui.live import in_section
 
 STYLE = """<style>
 /* preset names are sentences: let sidebar buttons wrap instead of cutting them with "…" */
@@ -34,6 +35,7 @@ html { font-size: 20px; }
 def style() -> None:
     """The app's few style rules (constants of ours, never user text); presenter mode adds its own."""
     st.markdown(STYLE + (PRESENTER if state.shell()["present"] else ""), unsafe_allow_html=True)
+    plot_draws.install()  # charts drawn once, not twice (core/ui/plot_draws.py)
 
 
 def footer() -> None:
@@ -226,5 +228,5 @@ def claim_cards(t: Text, concept: Concept, claims, numbers: dict[str, Any] | Non
                     on_click=state.apply_preset,
                     args=(concept.key, concept.params, preset),
                 )
-                if pressed and not within_section(concept, claim.section, preset):
+                if pressed and in_section() and not within_section(concept, claim.section, preset):
                     st.rerun(scope="app")  # a button in a section reruns that section only: the whole page follows

@@ -63,7 +63,7 @@ def _pending():
         return None, None
 
 
-def _in_section() -> bool:
+def in_section() -> bool:
     """Whether the running code is inside a fragment (a PageView section, which catches StepAside)."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
@@ -288,7 +288,7 @@ def run_live(view, experiment: Experiment, render: Callable[[Any, bool], None]) 
             if FIRST_CHUNK_ONLY:
                 runs.detach(key, run)
                 return result
-        if (latest is not None or _in_section()) and (superseded() or step_aside()):  # the queued rerun draws on
+        if (latest is not None or in_section()) and (superseded() or step_aside()):  # the queued rerun draws on
             if latest is None:  # nothing to hand back yet: the section ends here (PageView.section catches it)
                 raise StepAside
             return latest[1]
