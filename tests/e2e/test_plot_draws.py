@@ -29,6 +29,18 @@ CURVES = '{"dlp_scrub":"losses.reg_curves"}'
 CHART = "document.querySelector('.js-plotly-plot')"  # the regression curves: the page's first chart
 
 
+def losses_page(browser, server):
+    """(context, page) on /losses with every plotly.js draw counted, once the page is idle."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    ctx.add_init_script(COUNT_DRAWS)
+    page = ctx.new_page()
+    page.goto(server + "/losses")
+    page.wait_for_function(f"() => !!{CHART} && !!{CHART}._fullLayout", timeout=120_000)
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    return ctx, page
+
+
 def huber_slider(page):
     heading = page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile("^Huber δ"))
     return page.locator('[data-testid="stSlider"]').filter(has=heading).first.get_by_role("slider")
@@ -40,13 +52,7 @@ def curves_data(page) -> str:
 
 
 def test_a_new_figure_is_drawn_once_from_the_margins_it_had(server, browser):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    ctx.add_init_script(COUNT_DRAWS)
-    page = ctx.new_page()
-    page.goto(server + "/losses")
-    page.wait_for_function(f"() => !!{CHART} && !!{CHART}._fullLayout", timeout=120_000)
-    wait_idle(page)
-    page.wait_for_timeout(1000)
+    ctx, page = losses_page(browser, server)
     assert page.evaluate("() => !!(window.Plotly && window.Plotly.__dlpDraws)"), "plot_draws did not patch plotly.js"
     before = page.evaluate(f"() => ['l', 'r', 't', 'b'].map(s => Math.ceil({CHART}._fullLayout._size[s]))")
     data_before = curves_data(page)
@@ -76,13 +82,7 @@ def test_a_new_figure_is_drawn_once_from_the_margins_it_had(server, browser):
 
 
 def test_a_chart_changed_in_the_browser_is_drawn_again_when_handed_its_figure(server, browser):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    ctx.add_init_script(COUNT_DRAWS)
-    page = ctx.new_page()
-    page.goto(server + "/losses")
-    page.wait_for_function(f"() => !!{CHART} && !!{CHART}._fullLayout", timeout=120_000)
-    wait_idle(page)
-    page.wait_for_timeout(1000)
+    ctx, page = losses_page(browser, server)
     result = page.evaluate(
         """async () => {
           const gd = document.querySelector('.js-plotly-plot'), P = window.Plotly;  // Streamlit's plotly.js
