@@ -130,23 +130,32 @@ def test_uploads_through_the_file_widget(server, browser, artifacts):
     def alerts() -> str:
         return " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
 
-    def wait_alert(text: str) -> None:
+    def wait_alert(text: str, timeout: float = 60_000) -> None:
         page.wait_for_function(
             "(t) => [...document.querySelectorAll('[data-testid=\"stAlert\"]')].some(e => e.innerText.includes(t))",
             arg=text,
-            timeout=60_000,
+            timeout=timeout,
             polling=POLL_MS,
         )
 
-    upload.set_input_files(files=[{"name": "cut.png", "mimeType": "image/png", "buffer": good[: len(good) // 2]}])
-    wait_alert("damaged or cut off")
+    def send(name: str, buffer: bytes, text: str) -> None:
+        """Upload and wait for the page's answer; a file handed to an uploader that the previous upload's rerun was
+        replacing at that moment can be lost (seen twice in full suite runs on a loaded box): it is sent again."""
+        for attempt in range(2):
+            upload.set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": buffer}])
+            try:
+                return wait_alert(text, 30_000 if attempt == 0 else 60_000)
+            except Exception:
+                if attempt:
+                    raise
+                wait_idle(page)
+
+    send("cut.png", good[: len(good) // 2], "damaged or cut off")
     assert "Showing the built-in image instead" in alerts()
     assert fmap_sum(page) == pytest.approx(builtin, rel=1e-6)
     thin = png(np.full((8, 400), 200, np.uint8))  # at the working size 64: 1 pixel tall
-    upload.set_input_files(files=[{"name": "thin.png", "mimeType": "image/png", "buffer": thin}])
-    wait_alert("shorter side would be only 1 pixel")
-    upload.set_input_files(files=[{"name": "ramp.png", "mimeType": "image/png", "buffer": good}])
-    wait_alert("uses your uploaded image")
+    send("thin.png", thin, "shorter side would be only 1 pixel")
+    send("ramp.png", good, "uses your uploaded image")
     after = wait_fmap_change(page, builtin)
     x = np.asarray(Image.open(io.BytesIO(good)), dtype=np.float64) / 255  # (40, 48), gray
     cover = [np.r_[2, np.full(n - 2, 3), 2] for n in x.shape]  # windows covering each row / column (zero padding)
