@@ -11,7 +11,8 @@ tests/e2e/test_live_sections.py (a 5,000-step training below the first section, 
                  -> the first chart of the page is drawn (not a skeleton);
   first screen   -> every element in the 1440×900 viewport is drawn (no skeleton, every chart in view drawn)
                  and stays so;
-  slider         key press on one light slider -> a chart shows the change (median, p90 over N presses);
+  slider         key press on one light slider -> a chart shows the change (median, p90 over N presses; the
+                 presses walk the slider one way and turn at its ends, so they show values not drawn before);
                  also the bytes the websocket received and the charts redrawn per press, and the server's
                  time per section rerun (the app's timing log).
 
@@ -76,8 +77,8 @@ RECORDER = """(() => {
             charts: charts.length, drawn: charts.filter(drawn).length,
             running: !!document.querySelector('[data-testid=stStatusWidget]')};
   };
-  window.__timeline = [];
-  setInterval(() => { if (document.body) __timeline.push(__screen()); }, 100);
+  window.__timeline = [];  // opens only: a slider press stops it (its layout reads would weigh on the press)
+  window.__timer = setInterval(() => { if (document.body) __timeline.push(__screen()); }, 100);
   const digest = gd => JSON.stringify((gd.data || []).map(t => [t.type, t.name, ...['x', 'y', 'z'].map(k => {
       const v = t[k]; if (!v) return null;
       if (v.bdata) return [v.bdata.length, v.bdata.slice(0, 64), v.bdata.slice(-64)];
@@ -144,33 +145,50 @@ def presses(browser, url: str, label: str, n: int, log: Path | None, warmup: int
     page = ctx.new_page()
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    page.evaluate("() => clearInterval(__timer)")
     idle(page)
     heading = page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile("^" + re.escape(label)))
     thumb = page.locator('[data-testid="stSlider"]').filter(has=heading).first.get_by_role("slider")
-    lo, hi, now = (float(thumb.get_attribute(a) or 0) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
-    keys = ("ArrowLeft", "ArrowRight") if now >= hi else ("ArrowRight", "ArrowLeft")
-    times, kbytes, redrawn, server = [], [], [], []
+    value = lambda: float(thumb.evaluate("e => e.value"))  # an <input type=range> (min, max, value)
+    lo, hi, now = float(thumb.get_attribute("min")), float(thumb.get_attribute("max")), value()
+    # Walk: every press goes on in one direction (to the far end first) and turns at an end (or where the page holds
+    # the value back), so a press shows a value not drawn before in this run until the slider has been swept; a
+    # back-and-forth between two values would time cache hits only.
+    turn = {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}
+    key = "ArrowLeft" if hi - now < now - lo else "ArrowRight"
+    times, kbytes, redrawn, server, fresh, seen = [], [], [], [], [], {now}
     for i in range(warmup + n):
         page.evaluate("() => __mark()")
         bytes0, logged = page.evaluate("() => __bytes"), len(section_times(log)) if log else 0
         thumb.focus()
+        if now in (lo, hi):
+            key = "ArrowLeft" if now == hi else "ArrowRight"
         start = time.perf_counter()
-        page.keyboard.press(keys[i % 2])
+        page.keyboard.press(key)
         try:
             page.wait_for_function("() => __changed().length > 0", timeout=timeout_ms, polling="raf")
         except Exception:
             times.append(float("nan"))
+            key = turn[key]  # held back by the page (e.g. a kernel larger than the input): turn, and step back once
+            thumb.focus()
+            page.keyboard.press(key)
+            idle(page)
+            page.wait_for_timeout(300)
+            now = value()
             continue
         took = (time.perf_counter() - start) * 1000
         idle(page)
         page.wait_for_timeout(300)
+        now = value()
         if i >= warmup:
             times.append(took)
             kbytes.append((page.evaluate("() => __bytes") - bytes0) / 1024)
             redrawn.append(page.evaluate("() => __changed().length"))
             server += section_times(log)[logged:] if log else []
+            fresh.append(now not in seen)
+        seen.add(now)
     ctx.close()
-    return times, kbytes, redrawn, server
+    return times, kbytes, redrawn, server, fresh
 
 
 def idle(page, timeout: float = 120_000) -> None:
@@ -189,13 +207,13 @@ def measure_row(browser, base: str, path: str, bare: str, args, label: str | Non
         row[side] = {"first": med([o[0] for o in opens]), "screen": med([o[1] for o in opens])}
         if label is not None:
             try:
-                times, kb, redrawn, server = presses(
+                times, kb, redrawn, server, fresh = presses(
                     browser, url.format(i=0) if "{i}" in url else url, "a" if side == "bare" else label, args.presses,
                     None if side == "bare" else log,
                 )  # fmt: skip
             except Exception as err:  # e.g. no slider with that label on the first screen: keep the open figures
                 print(f"  {path}: slider '{label}' not measured ({type(err).__name__})", flush=True)
-                times, kb, redrawn, server = [float("nan")] * args.presses, [], [], []
+                times, kb, redrawn, server, fresh = [float("nan")] * args.presses, [], [], [], []
             ok = [t for t in times if t == t]
             row[side].update(
                 median=med(ok),
@@ -204,6 +222,8 @@ def measure_row(browser, base: str, path: str, bare: str, args, label: str | Non
                 kb=med(kb),
                 redrawn=med(redrawn),
                 server=med(server) if server else float("nan"),
+                fresh=sum(fresh),
+                n=len(ok),
             )
     return row
 
@@ -226,10 +246,13 @@ def report(rows: dict) -> None:
             f"{name:34s} {p['first']:9.2f} {b['first']:6.2f} {ratio(row, 'first')}  "
             f"{p['screen']:10.2f} {b['screen']:6.2f} {ratio(row, 'screen')}"
         )
-    print("\nslider -> changed chart (ms; kB received and charts redrawn per press; server ms per section rerun)")
+    print(
+        "\nslider -> changed chart (ms; kB received and charts redrawn per press; server ms per section rerun;"
+        "\n  new: presses to a value not drawn before in the run — the rest are cache hits)"
+    )
     print(
         f"{'page (slider)':34s} {'median':>7s} {'bare':>5s} {'ratio ≤1.5':>11s}  {'p90':>6s} {'bare':>5s} "
-        f"{'ratio ≤2':>11s}  {'kB':>6s} {'charts':>6s} {'server':>6s}"
+        f"{'ratio ≤2':>11s}  {'kB':>6s} {'charts':>6s} {'server':>6s} {'new':>5s}"
     )
     for name, (row, label) in rows.items():
         if label is None:
@@ -239,7 +262,7 @@ def report(rows: dict) -> None:
         print(
             f"{name + ' (' + label + ')':34s} {p['median']:7.0f} {b['median']:5.0f} {ratio(row, 'median')}  "
             f"{p['p90']:6.0f} {b['p90']:5.0f} {ratio(row, 'p90')}  {p['kb']:6.1f} {p['redrawn']:6.0f} "
-            f"{p['server']:6.0f}{fails}"
+            f"{p['server']:6.0f} {p['fresh']:2d}/{p['n']:<2d}{fails}"
         )
 
 

@@ -97,8 +97,10 @@ def live(experiment, render, button: bool = False):
 st.header(t("curves.heading"))
 
 
-def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> None:
-    """The curves of one family; the probe moves in the browser along curves computed once (a scrub knob)."""
+def curves_part(experiment, keys: tuple[str, ...], family: str, probe: str) -> None:
+    """The curves of one family; the probe moves in the browser along curves computed once (a scrub knob): its
+    steps move the probe's line and dots only, computed at every position in one call (lc.probes)."""
+    heading = f"{family}.heading"
     st.subheader(t(heading))
     left, right = st.columns([1, 2.8], gap="medium")
     with left:
@@ -106,7 +108,8 @@ def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> 
     c = view.run(experiment)
     with right:
         at = lambda x: figures.curves(view.run_with(experiment, **{probe: x}), fig, names, keys)
-        view.scrub(experiment, probe, at, chart=f"losses.{experiment.key}")
+        steps = lambda xs, labels: figures.probe_steps(xs, *lc.probes(family, view.values, xs), labels)
+        view.scrub(experiment, probe, at, chart=f"losses.{experiment.key}", steps_at=steps)
         view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.markdown(words.curve_text(t, names, c))
     view.claim_cards(experiment.key)
@@ -114,12 +117,12 @@ def curves_part(experiment, keys: tuple[str, ...], heading: str, probe: str) -> 
 
 @view.section
 def reg_curves():
-    curves_part(lc.REG_CURVES, lc.REG_KEYS, "reg.heading", "r0")
+    curves_part(lc.REG_CURVES, lc.REG_KEYS, "reg", "r0")
 
 
 @view.section
 def cls_curves():
-    curves_part(lc.CLS_CURVES, lc.CLS_KEYS, "cls.heading", "m0")
+    curves_part(lc.CLS_CURVES, lc.CLS_KEYS, "cls", "m0")
 
 
 reg_curves()  # right under the heading: its knobs and figure share the first screen

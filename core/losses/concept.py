@@ -60,12 +60,22 @@ CLS_PARAMS = ParamSet(
 )
 
 
+def knobs(family: str, v: dict) -> dict:
+    """The loss knobs of a curves family ("reg" or "cls") among the values `v`."""
+    return {"delta": v["delta"], "tau": v["tau"]} if family == "reg" else {"gamma": v["gamma"]}
+
+
 def run_reg(v: dict) -> curves.Curves:
-    return curves.curves("reg", v["reg"], v["r0"], THRESH, {"delta": v["delta"], "tau": v["tau"]})
+    return curves.curves("reg", v["reg"], v["r0"], THRESH, knobs("reg", v))
 
 
 def run_cls(v: dict) -> curves.Curves:
-    return curves.curves("cls", v["cls"], v["m0"], THRESH, {"gamma": v["gamma"]})
+    return curves.curves("cls", v["cls"], v["m0"], THRESH, knobs("cls", v))
+
+
+def probes(family: str, v: dict, xs) -> tuple[np.ndarray, np.ndarray]:
+    """L and dL/dx of the family's chosen losses at each probe position of `xs` (the scrub's steps)."""
+    return curves.probes(v[family], xs, knobs(family, v))
 
 
 REG_CURVES = Experiment("reg_curves", REG_PARAMS, run_reg, curves.summary)

@@ -89,6 +89,14 @@ def curves(family: str, keys: tuple[str, ...], x0: float, thresh: float, knobs: 
     )
 
 
+def probes(keys: tuple[str, ...], xs, knobs: dict) -> tuple[np.ndarray, np.ndarray]:
+    """L and dL/dx of every loss in `keys` at each x of `xs`, (K, len(xs)) float64 each: the probe at every scrub
+    position at once, by the same calls that `curves` makes for its one probe."""
+    at = torch.tensor(xs, dtype=torch.float64)
+    pairs = [value_and_grad(k, at, knobs) for k in keys]
+    return np.stack([y.numpy() for y, _ in pairs]), np.stack([g.numpy() for _, g in pairs])
+
+
 def summary(c: Curves) -> dict:
     span = lambda ivs: [[round(a, 2), round(b, 2)] for a, b in ivs]
     out = {"family": c.family, "probe": c.x0, "threshold": c.thresh, "losses": {}}

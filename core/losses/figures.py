@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
+from core.scrub import finite
 from core.style import color_for, figure, stacked_axes
 
 EVERY = 4  # plot every 4th grid point of a curve (201 of 801): the same shape at chart size, a quarter of the bytes
@@ -96,6 +97,20 @@ def curves(c, labels: Mapping[str, str], names: Mapping[str, str], order: tuple[
     # arrays as they are, so moving the probe only redraws the shapes above (much cheaper than new traces).
     layout["datarevision"] = c.revision
     return figure(_marks(c, labels) + traces, layout, height=420, uirevision=c.family)
+
+
+def probe_steps(xs, loss: np.ndarray, grad: np.ndarray, labels: list[str]) -> list[dict]:
+    """The curves' scrub steps (core/scrub.py) for the probe at each of `xs`, with L and dL/dx there ((K, len(xs))
+    each): what the probe moves in `curves` — the dotted line (shapes[0]) and one dot per loss on each panel
+    (shapes[1..K] on L, shapes[K+1..2K] on dL/dx); the curves and axes stay as they are."""
+    steps = []
+    for p, (x, label) in enumerate(zip(xs, labels)):
+        layout = {"shapes[0].x0": x, "shapes[0].x1": x}
+        for j, v in enumerate([*loss[:, p], *grad[:, p]]):
+            layout[f"shapes[{1 + j}].xanchor"] = x
+            layout[f"shapes[{1 + j}].yanchor"] = finite(v)
+        steps.append({"method": "update", "label": label, "value": label, "args": [{}, layout, []]})
+    return steps
 
 
 # ---- outliers ------------------------------------------------------------------------------------------

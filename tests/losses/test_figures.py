@@ -71,3 +71,35 @@ def test_the_curve_marks_follow_the_gradient_and_the_probe_is_drawn(runs):
     wrong = [tr for tr in marks if tr.legendgroup == "mark_wrong"]
     xs = np.concatenate([np.asarray(tr.x)[np.isfinite(np.asarray(tr.y, dtype=float))] for tr in wrong])
     assert xs.max() <= 0  # "vanishes while wrong" only on the wrong side
+
+
+@pytest.mark.parametrize("family", ["reg", "cls"])
+def test_every_probe_step_draws_the_probe_where_the_figure_at_that_position_draws_it(family):
+    """The curves' scrub steps (built in one call, not a figure per position) move the dotted line and each loss's
+    dots on both panels exactly where the full figure at that probe draws them."""
+    import re
+
+    from core import scrub
+
+    t = Text("losses", "en")
+    fig, names = t.section("fig"), {k: t.choice(family, k) for k in (lc.REG_KEYS if family == "reg" else lc.CLS_KEYS)}
+    exp, probe = (lc.REG_CURVES, "r0") if family == "reg" else (lc.CLS_CURVES, "m0")
+    keys = lc.REG_KEYS if family == "reg" else lc.CLS_KEYS
+    values = {**exp.params.defaults(), family: keys, "delta": 0.7, "tau": 0.3, "gamma": 1.5}
+    grid = scrub.positions(exp.params[probe])
+    labels = scrub.labels_for(exp.params[probe], grid)
+    steps = figures.probe_steps(grid, *lc.probes(family, values, grid), labels)
+    base = figures.curves(exp.run(values), fig, names, keys).to_plotly_json()["layout"]["shapes"]
+    assert len(steps) == len(grid) == 81
+    for x, step in zip(grid, steps):
+        traces, layout, idx = step["args"]
+        assert traces == {} and idx == [] and step["label"] == step["value"]
+        shapes = [dict(s) for s in base]
+        for key, v in layout.items():
+            i, attr = re.fullmatch(r"shapes\[(\d+)\]\.(\w+)", key).groups()
+            shapes[int(i)][attr] = v
+        want = figures.curves(exp.run({**values, probe: x}), fig, names, keys).to_plotly_json()["layout"]["shapes"]
+        assert len(shapes) == len(want) == 1 + 2 * len(keys)
+        for got, exp_shape in zip(shapes, want):
+            for attr in ("x0", "x1", "xanchor", "yanchor", "y0", "y1"):
+                assert got.get(attr) == pytest.approx(exp_shape.get(attr), rel=1e-12, abs=1e-12), (x, attr)
