@@ -99,6 +99,38 @@ def test_a_family_is_built_once_per_set_of_other_values():
     assert calls == [1, 2, 3] and again is first
 
 
+def test_a_family_built_without_templates_has_the_steps_of_one_built_with_them():
+    """scrub_chart.family builds the positions after the first without Plotly's default template (style.templateless,
+    a third of the time): the steps are the same, the drawn member keeps its template, and figures built after it
+    (or in another thread) have theirs."""
+    import threading
+
+    from core import style
+
+    v = reg.FIT.params.defaults()
+    res, every = reg.FIT.run(v), reg.fit_curves(v)
+    fig = Text("regularization", "en").section("fig")
+    grid = (0, 3, 9, 11, 40)
+    at = lambda d: reg_figures.fit(res, fig, d, every[d])
+    labels = [str(d) for d in grid]
+    full = [scrub.plain(at(d)) for d in grid]
+    scrub_chart._FAMILIES.clear()
+    seen = []
+
+    def with_other_thread(d):  # while the family builds, another session's thread builds a figure to draw
+        other = threading.Thread(target=lambda: seen.append(at(d)))
+        other.start()
+        other.join()
+        return at(d)
+
+    first, steps = scrub_chart.family(("test-templates",), grid, labels, with_other_thread)
+    assert steps == scrub.steps(full[0], full, labels) and first == full[0] and first["layout"]["template"]
+    with style.templateless():
+        assert scrub.plain(at(3))["layout"]["template"] == {}
+    assert scrub.plain(at(3))["layout"]["template"] == full[0]["layout"]["template"]
+    assert len(seen) == len(grid) and all(f.layout.template.layout for f in seen)
+
+
 def test_a_link_off_the_grid_is_drawn_exactly_with_the_slider_at_the_nearest_position():
     at = open_page("losses", query={"r0": "1.55"})
     clean(at)

@@ -20,7 +20,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import scrub
+from core import scrub, style
 from core.ui.components import js_component
 
 PICK_JS = """
@@ -163,11 +163,15 @@ def _kept(key: tuple, build: Callable[[], Any]) -> Any:
 
 def family(key: tuple, grid: tuple, labels: list[str], figure_at: Callable[[Any], go.Figure]) -> tuple[dict, list]:
     """The figure at the first position of `grid` (plain dicts) and the slider's steps to every position, built once
-    per `key` (the other positions' figures are not kept: `scrub.apply(first, steps[k])` is position k's)."""
+    per `key` (the other positions' figures are not kept: `scrub.apply(first, steps[k])` is position k's). The
+    other positions' figures are built without a template (style.templateless: a third of the time; the template
+    is the same at every position, so it is never part of a step)."""
 
     def build() -> tuple[dict, list]:
-        figs = [scrub.plain(figure_at(v)) for v in grid]
-        return figs[0], scrub.steps(figs[0], figs, labels)  # diffs against one member cover every key that varies
+        first = scrub.plain(figure_at(grid[0]))
+        with style.templateless():
+            rest = [scrub.plain(figure_at(v)) for v in grid[1:]]
+        return first, scrub.steps(first, [first, *rest], labels)  # diffs against one member cover what varies
 
     return _kept(key, build)
 
