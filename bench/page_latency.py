@@ -44,7 +44,11 @@ GOALS = {"first": 1.3, "screen": 1.6, "median": 1.5, "p90": 2.0}
 # first experiment that is active at the defaults.
 SLIDERS = {"activations": "xmax", "optimizers": "x0", "gradients": "batch", "pooling": "k"}
 # Pages whose first section has no light server-side slider: opened only, with the reason printed.
-NO_LIGHT_SLIDER = {"gan": "every knob of its first section starts a new training"}
+NO_LIGHT_SLIDER = {
+    "gan": "every knob of its first section starts a new training",
+    "hardware": "its first section's slider is the timing budget: each new value runs a new measurement of that many "
+    "CPU-seconds (bench/hardware_latency.py times a stored one)",
+}
 # Links measured for "open a link" only: a page whose first section must not wait for a training below it.
 LONG_LINKS = {
     "activations, training below": "/activations?x0=1.5&data=spiral2&steps=5000&n=2000&width=64&depth=6"
