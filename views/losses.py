@@ -100,8 +100,7 @@ st.header(t("curves.heading"))
 def curves_part(experiment, keys: tuple[str, ...], family: str, probe: str) -> None:
     """The curves of one family; the probe moves in the browser along curves computed once (a scrub knob): its
     steps move the probe's line and dots only, computed at every position in one call (lc.probes)."""
-    heading = f"{family}.heading"
-    st.subheader(t(heading))
+    st.subheader(t(f"{family}.heading"))
     left, right = st.columns([1, 2.8], gap="medium")
     with left:
         view.controls(experiment)

@@ -12,7 +12,7 @@ from core.experiment import Concept
 from core.notices import notice_text
 from core.params import Notice, ParamSet, to_query_string
 from core.text import LANGS, Text, shown
-from core.ui import plot_draws, state
+from core.ui import state
 from core.ui.live import in_section
 
 STYLE = """<style>
@@ -35,7 +35,6 @@ html { font-size: 20px; }
 def style() -> None:
     """The app's few style rules (constants of ours, never user text); presenter mode adds its own."""
     st.markdown(STYLE + (PRESENTER if state.shell()["present"] else ""), unsafe_allow_html=True)
-    plot_draws.install()  # charts drawn once, not twice (core/ui/plot_draws.py)
 
 
 def footer() -> None:
