@@ -118,8 +118,8 @@ def slider_presses(browser, url: str, label: str, waits, presses: int) -> list[f
 
 
 def scrub_presses(browser, url: str, label: str, waits, presses: int) -> list[float]:
-    """Like slider_presses for a scrub slider (core/scrub.py: Plotly's slider under a chart, made a keyboard slider
-    labelled `label`): key presses move it in the browser, and the section reruns once after each pause to write
+    """Like slider_presses for a scrub slider (core/scrub.py: the range input under a chart, labelled `label`): key
+    presses move it in the browser, and the section reruns once after each pause to write
     the link; milliseconds from the key press to the chart drawn."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()

@@ -29,6 +29,7 @@ from core.params import Float, Int, LogFloat, Param
 
 LABEL_GREY = "#7f8797"  # readable on the light and the dark theme
 ROOM = 70  # pixels added under the plot for the slider
+THUMB = 16  # the slider's thumb, px: its centre runs from THUMB / 2 to width - THUMB / 2 (where the tests click)
 MAX_POSITIONS = 256  # a family's size: every position's changed traces travel with the chart
 _LAYOUT_FIXED = {"sliders", "meta", "template", "height", "width", "uirevision", "datarevision"}
 
@@ -134,22 +135,12 @@ def apply(fig: dict, step: dict) -> dict:
 
 
 def with_slider(base: dict, steps: list[dict], *, active: int, chart: str, prefix: str) -> go.Figure:
-    """`base` (a plain figure, see `plain`) with a Plotly slider under it whose `steps` (see `steps`) show the other
-    positions; `chart` names the figure for the browser side (layout.meta.dlp_scrub)."""
-    slider = dict(
-        active=active,
-        steps=steps,
-        currentvalue=dict(prefix=prefix, xanchor="left", font=dict(size=14, color=LABEL_GREY)),
-        x=0.0,
-        len=1.0,
-        y=0,
-        yanchor="top",
-        pad=dict(t=60, b=10),
-        ticklen=3,
-        minorticklen=0,
-        font=dict(size=1, color="rgba(0,0,0,0)"),  # 60 tick labels would overlap: the current value says it
-        transition=dict(duration=0),
-    )
+    """`base` (a plain figure, see `plain`) carrying `steps` (see `steps`) to the other positions as an invisible
+    Plotly slider, and room under the plot for the page's own slider (core/ui/scrub_chart.py draws it there: a
+    range input and the current value, `prefix` + the step's label); `chart` names the figure for the browser side
+    (layout.meta.dlp_scrub). Plotly does not draw the slider: a visible one lays out every step's label, tick and
+    current value on each draw of the chart and on each press (~25 ms of a ~45 ms draw, 81 steps)."""
+    slider = dict(visible=False, active=active, steps=steps, currentvalue=dict(prefix=prefix))
     layout = dict(base["layout"])
     margin = dict(layout.get("margin") or {})
     margin["b"] = margin.get("b", 50) + ROOM  # the slider sits under the x axis title

@@ -1,7 +1,8 @@
-"""The browser side of a scrub knob (core/scrub.py): a Plotly chart whose own slider moves among precomputed views,
-and a tiny custom component v2 (no HTML; its JavaScript runs in the page) that tells Streamlit the position when
-the user lets go. That one rerun of the section writes the link and redraws the text beside the chart; the
-presses before it never reach the server.
+"""The browser side of a scrub knob (core/scrub.py): a Plotly chart that carries its precomputed views as the steps
+of an invisible Plotly slider, and a tiny custom component v2 (no HTML; its JavaScript runs in the page) that lays a
+range input over the room under the chart, moves the chart among the views as the input moves, and tells Streamlit
+the position when the user lets go. That one rerun of the section writes the link and redraws the text beside the
+chart; the presses before it never reach the server.
 
     view.scrub(experiment, "r0", lambda r0: figures.curves(run(r0), ...), chart="losses.reg")
 
@@ -23,35 +24,49 @@ import streamlit as st
 from core import scrub, style
 from core.ui.components import js_component
 
-PICK_JS = """
-const KEYS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -10, PageUp: 10 };
+PICK_JS = (
+    """
+// The scrub slider is the page's own range input laid over the room under the chart (the figure carries the
+// positions as an invisible Plotly slider: layout.sliders[0] with its steps). Plotly's visible slider laid out
+// every step's label, tick and current value on each draw: ~25 ms per draw of the chart and per scrub press.
 const slider = (gd) => gd.layout && gd.layout.sliders && gd.layout.sliders[0];
-const focusable = (gd, label) => {  // Plotly's slider takes no keys: the page makes it a keyboard slider
-  const g = gd.querySelector('.slider-group'), s = slider(gd);
-  if (!g || !s) return;
-  g.setAttribute('tabindex', '0');
-  g.setAttribute('role', 'slider');
-  g.setAttribute('aria-label', label);
-  g.setAttribute('aria-valuemin', '0');
-  g.setAttribute('aria-valuemax', String(s.steps.length - 1));
-  g.setAttribute('aria-valuenow', String(s.active || 0));
-  g.setAttribute('aria-valuetext', s.steps[s.active || 0].label);
-};
-// The scrub slider that last took a key (shared by every copy of this module): the rerun after the keys redraws
-// its chart and replaces the slider's node, so the focus falls to the page; within RETAIN_MS the focus is given
-// back, and a key that lands on the page meanwhile still moves it — unless the user clicked elsewhere since.
+const TRACK = 'linear-gradient(to right, #ff4b4b var(--dlp-p, 0%), ${GREY}66 var(--dlp-p, 0%))';
+const CSS = `
+.dlp-scrub { position: absolute; z-index: 1; display: flex; flex-direction: column; gap: 4px; }
+.dlp-scrub span { font: 14px "Source Sans", sans-serif; color: ${GREY}; white-space: nowrap; }
+.dlp-scrub input { -webkit-appearance: none; appearance: none; width: 100%; height: 18px; margin: 0;
+  background: transparent; cursor: pointer; }
+.dlp-scrub input::-webkit-slider-runnable-track { height: 4px; border-radius: 2px; background: ${TRACK}; }
+.dlp-scrub input::-moz-range-track { height: 4px; border-radius: 2px; background: ${TRACK}; }
+.dlp-scrub input::-webkit-slider-thumb { -webkit-appearance: none; width: ${THUMB}px; height: ${THUMB}px;
+  margin-top: -6px; border-radius: 50%; background: #ff4b4b; border: 0; }
+.dlp-scrub input::-moz-range-thumb { width: ${THUMB}px; height: ${THUMB}px; border-radius: 50%;
+  background: #ff4b4b; border: 0; }
+.dlp-scrub input:focus-visible { outline: 2px solid #ff4b4b80; outline-offset: 2px; border-radius: 4px; }
+`;
+if (!document.getElementById('dlp-scrub-css')) {
+  const s = document.createElement('style');
+  s.id = 'dlp-scrub-css';
+  s.textContent = CSS;
+  document.head.appendChild(s);
+}
+const chartOf = (gd) => gd.layout && gd.layout.meta && gd.layout.meta.dlp_scrub;
+const inputOf = (gd) => gd.querySelector(':scope > .dlp-scrub input');
+// The scrub slider that last took a key (shared by every copy of this module): the rerun after the keys may draw
+// its chart in a new node, so the focus falls to the page; within RETAIN_MS the focus is given back, and a key that
+// lands on the page meanwhile still moves it — unless the user clicked elsewhere since.
 window.__dlpKeyed = window.__dlpKeyed || { chart: null, at: -1e9 };
 const RETAIN_MS = 3000;
 const retained = (chart) => window.__dlpKeyed.chart === chart && performance.now() - window.__dlpKeyed.at < RETAIN_MS;
 const refocus = (gd) => {
-  const g = gd.querySelector('.slider-group'), a = document.activeElement;
-  if (g && a !== g && (!a || a === document.body) && retained(gd.layout.meta.dlp_scrub)) g.focus();
+  const input = inputOf(gd), a = document.activeElement;
+  if (input && a !== input && (!a || a === document.body) && retained(chartOf(gd))) input.focus();
 };
 // One controller per chart, the newest mount's (Streamlit calls this module's function again on every rerun that
 // changes its data, without always cleaning up the previous call first): listeners read it when they fire.
 window.__dlpScrub = window.__dlpScrub || {};
 window.__dlpPending = window.__dlpPending || {};  // chart -> the timer that reports a position
-const ctlOf = (gd) => window.__dlpScrub[gd.layout.meta.dlp_scrub];
+const ctlOf = (gd) => window.__dlpScrub[chartOf(gd)];
 // A reported position until a rerun draws it. A report can be lost: sent by a mount that a full rerun (the page's
 // first-screen marker, core/ui/lazy.py) replaced at that moment, the server never ran it, and the chart kept the
 // user's position while the link kept the old one. So while the newest mount still shows the position from
@@ -69,64 +84,94 @@ const confirmPick = (chart) => {
   c.data = Object.assign({}, c.data, { index: p.index });
   c.pick('pick', p.index);
 };
+const report = (gd, i) => {  // after the user lets go (mouse) or stops pressing keys: to the newest mount then
+  const chart = chartOf(gd), pending = window.__dlpPending;
+  clearTimeout(pending[chart]);
+  pending[chart] = setTimeout(() => {
+    const c = window.__dlpScrub[chart];
+    if (!c || i === c.data.index) return;
+    window.__dlpPicked[chart] = { index: i, from: c.server, at: performance.now(), tries: 1 };
+    c.data = Object.assign({}, c.data, { index: i });  // until the rerun draws it
+    c.pick('pick', i);
+  }, ctlOf(gd) ? ctlOf(gd).wait : 350);
+};
+const show = (gd, at) => {  // the input and its text at position `at` (default: where the figure's slider stands)
+  const s = slider(gd), input = inputOf(gd), size = gd._fullLayout && gd._fullLayout._size;
+  if (!s || !input || !size) return;
+  const active = Math.min(at === undefined ? s.active || 0 : at, s.steps.length - 1);
+  const box = input.parentNode, label = s.steps[active].label;
+  const c = ctlOf(gd), text = ((s.currentvalue && s.currentvalue.prefix) || '') + label;
+  const place = { left: size.l + 'px', width: size.w + 'px', top: gd._fullLayout.height - ${ROOM} + 12 + 'px' };
+  // only what changed: the page's MutationObserver (below) hears every change, and a change each time would loop
+  for (const [k, v] of Object.entries(place)) if (box.style[k] !== v) box.style[k] = v;
+  if (input.max !== String(s.steps.length - 1)) input.max = String(s.steps.length - 1);
+  if (+input.value !== active) input.value = String(active);
+  const filled = (100 * active) / Math.max(1, s.steps.length - 1) + '%';  // the track is red up to the thumb
+  if (input.style.getPropertyValue('--dlp-p') !== filled) input.style.setProperty('--dlp-p', filled);
+  if (input.getAttribute('aria-valuetext') !== label) input.setAttribute('aria-valuetext', label);
+  if (c && input.getAttribute('aria-label') !== c.data.label) input.setAttribute('aria-label', c.data.label);
+  if (box.firstChild.textContent !== text) box.firstChild.textContent = text;
+};
+const move = (gd, i) => {  // the chart at position i (in the browser: the step's update) and, later, the server
+  const s = slider(gd);
+  if (!s || i === (s.active || 0)) return;
+  const [traces, layout, idx] = s.steps[i].args;
+  window.Plotly.update(gd, traces, Object.assign({}, layout, { 'sliders[0].active': i }), idx);
+  show(gd, i);
+};
+const build = (gd) => {
+  const box = document.createElement('div'), text = document.createElement('span');
+  const input = document.createElement('input');
+  box.className = 'dlp-scrub';
+  input.type = 'range';
+  input.min = '0';
+  input.step = '1';
+  box.append(text, input);
+  if (getComputedStyle(gd).position === 'static') gd.style.position = 'relative';
+  gd.appendChild(box);
+  input.addEventListener('input', () => move(gd, +input.value));  // every position while dragging, every key
+  input.addEventListener('change', () => report(gd, +input.value));  // a release, a key
+  input.addEventListener('keydown', () => { window.__dlpKeyed = { chart: chartOf(gd), at: performance.now() }; });
+  input.addEventListener('pointerdown', () => { window.__dlpKeyed = { chart: null, at: -1e9 }; });
+};
 const bind = (chart) => {
   for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-    const meta = gd.layout && gd.layout.meta;
-    if (!meta || meta.dlp_scrub !== chart || !gd.on) continue;
-    focusable(gd, ctlOf(gd).data.label);
+    if (chartOf(gd) !== chart || !gd.on || !slider(gd)) continue;
+    if (!inputOf(gd)) build(gd);
+    show(gd);
     refocus(gd);
     if (gd.__dlpBound) continue;
-    gd.__dlpBound = true;  // listeners once per chart node (a redraw in a new node is bound on the next tick)
-    gd.__dlpReport = (i) => {  // after the user lets go (mouse) or stops pressing keys: to the newest mount then
-      const pending = window.__dlpPending;
-      clearTimeout(pending[chart]);
-      pending[chart] = setTimeout(() => {
-        const c = window.__dlpScrub[chart];
-        if (i === c.data.index) return;
-        window.__dlpPicked[chart] = { index: i, from: c.server, at: performance.now(), tries: 1 };
-        c.data = Object.assign({}, c.data, { index: i });  // until the rerun draws it
-        c.pick('pick', i);
-      }, ctlOf(gd).wait);
-    };
-    gd.on('plotly_sliderend', (e) => { if (e && e.step) gd.__dlpReport(e.step._index); });
-    gd.on('plotly_afterplot', () => { focusable(gd, ctlOf(gd).data.label); refocus(gd); });  // the rerun's redraw
-    gd.addEventListener('keydown', (e) => {
-      if (e.target.classList.contains('slider-group') && press(gd, e.key)) e.preventDefault();
-    });
+    gd.__dlpBound = true;  // once per chart node: a rerun's redraw in the same node moves the input too
+    gd.on('plotly_afterplot', () => { if (!inputOf(gd)) build(gd); show(gd); refocus(gd); });
   }
 };
-const press = (gd, key) => {  // move the scrub slider of chart `gd` by a key; false: not a slider key
-  const s = slider(gd), move = KEYS[key];
-  if (!s) return false;
-  const last = s.steps.length - 1, now = s.active || 0;
-  const i = key === 'Home' ? 0 : key === 'End' ? last : move ? Math.min(last, Math.max(0, now + move)) : null;
-  if (i === null) return false;
-  window.__dlpKeyed = { chart: gd.layout.meta.dlp_scrub, at: performance.now() };
-  if (i !== now) {
-    const [traces, layout, idx] = s.steps[i].args;
-    window.Plotly.update(gd, traces, Object.assign({}, layout, { 'sliders[0].active': i }), idx);
-    gd.__dlpReport(i);
-  }
-  return true;
-};
-// A rerun may draw the chart in a new node: bind it at once (a click before the next tick would move the chart
-// without a report — its listeners were not there yet).
+const KEYS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -10, PageUp: 10 };
+// A rerun may draw the chart in a new node: give it its input at once.
 if (!window.__dlpScrubObserver) {
-  window.__dlpScrubObserver = new MutationObserver(() => Object.keys(window.__dlpScrub).forEach(bind));
+  const ours = (r) => r.target.closest && r.target.closest('.dlp-scrub');  // our own input's changes: not a redraw
+  window.__dlpScrubObserver = new MutationObserver((records) => {
+    if (records.some((r) => !ours(r))) Object.keys(window.__dlpScrub).forEach(bind);
+  });
   window.__dlpScrubObserver.observe(document.body, { childList: true, subtree: true });
 }
 if (!window.__dlpScrubKeys) {
   window.__dlpScrubKeys = true;
-  document.addEventListener('keydown', (e) => {
+  document.addEventListener('keydown', (e) => {  // a key on the page while the chart of the keyed slider is redrawn
     const chart = window.__dlpKeyed.chart;
     if (e.target !== document.body || !retained(chart)) return;
-    bind(chart);  // the redrawn chart may not be bound yet (the tick comes every 300 ms)
-    const gd = [...document.querySelectorAll('.js-plotly-plot')]
-      .find((g) => g.layout && g.layout.meta && g.layout.meta.dlp_scrub === chart && g.__dlpReport);
-    if (gd && press(gd, e.key)) { e.preventDefault(); refocus(gd); }
+    bind(chart);
+    const gd = [...document.querySelectorAll('.js-plotly-plot')].find((g) => chartOf(g) === chart && inputOf(g));
+    const s = gd && slider(gd), step = KEYS[e.key];
+    if (!s || (step === undefined && e.key !== 'Home' && e.key !== 'End')) return;
+    e.preventDefault();
+    const last = s.steps.length - 1, now = s.active || 0;
+    const i = e.key === 'Home' ? 0 : e.key === 'End' ? last : Math.min(last, Math.max(0, now + step));
+    window.__dlpKeyed = { chart, at: performance.now() };
+    inputOf(gd).focus();
+    if (i !== now) { move(gd, i); report(gd, i); }
   });
   document.addEventListener('mousedown', (e) => {  // a click elsewhere: the user has left the slider
-    if (!(e.target.closest && e.target.closest('.slider-group'))) window.__dlpKeyed = { chart: null, at: -1e9 };
+    if (!(e.target.closest && e.target.closest('.dlp-scrub'))) window.__dlpKeyed = { chart: null, at: -1e9 };
   }, true);
 }
 export default function ({ data, setTriggerValue }) {
@@ -138,7 +183,10 @@ export default function ({ data, setTriggerValue }) {
   ctl.tick = setInterval(() => { bind(chart); confirmPick(chart); }, 300);
   return () => { if (window.__dlpScrub[chart] === ctl) clearInterval(ctl.tick); };
 }
-"""
+""".replace("${GREY}", scrub.LABEL_GREY)
+    .replace("${THUMB}", str(scrub.THUMB))
+    .replace("${ROOM}", str(scrub.ROOM))
+)
 
 _FAMILIES: OrderedDict[tuple, tuple[dict, list]] = OrderedDict()
 _LOCK = threading.Lock()

@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from core.scrub import THUMB
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DLP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -155,18 +157,19 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.wait_for_function(IDLE, timeout=timeout, polling=POLL_MS)
 
 
-SCRUB_TICK = """([chart, i]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+SCRUB_TICK = """([chart, i, thumb]) => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
     .find((g) => g.layout && g.layout.meta && g.layout.meta.dlp_scrub === chart);
-  if (!gd || !gd.querySelector('.slider-rail-rect')) return null;
-  const rail = gd.querySelector('.slider-rail-rect'); rail.scrollIntoView({block: 'center'});
-  const tick = gd.querySelectorAll('.slider-tick-rect')[i].getBoundingClientRect(), r = rail.getBoundingClientRect();
-  return {x: tick.x + tick.width / 2, y: r.y + r.height / 2}; }"""
+  const input = gd && gd.querySelector('.dlp-scrub input');
+  if (!input || !(+input.max > 0)) return null;
+  input.scrollIntoView({block: 'center'});
+  const r = input.getBoundingClientRect();
+  return {x: r.x + thumb / 2 + (r.width - thumb) * i / +input.max, y: r.y + r.height / 2}; }"""
 
 
 def scrub_point(page, chart: str, index: int, timeout: float = 60_000) -> dict:
     """Where to click on scrub chart `chart`'s slider (core/scrub.py) to pick position `index` (scrolled into view,
     once the chart and its slider are drawn)."""
-    handle = page.wait_for_function(SCRUB_TICK, arg=[chart, index], timeout=timeout, polling=POLL_MS)
+    handle = page.wait_for_function(SCRUB_TICK, arg=[chart, index, THUMB], timeout=timeout, polling=POLL_MS)
     return handle.json_value()
 
 
