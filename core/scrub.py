@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
 from plotly.io.json import to_json_plotly
 
 from core.params import Float, Int, LogFloat, Param
@@ -60,6 +61,11 @@ def positions_within(param: Float, lo: float, hi: float) -> tuple[float, ...]:
 def finite(value: float) -> float | None:
     """A number for a figure's JSON: inf and NaN become None (a gap), as Plotly draws them."""
     return float(value) if math.isfinite(value) else None
+
+
+def typed(array) -> dict:
+    """A numpy array as `plain` writes it in a figure (Plotly's typed-array spec): for steps built directly."""
+    return to_typed_array_spec(array)
 
 
 def scrubbable(param: Param) -> bool:
@@ -158,6 +164,7 @@ __all__ = [
     "positions",
     "positions_within",
     "finite",
+    "typed",
     "scrubbable",
     "index_of",
     "steps",

@@ -85,7 +85,14 @@ def overfitting():
     numbers = words.fit(res)
     with right:  # the degree moves in the browser among the fits of every degree (a scrub knob, core/scrub.py)
         every, degrees = reg.fit_curves(view.values), tuple(int(d) for d in poly.sweep_degrees(res.n, 0))
-        view.scrub(reg.FIT, "degree", lambda d: figures.fit(res, fig, d, every[d]), chart="reg.fit", grid=degrees)
+        view.scrub(
+            reg.FIT,
+            "degree",
+            lambda d: figures.fit(res, fig, d, every[d]),
+            chart="reg.fit",
+            grid=degrees,
+            steps_at=lambda grid, labels: figures.fit_steps(fig, grid, every, labels),
+        )
         st.markdown(t("fit.numbers", **numbers))
         view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.plotly_chart(figures.sweep(res, poly.double_descent(res), fig), key="reg_sweep")

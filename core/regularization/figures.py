@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
+from core import scrub
 from core.style import PALETTE, figure, stacked_axes
 
 TRAIN, TEST, TRUTH, FIT = PALETTE[0], PALETTE[1], "#888888", PALETTE[2]
@@ -77,6 +78,17 @@ def fit(r, labels: Mapping[str, str], degree: int | None = None, curve: np.ndarr
         hovermode="closest",
     )
     return figure(traces, layout, height=380, title=labels["fit_title"], uirevision="fit")
+
+
+def fit_steps(labels: Mapping[str, str], degrees, curves: np.ndarray, slider_labels: list[str]) -> list[dict]:
+    """The degree scrub's steps (core/scrub.py) over `degrees`, computed, not diffed: a degree changes only the
+    fitted curve of `fit` (trace 1: its values, `curves[d]`, and its name)."""
+    steps = []
+    for d, label in zip(degrees, slider_labels):
+        fitted = line([], np.clip(curves[d], -50, 50), labels["fitted"].format(d=d), FIT)
+        change = {"name": [fitted["name"]], "y": [scrub.typed(fitted["y"])]}
+        steps.append({"method": "update", "label": label, "value": label, "args": [change, {}, [1]]})
+    return steps
 
 
 def sweep(r, dd, labels: Mapping[str, str]) -> go.Figure:

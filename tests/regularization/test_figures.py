@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from core import scrub
 from core.experiment import drain
 from core.regularization import adamw, figures, net_figures, penalties, poly
 from core.regularization import concept as reg
@@ -36,6 +37,21 @@ def test_fit_and_sweep(over):
     r = reg.run_fit(values(reg.FIT, **over))
     check(figures.fit(r, FIG))
     check(figures.sweep(r, poly.double_descent(r), FIG))
+
+
+@pytest.mark.parametrize("over", [{}, reg.PRESETS["double_descent"], {"n": 5, "noise": 0.0}])
+def test_the_degree_steps_are_those_of_the_fits_of_every_degree(over):
+    """The degree scrub's computed steps (figures.fit_steps) are the steps diffed from the figure at every degree,
+    and each turns the drawn figure into that degree's."""
+    v = values(reg.FIT, **over)
+    r, every = reg.run_fit(v), reg.fit_curves(v)
+    degrees = tuple(int(d) for d in poly.sweep_degrees(r.n, 0))
+    labels = [str(d) for d in degrees]
+    family = [scrub.plain(figures.fit(r, FIG, d, every[d])) for d in degrees]
+    steps = figures.fit_steps(FIG, degrees, every, labels)
+    assert steps == scrub.steps(family[0], family, labels)
+    for k in (0, len(degrees) // 2, len(degrees) - 1):
+        assert scrub.apply(family[-1], steps[k]) == family[k]
 
 
 @pytest.mark.parametrize(
