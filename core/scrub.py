@@ -2,9 +2,10 @@
 
 A probe point on fixed curves, a polynomial degree among fits the page computes anyway, a batch size of a
 step-through: every position of such a knob is cheap to compute, so the page computes the figure at every
-position once, and the browser's own Plotly slider swaps between them with no rerun (a press is a redraw,
-~1 frame, instead of a round trip and a redraw of the section). Streamlit learns the position only when the
-user lets go (core/ui/scrub_chart.py), so the link and the text beside the chart follow then.
+position once, and a slider under the chart swaps between them in the browser with no rerun (a press is a
+redraw, ~1 frame, instead of a round trip and a redraw of the section). The figure carries the positions as the
+steps of an invisible Plotly slider; the slider the user moves is the page's own (core/ui/scrub_chart.py).
+Streamlit learns the position only when the user lets go, so the link and the text beside the chart follow then.
 
     family = [plain(figure_at(v)) for v in positions(param)]
     fig = with_slider(family[i], steps(family[0], family, labels), active=i, chart="losses.r0", prefix="r₀ = ")
