@@ -68,12 +68,27 @@ def test_teaching_phases_freeze_the_other_network():
 
 
 def test_a_diverging_run_stops_and_says_where():
-    r = drain(
-        lab.train(
-            gan.lab_config(loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64)
+    """SGD at rate 0.1 against a weight-clipped critic blows up on about half the seeds — which ones depends on the
+    CPU's float kernels (seeds 0–7: 8 of 8 under ATEN_CPU_CAPABILITY=default, 4 of 8 under avx2 / avx512; seed 3
+    at step 52 under all three). Over seeds 0–7: a run is flagged exactly when its losses went non-finite, and the
+    first that blew up early stops there and says where."""
+    diverged = None
+    for seed in range(8):
+        r = drain(
+            lab.train(
+                gan.lab_config(
+                    loss="wgan", clip=1.0, g_opt="sgd", d_opt="sgd", g_lr=0.1, d_lr=0.1, steps=300, batch=64, seed=seed
+                )
+            )
         )
-    )
-    assert r.diverged_at is not None and r.done < 300 and r.finished
+        losses = np.stack([r.d_loss[: r.done], r.g_loss[: r.done]], 1)
+        assert (r.diverged_at is None) == bool(np.isfinite(losses).all()), seed
+        if r.diverged_at is not None and r.diverged_at <= 250:
+            diverged = r
+            break
+    assert diverged is not None, "none of seeds 0–7 blew up by step 250"
+    r = diverged
+    assert r.diverged_at <= r.done < 300 and r.finished
     assert gan.lab_verdict(r) == [("verdict.diverged", {"step": r.diverged_at})]
     text = json.dumps(gan.lab_summary(r), default=str)
     assert str(r.diverged_at) in text
