@@ -69,7 +69,7 @@ def fit(r, labels: Mapping[str, str], degree: int | None = None, curve: np.ndarr
     degree, curve = (r.degree, r.curve) if curve is None else (degree, curve)
     traces = [
         line(r.grid, r.truth, labels["truth"], TRUTH, dash="dash"),
-        line(r.grid, np.clip(curve, -50, 50), labels["fitted"].format(d=degree), FIT, width=3),
+        line(r.grid, *_fitted(labels, degree, curve), FIT, width=3),
         _points(r.x_train, r.y_train, labels["train_points"].format(n=r.n)),
     ]
     layout = dict(
@@ -85,10 +85,15 @@ def fit_steps(labels: Mapping[str, str], degrees, curves: np.ndarray, slider_lab
     fitted curve of `fit` (trace 1: its values, `curves[d]`, and its name)."""
     steps = []
     for d, label in zip(degrees, slider_labels):
-        fitted = line([], np.clip(curves[d], -50, 50), labels["fitted"].format(d=d), FIT)
-        change = {"name": [fitted["name"]], "y": [scrub.typed(fitted["y"])]}
+        y, name = _fitted(labels, d, curves[d])
+        change = {"name": [name], "y": [scrub.typed(f32(y))]}
         steps.append({"method": "update", "label": label, "value": label, "args": [change, {}, [1]]})
     return steps
+
+
+def _fitted(labels: Mapping[str, str], degree: int, curve: np.ndarray) -> tuple[np.ndarray, str]:
+    """The fitted polynomial's values as drawn (clipped to the plot) and its trace name."""
+    return np.clip(curve, -50, 50), labels["fitted"].format(d=degree)
 
 
 def sweep(r, dd, labels: Mapping[str, str]) -> go.Figure:
