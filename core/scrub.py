@@ -141,18 +141,19 @@ def apply(fig: dict, step: dict) -> dict:
     return {"data": data, "layout": out_layout}
 
 
-def with_slider(base: dict, steps: list[dict], *, active: int, chart: str, prefix: str) -> go.Figure:
-    """`base` (a plain figure, see `plain`) carrying `steps` (see `steps`) to the other positions as an invisible
-    Plotly slider, and room under the plot for the page's own slider (core/ui/scrub_chart.py draws it there: a
-    range input and the current value, `prefix` + the step's label); `chart` names the figure for the browser side
-    (layout.meta.dlp_scrub). Plotly does not draw the slider: a visible one lays out every step's label, tick and
-    current value on each draw of the chart and on each press (~25 ms of a ~45 ms draw, 81 steps)."""
+def with_slider(base: dict, steps: list[dict], *, active: int, chart: str, prefix: str) -> dict:
+    """The spec (plain dicts) of `base` (a plain figure, see `plain`, or a figure's to_plotly_json()) carrying
+    `steps` (see `steps`) to the other positions as an invisible Plotly slider, and room under the plot for the
+    page's own slider (core/ui/scrub_chart.py draws it there: a range input and the current value, `prefix` + the
+    step's label); `chart` names the figure for the browser side (layout.meta.dlp_scrub). Plotly does not draw the
+    slider: a visible one lays out every step's label, tick and current value on each draw of the chart and on
+    each press (~25 ms of a ~45 ms draw, 81 steps). `base` is not changed."""
     slider = dict(visible=False, active=active, steps=steps, currentvalue=dict(prefix=prefix))
     layout = dict(base["layout"])
     margin = dict(layout.get("margin") or {})
     margin["b"] = margin.get("b", 50) + ROOM  # the slider sits under the x axis title
     layout.update(sliders=[slider], meta={"dlp_scrub": chart}, margin=margin, height=layout.get("height", 450) + ROOM)
-    return go.Figure({"data": base["data"], "layout": layout}, _validate=False)
+    return {"data": base["data"], "layout": layout}
 
 
 def labels_for(param: Param, grid: Sequence[Any]) -> list[str]:

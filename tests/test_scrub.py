@@ -4,6 +4,8 @@ of every other position, and the pages' scrub charts under AppTest (the browser 
 import copy
 import json
 
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from core import scrub
@@ -82,7 +84,7 @@ def test_steps_carry_only_what_changes_and_refuse_a_family_with_other_traces():
 def test_the_slider_stands_at_the_drawn_position_and_names_the_chart():
     figs = [scrub.plain(f) for f in next(iter(families()))[1][:3]]
     fig = scrub.with_slider(figs[1], scrub.steps(figs[0], figs, ["a", "b", "c"]), active=1, chart="c", prefix="r = ")
-    layout = fig.to_plotly_json()["layout"]
+    layout = fig["layout"]
     slider = layout["sliders"][0]
     assert slider["active"] == 1 and [s["label"] for s in slider["steps"]] == ["a", "b", "c"]
     assert layout["meta"] == {"dlp_scrub": "c"} and slider["currentvalue"]["prefix"] == "r = "
@@ -230,3 +232,13 @@ def test_the_probe_steps_move_the_markers_onto_f_and_its_derivative():
     )
     for k, i in enumerate(idx):
         assert spec["data"][i]["y"] == pytest.approx(traces["y"][k]) and spec["data"][i]["x"] == traces["x"][k]
+
+
+def test_a_scrub_chart_is_sent_as_the_figure_of_its_spec_would_be():
+    figs = next(iter(families()))[1][:3]
+    plain = [scrub.plain(f) for f in figs]
+    spec = scrub.with_slider(figs[1].to_plotly_json(), scrub.steps(plain[0], plain, ["a", "b", "c"]), active=1,
+                             chart="c", prefix="r = ")  # fmt: skip
+    sent = lambda fig: json.loads(pio.to_json(fig.to_dict(), validate=False))  # what st.plotly_chart writes
+    assert sent(scrub_chart._Spec(spec)) == sent(go.Figure(spec, _validate=False))  # the same, in another order
+    assert sent(scrub_chart._Spec(spec))["layout"]["height"] == plain[1]["layout"]["height"] + scrub.ROOM
