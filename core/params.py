@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -204,10 +205,7 @@ class LogFloat(Param):
     mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)
 
     def grid(self) -> tuple[float, ...]:
-        lo_e, hi_e = math.floor(math.log10(self.lo)), math.ceil(math.log10(self.hi))
-        vals = {float(f"{m * 10.0**e:.6g}") for e in range(lo_e, hi_e + 1) for m in self.mantissas}
-        vals |= {self.lo, self.hi, self.default}
-        return tuple(sorted(v for v in vals if self.lo * (1 - 1e-9) <= v <= self.hi * (1 + 1e-9)))
+        return _log_grid(self.lo, self.hi, self.mantissas, self.default)
 
     def parse(self, raw: str) -> float:
         v = _parse_float(raw)
@@ -227,6 +225,16 @@ class LogFloat(Param):
 
     def samples(self) -> list[Any]:
         return [self.lo, self.default, self.hi]
+
+
+@lru_cache(maxsize=256)
+def _log_grid(lo: float, hi: float, mantissas: tuple[float, ...], default: float) -> tuple[float, ...]:
+    """LogFloat.grid, once per declaration: a widget asks on every run (up to 541 positions a knob, nine knobs on the
+    optimizers' first section)."""
+    lo_e, hi_e = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    vals = {float(f"{m * 10.0**e:.6g}") for e in range(lo_e, hi_e + 1) for m in mantissas}
+    vals |= {lo, hi, default}
+    return tuple(sorted(v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import streamlit as st
@@ -52,6 +53,12 @@ def segmented(param: Choice, page: str | None) -> bool:
     return True
 
 
+@lru_cache(maxsize=256)
+def _labels(grid: tuple[float, ...]) -> dict[float, str]:
+    """A LogFloat slider's position labels, written once (Streamlit formats every option on every run)."""
+    return {v: _fmt(v) for v in grid}
+
+
 def draw(
     param: Param,
     t: Text,
@@ -74,7 +81,8 @@ def draw(
         label = f"{label} = {param.encode(exact)}"
     common = dict(key=key, help=help_, disabled=disabled, on_change=on_change, args=args or None)
     if isinstance(param, LogFloat):
-        st.select_slider(label, options=param.grid(), format_func=_fmt, **common)
+        grid, labels = param.grid(), _labels(param.grid())
+        st.select_slider(label, options=grid, format_func=lambda v: labels.get(v) or _fmt(v), **common)
     elif isinstance(param, Float):
         lo, hi = span or (param.lo, param.hi)
         st.slider(label, min_value=float(lo), max_value=float(hi), step=float(param.step), **common)
