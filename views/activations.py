@@ -42,12 +42,6 @@ def _where(res, intervals):
 def explorer():
     st.header(t("explorer.heading"))
     left, right = st.columns([1.4, 2.6], gap="medium")
-    with left:
-        view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "thresh"))
-        with st.expander(t("explorer.knobs")):
-            st.caption(t("explorer.knobs_help"))
-            view.controls(act.EXPLORER, only=act.KNOBS)  # a knob is greyed out unless a plotted function reads it
-    view.conflicts(act.EXPLORER)
     res = view.run(act.EXPLORER)
     values = view.values_for(act.EXPLORER)
     with right:  # the probe x₀ moves in the browser (core/scrub.py): the slider's steps move its markers and line
@@ -59,6 +53,12 @@ def explorer():
             grid=act.probe_grid(values),
             steps_at=lambda xs, labels: figures.probe_steps(len(res.keys), xs, *act.probes(values, xs), labels),
         )
+    with left:  # after the figure: its message goes first
+        view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "thresh"))
+        with st.expander(t("explorer.knobs")):
+            st.caption(t("explorer.knobs_help"))
+            view.controls(act.EXPLORER, only=act.KNOBS)  # a knob is greyed out unless a plotted function reads it
+    view.conflicts(act.EXPLORER)
     view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
 
     st.subheader(t("explorer.probe_heading", x0=f"{res.x0:g}"))

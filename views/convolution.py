@@ -125,12 +125,13 @@ def filter_section():
             st.warning(t(f"upload.{err.code}", **err.info) + " " + t("upload.fallback"), icon="⚠️")
     rgb = res.in_shape[0] == 3
     left, right = st.columns([1, 2.6], gap="medium")
-    with left:  # what changes the map, beside it: image, kernel, stride, padding, dilation
+    with right:
+        st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
+    with left:  # what changes the map, beside it (after it: a figure-first section, core/ui/__init__.py)
         view.controls(cv.FILTER, only=("img",))
         view.controls(cv.FILTER, only=("kernel",), on_change=_resize_custom, args=(v["k"],))
         view.controls(cv.FILTER, only=("stride", "pad", "dil", "pmode"))
     with right:
-        st.plotly_chart(figures.filtered(res, fig), key="conv_filter_chart")
         for note in notes:
             st.info(note, icon="ℹ️")
         for latex in res.size_latex[: 1 if res.in_shape[1] == res.in_shape[2] else 2]:

@@ -48,7 +48,12 @@ def network():
     v = view.values
     st.header(t("net.heading"))
     left, right = st.columns([1, 2.6], gap="medium")
-    with left:
+    res = view.run(gr.NET)
+    names = {k: config_name(v, k) for k in "ab"}
+    rows = [(names[k], p) for k, p in (("a", res.a), ("b", res.b))]
+    with right:
+        st.plotly_chart(figures.norms(res, fig, names), key="norms_chart")
+    with left:  # after the figure (a figure-first section: core/ui/__init__.py)
         st.markdown(f"**{t('net.shared')}**")
         view.controls(gr.NET, only=("depth", "width", "data", "batch", "seed"))
         for tab, k in zip(st.tabs([t("net.config", k=k.upper()) for k in "ab"]), "ab"):
@@ -56,11 +61,7 @@ def network():
                 view.controls(gr.NET, only=(f"act_{k}", f"init_{k}", f"sigma_{k}", f"norm_{k}", f"res_{k}"))
                 init_caption(v, k)
     view.conflicts(gr.NET)
-    res = view.run(gr.NET)
-    names = {k: config_name(v, k) for k in "ab"}
-    rows = [(names[k], p) for k, p in (("a", res.a), ("b", res.b))]
     with right:
-        st.plotly_chart(figures.norms(res, fig, names), key="norms_chart")
         for name, p in rows:
             for key, numbers in gr.notes(p):
                 st.info(t(key, name=name, **numbers), icon="🕳️" if key == "net.underflow" else "💥")

@@ -102,13 +102,14 @@ def curves_part(experiment, keys: tuple[str, ...], family: str, probe: str) -> N
     steps move the probe's line and dots only, computed at every position in one call (lc.probes)."""
     st.subheader(t(f"{family}.heading"))
     left, right = st.columns([1, 2.8], gap="medium")
-    with left:
-        view.controls(experiment)
     c = view.run(experiment)
     with right:
         at = lambda x: figures.curves(view.run_with(experiment, **{probe: x}), fig, names, keys)
         steps = lambda xs, labels: figures.probe_steps(xs, *lc.probes(family, view.values, xs), labels)
         view.scrub(experiment, probe, at, chart=f"losses.{experiment.key}", steps_at=steps)
+    with left:  # after the figure (a figure-first section: core/ui/__init__.py)
+        view.controls(experiment)
+    with right:
         view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.markdown(words.curve_text(t, names, c))
     view.claim_cards(experiment.key)

@@ -66,12 +66,13 @@ def live(experiment, charts: list[tuple]):
 @view.section
 def steps_section():
     left, right = opening("steps", 1.35)  # room for the distribution's three choices
-    with left:
-        for name in ("layout", "feat", "dist", "x_mean", "x_std", "gamma", "beta"):
-            view.controls(steps.STEPS, only=(name,))
     r = view.run(steps.STEPS)
     with right:  # the batch size moves in the browser among batches computed once (a scrub knob, core/scrub.py)
         view.scrub(steps.STEPS, "n", lambda n: figures.steps(view.run_with(steps.STEPS, n=n), fig), chart="norm.steps")
+    with left:  # after the figure (a figure-first section: core/ui/__init__.py)
+        for name in ("layout", "feat", "dist", "x_mean", "x_std", "gamma", "beta"):
+            view.controls(steps.STEPS, only=(name,))
+    with right:
         view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.markdown(t("steps.intro"))
     left, right = st.columns(2)

@@ -36,16 +36,16 @@ def paths_section():
     st.header(t("paths.heading"))
     left, right = st.columns([1, 2.3], gap="medium")
     surface = surfaces.get(v["surface"], v["kappa"], v["theta"])
+    res = view.run(opt.PATHS)
+    grid = opt.landscape_grid(v)
+    with right:  # the map before every control (a figure-first section: core/ui/__init__.py)
+        st.plotly_chart(figures.landscape(res, grid, fig, names), key="opt_landscape")
+        click_chart.listen(figures.CLICK_CHART, _start_from_click)
+        st.caption(t("paths.click_hint"))
     with left:
         view.controls(opt.PATHS, only=("surface",), on_change=_load_surface)
         view.controls(opt.PATHS, only=("kappa", "theta", "x0", "y0", "steps", "starts", "opts"))
     view.conflicts(opt.PATHS)
-    res = view.run(opt.PATHS)
-    grid = opt.landscape_grid(v)
-    with right:  # the map before the column's longer controls (a column fills in the order it is written)
-        st.plotly_chart(figures.landscape(res, grid, fig, names), key="opt_landscape")
-        click_chart.listen(figures.CLICK_CHART, _start_from_click)
-        st.caption(t("paths.click_hint"))
     with left:
         with st.expander(t("paths.hyper"), expanded=True):
             for kind, tab in zip(opt.KINDS, st.tabs([names[k] for k in opt.KINDS])):

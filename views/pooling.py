@@ -98,10 +98,11 @@ def window_section():
     view.conflicts(pl.POOL)
     res = view.run(pl.POOL)
     left, right = st.columns([1, 2.6], gap="medium")
-    with left:
-        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"))
     with right:
         st.plotly_chart(figures.grid(res, fig), key="pool_grid_chart")
+    with left:  # after the figure (a figure-first section: core/ui/__init__.py)
+        view.controls(pl.POOL, only=("op", "k", "s", "pad", "ceil", "cip", "pnorm"))
+    with right:
         st.caption(t("pool.step_help"))
         view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     grid, words = st.columns([1.3, 2], gap="medium")

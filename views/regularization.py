@@ -79,8 +79,6 @@ def overfitting():
     st.header(t("fit.heading"))
     st.markdown(t("fit.intro"))
     left, right = st.columns([1, 2], gap="medium")
-    with left:
-        view.controls(reg.FIT, only=("n", "noise", "basis", "ridge_on", "ridge"))
     res = view.run(reg.FIT)
     numbers = words.fit(res)
     with right:  # the degree moves in the browser among the fits of every degree (a scrub knob, core/scrub.py)
@@ -93,6 +91,9 @@ def overfitting():
             grid=degrees,
             steps_at=lambda grid, labels: figures.fit_steps(fig, grid, every, labels),
         )
+    with left:  # after the figure (a figure-first section: core/ui/__init__.py)
+        view.controls(reg.FIT, only=("n", "noise", "basis", "ridge_on", "ridge"))
+    with right:
         st.markdown(t("fit.numbers", **numbers))
         view.fold()  # the rest of the section comes after the first screen (core/ui/lazy.py)
     st.plotly_chart(figures.sweep(res, poly.double_descent(res), fig), key="reg_sweep")

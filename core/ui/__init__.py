@@ -6,9 +6,11 @@ A page is thin:
 
     @view.section                             # reruns alone when its own widgets move (st.fragment)
     def explorer():
-        view.controls(activations.EXPLORER)
+        left, right = st.columns([1, 2.6])
         result = view.run(activations.EXPLORER)   # cached on the values, gated if heavy
-        st.plotly_chart(figures.explorer(result, view.t.section("fig"), ...))
+        right.plotly_chart(figures.explorer(result, view.t.section("fig"), ...))
+        with left:                            # the figure first, its knobs beside it after (see PageView.section)
+            view.controls(activations.EXPLORER)
 
     explorer()
 """
@@ -74,6 +76,12 @@ class PageView:
 
         A section rerun (st.fragment) skips the rest of the page, so it re-reads the widgets,
         rewrites the URL and the share box itself, and shows the conflicts among its values.
+
+        Figure first: a section writes its figure before its knobs (into a column beside them). A rerun's elements
+        go to the browser in the order they are written, and the changed figure is what a slider's user waits for:
+        written after a column of knobs it reached the browser 30–50 ms later (/activations, bench note of issue 17).
+        The page's values are read (and fitted, `ParamSet.apply_rules`) before any widget is drawn, so the order
+        changes nothing else; `fold()` still comes after the knobs.
         """
 
         @st.fragment
