@@ -53,7 +53,7 @@ def explorer():
             grid=act.probe_grid(values),
             steps_at=lambda xs, labels: figures.probe_steps(len(res.keys), xs, *act.probes(values, xs), labels),
         )
-    with left:  # after the figure: its message goes first
+    with left:  # after the figure (a figure-first section: core/ui/__init__.py)
         view.controls(act.EXPLORER, only=("fns", "xmin", "xmax", "thresh"))
         with st.expander(t("explorer.knobs")):
             st.caption(t("explorer.knobs_help"))

@@ -81,7 +81,8 @@ def draw(
         label = f"{label} = {param.encode(exact)}"
     common = dict(key=key, help=help_, disabled=disabled, on_change=on_change, args=args or None)
     if isinstance(param, LogFloat):
-        grid, labels = param.grid(), _labels(param.grid())
+        grid = param.grid()
+        labels = _labels(grid)
         st.select_slider(label, options=grid, format_func=lambda v: labels.get(v) or _fmt(v), **common)
     elif isinstance(param, Float):
         lo, hi = span or (param.lo, param.hi)
