@@ -41,10 +41,8 @@ def capture(key: str, name: str) -> list[dict]:
     concept = registry.get(key)
     param = concept.params[name]
     at = open_page(key)
-    lo, hi = float(param.lo), float(param.hi)
-    default = float(at.session_state[wkey(key, name)])
-    step = float(param.step)
-    values = sorted({param.nearest(min(hi, max(lo, default + (i - POSITIONS // 2) * step))) for i in range(POSITIONS)})
+    default = at.session_state[wkey(key, name)]
+    values = sorted({param.nearest(default + (i - POSITIONS // 2) * param.step) for i in range(POSITIONS)})  # clamped
     specs = []
     for v in values:
         at.session_state[wkey(key, name)] = v
